@@ -1,0 +1,52 @@
+# What people type. `make run` and `make test` work from a fresh clone.
+PYTHON ?= python3.11
+VENV ?= .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app app:create_app
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test lint bench worker install install-dev migrate seed clean
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.runtime
+install-dev: $(VENV)/.dev
+
+migrate: install
+	$(FLASK) db upgrade
+
+seed: migrate
+	$(FLASK) seed
+
+## Serve BetScore on the embedded default (SQLite, in-process jobs, demo data).
+run: seed
+	$(VENV)/bin/flask --app wsgi run --host $(HOST) --port $(PORT) --no-reload --with-threads
+
+## The whole suite; PostgreSQL and Redis too when TEST_DATABASE_URL / TEST_REDIS_URL are set.
+test: install-dev
+	@command -v chromium >/dev/null || [ "$$(id -u)" != 0 ] || { echo 'installing Chromium for the browser tests'; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check app tests bench worker.py wsgi.py
+	$(VENV)/bin/mypy
+
+## Benchmarks: the pages under the production server, side by side with a bare baseline.
+bench: install-dev
+	$(PY) bench/run.py
+
+## The periodic jobs in their own process (production runner until RQ lands).
+worker: install
+	$(PY) worker.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .hypothesis

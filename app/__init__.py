@@ -1,0 +1,65 @@
+"""create_app(): the table of contents. Nothing runs at import."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask
+
+from app import config
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(config.ROOT / "instance"),
+        template_folder=str(config.ROOT / "templates"),
+        static_folder=str(config.ROOT / "static"),
+    )
+    app.config.update(config.load())
+    app.config.update(overrides or {})
+    _init_extensions(app)
+    _init_features(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from app import database, security
+    from app.extensions import cache, csrf, db, limiter, login, migrate, sock
+    from app.providers import registry
+
+    if app.config["SENTRY_DSN"]:
+        security.init_sentry(app)
+    db.init_app(app)
+    database.init_app(app)
+    migrate.init_app(app, db, directory=str(config.ROOT / "migrations"), render_as_batch=True)
+    login.init_app(app)
+    login.login_view = "accounts.login"
+    login.login_message = "Please sign in to see that page."
+    limiter.init_app(app)
+    cache.init_app(app)
+    sock.init_app(app)
+    csrf.init_app(app)
+    security.init_app(app)
+
+    def clock() -> datetime:
+        pinned = app.config.get("CLOCK")
+        return pinned() if pinned else datetime.now(UTC)
+
+    app.extensions["betscore.providers"] = registry.build(app.config, clock)
+
+
+def _init_features(app: Flask) -> None:
+    from app import cli, errors, site, viewer
+    from app.accounts import bp as accounts_bp
+    from app.admin import bp as admin_bp
+    from app.matches import bp as matches_bp
+    from app.odds import bp as odds_bp
+
+    viewer.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    for blueprint in (site.bp, matches_bp, odds_bp, accounts_bp, admin_bp):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,39 @@
+"""Users: sign-in with a bcrypt-hashed password; `is_admin` guards the admin pages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import bcrypt
+from flask_login import UserMixin
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.dbtypes import UTCDateTime, utcnow
+from app.extensions import db
+
+MIN_PASSWORD_LENGTH = 10
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(72))
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def set_password(self, password: str) -> None:
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise ValueError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+        # bcrypt only reads 72 bytes; refuse longer rather than silently truncating.
+        if len(password.encode()) > 72:
+            raise ValueError("password must be at most 72 bytes")
+        self.password_hash = bcrypt.hashpw(password.encode(), bcrypt.gensalt()).decode()
+
+    def check_password(self, password: str) -> bool:
+        encoded = password.encode()
+        if len(encoded) > 72:
+            return False
+        return bcrypt.checkpw(encoded, self.password_hash.encode())

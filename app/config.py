@@ -1,0 +1,66 @@
+"""Settings: defaults that run embedded, overridden from the environment (read only here)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET = "dev-only-not-secret"
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def database_url(url: str | None) -> str:
+    """The SQLAlchemy URL: SQLite under instance/ by default; PostgreSQL through psycopg2."""
+    url = url or f"sqlite:///{ROOT / 'instance' / 'betscore.db'}"
+    # Fly/Heroku style "postgres://" is refused by SQLAlchemy, and SQLAlchemy 2.1 maps a bare
+    # "postgresql://" to psycopg 3; the stack ships psycopg2.
+    for scheme in ("postgres://", "postgresql://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg2://" + url.removeprefix(scheme)
+    return url
+
+
+def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Build the settings dict from an environment mapping (os.environ by default)."""
+    env = os.environ if env is None else env
+    redis_url = env.get("REDIS_URL") or None
+    production = env.get("BETSCORE_ENV", "development") == "production"
+    settings: dict[str, Any] = {
+        "ENV_NAME": "production" if production else "development",
+        "SECRET_KEY": env.get("SECRET_KEY") or DEV_SECRET,
+        "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL")),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": redis_url,
+        "CACHE_TYPE": "RedisCache" if redis_url else "SimpleCache",
+        "CACHE_REDIS_URL": redis_url,
+        "CACHE_DEFAULT_TIMEOUT": int(env.get("CACHE_DEFAULT_TIMEOUT", "300")),
+        "CACHE_KEY_PREFIX": "betscore:",
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
+        "RATELIMIT_DEFAULT": env.get("RATELIMIT_DEFAULT", "200 per minute;2000 per hour"),
+        "RATELIMIT_LOGIN": env.get("RATELIMIT_LOGIN", "10 per minute;50 per hour"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # embedded: the periodic jobs run in a thread of this process; off: nobody runs them here.
+        "SCHEDULER": env.get("SCHEDULER", "off" if redis_url else "embedded"),
+        "DEMO_SEED": int(env.get("DEMO_SEED", "7")),
+        "SEED_HISTORY_HOURS": int(env.get("SEED_HISTORY_HOURS", "48")),
+        "SENTRY_DSN": env.get("SENTRY_DSN") or None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SECURE": production,
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(64 * 1024))),
+        "WTF_CSRF_TIME_LIMIT": None,
+    }
+    if production and settings["SECRET_KEY"] == DEV_SECRET:
+        raise RuntimeError("SECRET_KEY must be set when BETSCORE_ENV=production")
+    return settings

@@ -1,0 +1,74 @@
+"""Bookmakers, markets, the current price board and the append-only price history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.dbtypes import UTCDateTime
+from app.extensions import db
+
+
+class Bookmaker(db.Model):
+    __tablename__ = "bookmakers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+
+
+class Market(db.Model):
+    """A market family with its line: '1x2', 'ou:2.5', 'ah:-0.5', 'btts'."""
+
+    __tablename__ = "markets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(24), unique=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    line: Mapped[float | None] = mapped_column(Float)
+
+    @staticmethod
+    def key_for(kind: str, line: float | None) -> str:
+        """The canonical key of a market: the kind, and the line when it has one."""
+        return kind if line is None else f"{kind}:{line:g}"
+
+
+class CurrentPrice(db.Model):
+    """The latest price per match x bookmaker x market x outcome: read without scanning history."""
+
+    __tablename__ = "current_prices"
+
+    match_id: Mapped[int] = mapped_column(ForeignKey("matches.id"), primary_key=True)
+    market_id: Mapped[int] = mapped_column(ForeignKey("markets.id"), primary_key=True)
+    bookmaker_id: Mapped[int] = mapped_column(ForeignKey("bookmakers.id"), primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(8), primary_key=True)
+    price: Mapped[float] = mapped_column(Float)
+    previous_price: Mapped[float | None] = mapped_column(Float)
+    # When we first saw this price, and when the provider says it last changed it.
+    observed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    source_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    bookmaker: Mapped[Bookmaker] = relationship()
+    market: Mapped[Market] = relationship()
+
+
+class OddsSnapshot(db.Model):
+    """One observed price change. Append-only: never updated, only downsampled when old."""
+
+    __tablename__ = "odds_snapshots"
+    __table_args__ = (
+        Index("ix_odds_snapshots_match_market_time", "match_id", "market_id", "observed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(db.Integer, "sqlite"), primary_key=True)
+    match_id: Mapped[int] = mapped_column(ForeignKey("matches.id"))
+    market_id: Mapped[int] = mapped_column(ForeignKey("markets.id"))
+    bookmaker_id: Mapped[int] = mapped_column(ForeignKey("bookmakers.id"))
+    outcome: Mapped[str] = mapped_column(String(8))
+    price: Mapped[float] = mapped_column(Float)
+    observed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    source_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+

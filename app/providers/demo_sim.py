@@ -1,0 +1,434 @@
+"""Simulation maths of the demo world: calendar, per-match pre-draws, timeline, true odds.
+
+Everything here is a pure function of (seed, ids, instant); instants are integer
+Unix seconds. Expensive pure results are memoised with lru_cache.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import math
+import random
+from array import array
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+
+from app.providers.demo_world import DAY_SLOTS, LEAGUES, League
+from app.providers.records import MatchStatus
+
+EPOCH = datetime(2020, 8, 14, tzinfo=UTC)  # a Friday: every demo week starts on one
+EPOCH_TS = int(EPOCH.timestamp())
+DAY = 86_400
+WEEK = 7 * DAY
+HOUR = 3_600
+HOME_ADVANTAGE = 1.3
+HALF_TIME_MINUTES = 15
+WALK_HOURS = 24 * 22  # drift is tracked for the whole 21-day odds horizon
+WALK_STEP = 0.006  # log-sd per hour: ~3 % after two days, ~11 % after three weeks
+POSTPONE_RATE = 1 / 150
+ABANDON_RATE = 1 / 1000
+MAX_GOALS = 10
+AH_LINES = tuple(x / 2 for x in range(-6, 7))
+
+Markets = tuple[tuple[str, float | None, tuple[float, ...]], ...]
+
+
+def rng(*parts: object) -> random.Random:
+    """A private RNG derived from the parts; stable across processes, unlike hash()."""
+    key = "\x1f".join(str(p) for p in parts).encode()
+    digest = hashlib.blake2b(key, digest_size=16).digest()
+    return random.Random(int.from_bytes(digest, "big"))
+
+
+@dataclass(frozen=True, slots=True)
+class MatchSpec:
+    """One scheduled match; `home`/`away` index the league's clubs."""
+
+    fixture_id: str
+    league: str
+    season: int
+    round_no: int
+    home: int
+    away: int
+    kickoff: int
+
+
+@dataclass(frozen=True, slots=True)
+class Season:
+    """One demo season of a league, matches sorted by kickoff."""
+
+    league: str
+    index: int
+    label: str
+    start: date
+    end: date
+    matches: tuple[MatchSpec, ...]
+    kickoffs: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MatchDraw:
+    """Everything random about one match, drawn once; goal times are real minutes."""
+
+    base_home: float
+    base_away: float
+    final_home: float
+    final_away: float
+    news: tuple[tuple[int, int, float], ...]  # (instant, side 0 home / 1 away, factor)
+    first_added: int
+    second_added: int
+    home_goals: tuple[float, ...]
+    away_goals: tuple[float, ...]
+    postponed_at: int | None
+    abandoned_at: float | None
+    ah_line: float
+
+    @property
+    def first_end(self) -> float:
+        """Real minutes from kickoff to the half-time whistle."""
+        return 45.0 + self.first_added
+
+    @property
+    def second_start(self) -> float:
+        """Real minutes from kickoff to the second-half kickoff."""
+        return self.first_end + HALF_TIME_MINUTES
+
+    @property
+    def end(self) -> float:
+        """Real minutes from kickoff to the final whistle."""
+        return self.second_start + 45.0 + self.second_added
+
+    @property
+    def play_length(self) -> float:
+        """Minutes actually played, added time included."""
+        return 90.0 + self.first_added + self.second_added
+
+
+@dataclass(frozen=True, slots=True)
+class MatchState:
+    """A match as seen at one instant; `played` counts minutes of play elapsed."""
+
+    status: MatchStatus
+    minute: int | None = None
+    added_time: int | None = None
+    home: int | None = None
+    away: int | None = None
+    ht_home: int | None = None
+    ht_away: int | None = None
+    played: float = 0.0
+
+
+# --- calendar -------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def league_slots() -> dict[str, tuple[int, ...]]:
+    """Kickoff offsets (seconds into the week) per league, leagues taking cells in turn."""
+    quotas = {key: len(lg.clubs) // 2 for key, lg in LEAGUES.items()}
+    slots: dict[str, list[int]] = {key: [] for key in LEAGUES}
+    order, turn = list(LEAGUES), 0
+    for day, times in enumerate(DAY_SLOTS):
+        for hhmm in times:
+            hours, minutes = (int(x) for x in hhmm.split(":"))
+            for _ in order:
+                key = order[turn % len(order)]
+                turn += 1
+                if len(slots[key]) < quotas[key]:
+                    slots[key].append(day * DAY + hours * HOUR + minutes * 60)
+                    break
+    if any(len(slots[k]) < quotas[k] for k in LEAGUES):
+        raise RuntimeError("DAY_SLOTS has too few cells for one round of every league")
+    return {key: tuple(v) for key, v in slots.items()}
+
+
+def season_start_ts(league: League, index: int) -> int:
+    """Instant the league's season `index` starts (season 0 starts at the epoch)."""
+    return EPOCH_TS + index * league.rounds * WEEK
+
+
+def season_index_at(league: League, ts: int) -> int:
+    """Index of the league's season whose weeks contain the instant."""
+    return (ts - EPOCH_TS) // (league.rounds * WEEK)
+
+
+def season_label(league: League, index: int) -> str:
+    """'2026-27' from the start year; a second start in the same year gets ' II'."""
+    year = _utc_date(season_start_ts(league, index)).year
+    nth = 1
+    while _utc_date(season_start_ts(league, index - nth)).year == year:
+        nth += 1
+    label = f"{year}-{(year + 1) % 100:02d}"
+    return label if nth == 1 else f"{label} {'I' * nth}"
+
+
+def _utc_date(ts: int) -> date:
+    """UTC calendar date of an instant."""
+    return (EPOCH + timedelta(seconds=ts - EPOCH_TS)).date()
+
+
+def _circle_rounds(n: int) -> list[list[tuple[int, int]]]:
+    """First half of a round-robin by the circle method, home/away alternating."""
+    arr, rounds = list(range(n)), []
+    for r in range(n - 1):
+        pairs = []
+        for i in range(n // 2):
+            a, b = arr[i], arr[n - 1 - i]
+            home_first = r % 2 == 0 if i == 0 else i % 2 == 1
+            pairs.append((a, b) if home_first else (b, a))
+        rounds.append(pairs)
+        arr = [arr[0], arr[-1], *arr[1:-1]]
+    return rounds
+
+
+@lru_cache(maxsize=128)
+def season(seed: int, league_key: str, index: int) -> Season:
+    """The full fixture list of one season: shuffled circle method, mirrored second half."""
+    league = LEAGUES[league_key]
+    order = list(range(len(league.clubs)))
+    rng(seed, league_key, index, "order").shuffle(order)
+    first = _circle_rounds(len(order))
+    rounds = first + [[(b, a) for a, b in pairs] for pairs in first]
+    label = season_label(league, index)
+    slug = label.lower().replace(" ", "-")
+    start = season_start_ts(league, index)
+    slots = league_slots()[league_key]
+    matches = []
+    for r, pairs in enumerate(rounds):
+        games = [(order[a], order[b]) for a, b in pairs]
+        rng(seed, league_key, index, r, "slots").shuffle(games)
+        for (home, away), offset in zip(games, slots, strict=True):
+            codes = f"{league.clubs[home].code}-{league.clubs[away].code}".lower()
+            fid = f"{league_key}-{slug}-r{r + 1}-{codes}"
+            kickoff = start + r * WEEK + offset
+            matches.append(MatchSpec(fid, league_key, index, r + 1, home, away, kickoff))
+    matches.sort(key=lambda m: m.kickoff)
+    end = _utc_date(start + league.rounds * WEEK - 1)
+    return Season(league_key, index, label, _utc_date(start), end, tuple(matches),
+                  tuple(m.kickoff for m in matches))
+
+
+def matches_between(seed: int, league_key: str, lo: int, hi: int) -> list[MatchSpec]:
+    """Matches of a league kicking off in [lo, hi), across season boundaries."""
+    league = LEAGUES[league_key]
+    found: list[MatchSpec] = []
+    if hi <= lo:
+        return found
+    for index in range(season_index_at(league, lo), season_index_at(league, hi - 1) + 1):
+        s = season(seed, league_key, index)
+        found.extend(s.matches[bisect.bisect_left(s.kickoffs, lo):
+                               bisect.bisect_left(s.kickoffs, hi)])
+    return found
+
+
+# --- per-match draws --------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _strengths() -> dict[str, tuple[tuple[float, float], ...]]:
+    """Attack/defence per club, normalised so each league averages exactly 1."""
+    out = {}
+    for key, league in LEAGUES.items():
+        att = sum(c.attack for c in league.clubs) / len(league.clubs)
+        dfc = sum(c.defence for c in league.clubs) / len(league.clubs)
+        out[key] = tuple((c.attack / att, c.defence / dfc) for c in league.clubs)
+    return out
+
+
+def base_rates(spec: MatchSpec) -> tuple[float, float]:
+    """Expected goals from strengths; home advantage is a ratio keeping the league mean."""
+    league = LEAGUES[spec.league]
+    strengths = _strengths()[spec.league]
+    (h_att, h_def), (a_att, a_def) = strengths[spec.home], strengths[spec.away]
+    home_factor = 2 * HOME_ADVANTAGE / (1 + HOME_ADVANTAGE)
+    away_factor = 2 / (1 + HOME_ADVANTAGE)
+    base = league.goals_per_side
+    return base * h_att * a_def * home_factor, base * a_att * h_def * away_factor
+
+
+def _goal_times(r: random.Random, lam: float, first_added: int,
+                second_added: int) -> tuple[float, ...]:
+    """Poisson process over the minutes of play, mapped onto real minutes from kickoff."""
+    play, first_end = 90.0 + first_added + second_added, 45.0 + first_added
+    times: list[float] = []
+    t = 0.0
+    while True:
+        t += r.expovariate(lam / play)
+        if t >= play:
+            return tuple(times)
+        times.append(t if t < first_end else t + HALF_TIME_MINUTES)
+
+
+@lru_cache(maxsize=16_384)
+def draw_match(seed: int, spec: MatchSpec) -> MatchDraw:
+    """Pre-draw a match: team news, added time, goals, postponement, abandonment."""
+    r = rng(seed, spec.league, spec.fixture_id, "match")
+    base_home, base_away = base_rates(spec)
+    rates = [base_home, base_away]
+    news = []
+    for _ in range(r.randint(1, 3)):
+        when = spec.kickoff - r.randint(30 * 60, 72 * HOUR)
+        side = r.randrange(2)
+        factor = 1 + r.choice((-1, 1)) * r.uniform(0.05, 0.15)
+        rates[side] *= factor
+        news.append((when, side, factor))
+    first_added, second_added = r.randint(1, 4), r.randint(2, 6)
+    postponed_at = spec.kickoff - r.randint(2 * HOUR, 96 * HOUR)
+    postponed = r.random() < POSTPONE_RATE
+    abandon_minute = r.uniform(10, 85)
+    abandoned = not postponed and r.random() < ABANDON_RATE
+    if abandon_minute >= 45 + first_added:
+        abandon_minute += HALF_TIME_MINUTES
+    home_goals = _goal_times(rng(seed, spec.fixture_id, "home"), rates[0], first_added,
+                             second_added)
+    away_goals = _goal_times(rng(seed, spec.fixture_id, "away"), rates[1], first_added,
+                             second_added)
+    return MatchDraw(base_home, base_away, rates[0], rates[1], tuple(sorted(news)),
+                     first_added, second_added, home_goals, away_goals,
+                     postponed_at if postponed else None,
+                     abandon_minute if abandoned else None,
+                     _main_handicap(base_home, base_away))
+
+
+def state_at(spec: MatchSpec, d: MatchDraw, ts: int) -> MatchState:
+    """Status, minute and score of a match at an instant."""
+    if d.postponed_at is not None and ts >= d.postponed_at:
+        return MatchState(MatchStatus.POSTPONED)
+    if ts < spec.kickoff:
+        return MatchState(MatchStatus.SCHEDULED)
+    e = (ts - spec.kickoff) / 60
+    if d.abandoned_at is not None and e >= d.abandoned_at:
+        return _scored(d, MatchStatus.ABANDONED, d.abandoned_at, None, None)
+    if e < d.first_end:
+        minute = int(e) + 1
+        return _scored(d, MatchStatus.LIVE, e, min(minute, 45), _added(minute, 45))
+    if e < d.second_start:
+        return _scored(d, MatchStatus.HALF_TIME, e, 45, None)
+    if e < d.end:
+        minute = 46 + int(e - d.second_start)
+        return _scored(d, MatchStatus.LIVE, e, min(minute, 90), _added(minute, 90))
+    return _scored(d, MatchStatus.FINISHED, d.end, None, None)
+
+
+def _added(minute: int, regulation: int) -> int | None:
+    """Added-time minute beyond regulation, or None inside regulation."""
+    return minute - regulation if minute > regulation else None
+
+
+def _scored(d: MatchDraw, status: MatchStatus, e: float, minute: int | None,
+            added: int | None) -> MatchState:
+    """A state with the score of goals scored by real minute `e`."""
+    home, away = bisect.bisect_right(d.home_goals, e), bisect.bisect_right(d.away_goals, e)
+    ht_home = ht_away = None
+    if e >= d.first_end:
+        ht_home = bisect.bisect_left(d.home_goals, d.first_end)
+        ht_away = bisect.bisect_left(d.away_goals, d.first_end)
+    played = min(e, d.first_end) + max(0.0, e - d.second_start)
+    return MatchState(status, minute, added, home, away, ht_home, ht_away, played)
+
+
+# --- true probabilities -----------------------------------------------------------------
+
+
+def _pmf(lam: float) -> list[float]:
+    """Poisson probabilities of 0..MAX_GOALS goals, the tail folded into the last."""
+    probs = [math.exp(-lam)]
+    for k in range(1, MAX_GOALS + 1):
+        probs.append(probs[-1] * lam / k)
+    probs[-1] += max(0.0, 1.0 - sum(probs))
+    return probs
+
+
+def _handicap(diff: dict[int, float], line: float) -> tuple[float, float]:
+    """Home/away probabilities of a handicap line, pushes removed."""
+    win = sum(p for d, p in diff.items() if d + line > 0)
+    lose = sum(p for d, p in diff.items() if d + line < 0)
+    total = win + lose
+    return (win / total, lose / total) if total > 0 else (0.5, 0.5)
+
+
+def _main_handicap(lam_home: float, lam_away: float) -> float:
+    """The half or whole line (home's view) that splits the match most evenly."""
+    diff = _distributions(lam_home, lam_away, 0, 0)[0]
+    line = min(AH_LINES, key=lambda x: abs(_handicap(diff, x)[0] - 0.5))
+    return line + 0.0  # normalises -0.0
+
+
+def _distributions(lh: float, la: float, sh: int, sa: int) -> tuple[
+        dict[int, float], dict[int, float], float]:
+    """Final goal-difference and total-goals distributions and P(both teams score)."""
+    ph, pa = _pmf(lh), _pmf(la)
+    diff: dict[int, float] = {}
+    total: dict[int, float] = {}
+    btts = 0.0
+    for i, x in enumerate(ph):
+        for j, y in enumerate(pa):
+            p = x * y
+            d, t = sh + i - sa - j, sh + sa + i + j
+            diff[d] = diff.get(d, 0.0) + p
+            total[t] = total.get(t, 0.0) + p
+            if sh + i > 0 and sa + j > 0:
+                btts += p
+    return diff, total, btts
+
+
+def market_probs(lh: float, la: float, sh: int, sa: int, ah_line: float) -> Markets:
+    """True probabilities of every demo market given remaining rates and current score."""
+    diff, total, btts = _distributions(lh, la, sh, sa)
+    home = sum(p for d, p in diff.items() if d > 0)
+    away = sum(p for d, p in diff.items() if d < 0)
+    out: list[tuple[str, float | None, tuple[float, ...]]] = [
+        ("1x2", None, (home, diff.get(0, 0.0), away))]
+    for line in (1.5, 2.5, 3.5):
+        over = sum(p for t, p in total.items() if t > line)
+        out.append(("ou", line, (over, 1.0 - over)))
+    out.append(("btts", None, (btts, 1.0 - btts)))
+    out.append(("ah", ah_line, _handicap(diff, ah_line)))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1_024)
+def _walks(seed: int, spec: MatchSpec) -> tuple[array[float], array[float]]:
+    """Log-drift of each side's rate, indexed by whole hours before kickoff (0 at kickoff).
+
+    Walking backwards from kickoff makes the market converge on the rates the goals
+    were drawn from. Arrays keep a cached match at ~8 KB instead of ~34 KB.
+    """
+    out = []
+    for side in ("home", "away"):
+        r = rng(seed, spec.fixture_id, "walk", side)
+        acc, walk = 0.0, array("d", [0.0])
+        for _ in range(WALK_HOURS):
+            acc += r.gauss(0.0, WALK_STEP)
+            walk.append(acc)
+        out.append(walk)
+    return out[0], out[1]
+
+
+@lru_cache(maxsize=8_192)
+def _prematch(seed: int, spec: MatchSpec, hours: int, news_seen: int) -> Markets:
+    """Pre-match truth for one hourly drift bucket and one state of team news."""
+    d = draw_match(seed, spec)
+    rates = [d.base_home, d.base_away]
+    for _, side, factor in d.news[:news_seen]:
+        rates[side] *= factor
+    walk_home, walk_away = _walks(seed, spec)
+    lh = rates[0] * math.exp(walk_home[hours])
+    la = rates[1] * math.exp(walk_away[hours])
+    return market_probs(lh, la, 0, 0, d.ah_line)
+
+
+def true_probs(seed: int, spec: MatchSpec, ts: int) -> Markets | None:
+    """The world's true market probabilities at an instant; None once no longer priced."""
+    d = draw_match(seed, spec)
+    state = state_at(spec, d, ts)
+    if state.status is MatchStatus.SCHEDULED:
+        hours = min((spec.kickoff - ts) // HOUR, WALK_HOURS)
+        news_seen = sum(1 for when, _, _ in d.news if when <= ts)
+        return _prematch(seed, spec, hours, news_seen)
+    if state.status in (MatchStatus.LIVE, MatchStatus.HALF_TIME):
+        left = max(0.0, d.play_length - state.played) / d.play_length
+        return market_probs(d.final_home * left, d.final_away * left, state.home or 0,
+                            state.away or 0, d.ah_line)
+    return None

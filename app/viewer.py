@@ -1,0 +1,90 @@
+"""The viewer's display preferences (time zone, odds format) and the Jinja filters using them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from urllib.parse import unquote
+from zoneinfo import ZoneInfo
+
+from flask import Flask, g, request
+
+from app import clock
+from app.odds.maths import ODDS_FORMATS, format_price
+
+TZ_COOKIE = "tz"
+FORMAT_COOKIE = "odds_format"
+UTC_ZONE = ZoneInfo("UTC")
+
+
+def parse_zone(name: str | None) -> ZoneInfo | None:
+    """A ZoneInfo for a valid IANA name, else None (never raises on hostile input)."""
+    if not name or len(name) > 64:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ValueError, KeyError, OSError):
+        return None
+
+
+def tz() -> ZoneInfo:
+    """The viewer's zone: sent by the browser in a cookie; UTC until it is known."""
+    if "viewer_tz" not in g:
+        g.viewer_tz = parse_zone(unquote(request.cookies.get(TZ_COOKIE, ""))) or UTC_ZONE
+    return g.viewer_tz
+
+
+def odds_format() -> str:
+    value = request.cookies.get(FORMAT_COOKIE, "decimal")
+    return value if value in ODDS_FORMATS else "decimal"
+
+
+def today() -> date:
+    return clock.now().astimezone(tz()).date()
+
+
+def local(instant: datetime | None, pattern: str = "%H:%M") -> str:
+    return "" if instant is None else instant.astimezone(tz()).strftime(pattern)
+
+
+def age(instant: datetime | None) -> str:
+    """How long ago, as a bettor scans it: 'now', '45s', '12m', '3h', '2d'."""
+    if instant is None:
+        return ""
+    seconds = max(0, int((clock.now() - instant).total_seconds()))
+    if seconds < 10:
+        return "now"
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def recent(instant: datetime | None, minutes: int = 60) -> bool:
+    """Changed within the last hour: worth an up/down marker."""
+    return instant is not None and clock.now() - instant <= timedelta(minutes=minutes)
+
+
+def price(value: float | None) -> str:
+    return "–" if value is None else format_price(value, odds_format())
+
+
+def percent(value: float | None, digits: int = 1) -> str:
+    return "–" if value is None else f"{value * 100:.{digits}f}%"
+
+
+def day_label(day: date) -> str:
+    offset = (day - today()).days
+    named = {0: "Today", -1: "Yesterday", 1: "Tomorrow"}.get(offset)
+    return f"{named}, {day:%a %-d %b}" if named else f"{day:%A %-d %B}"
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(local)
+    app.add_template_filter(age)
+    app.add_template_filter(recent)
+    app.add_template_filter(price)
+    app.add_template_filter(percent)
+    app.add_template_filter(day_label)
+    app.add_template_global(odds_format)
+    app.add_template_global(tz, "viewer_tz")
+    app.add_template_global(timedelta)

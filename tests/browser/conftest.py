@@ -1,0 +1,78 @@
+"""A live BetScore server and Debian's Chromium, driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+
+import pytest
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.cli import seed_all
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    if shutil.which("chromium") or os.path.exists(CHROMIUM):
+        return
+    if os.environ.get("BETSCORE_REQUIRE_BROWSER"):
+        raise pytest.UsageError("BETSCORE_REQUIRE_BROWSER is set but Chromium is missing (apt-get install chromium)")
+    skip = pytest.mark.skip(reason="Debian's Chromium is not installed: `make test` as root installs it")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory, clock) -> Iterator[str]:
+    """BetScore on the embedded default, seeded at the test clock, on a free loopback port."""
+    path = tmp_path_factory.mktemp("live") / "live.db"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SCHEDULER": "off", "SECRET_KEY": "browser",
+                      "CLOCK": clock, "CACHE_TYPE": "SimpleCache", "RATELIMIT_STORAGE_URI": "memory://",
+                      "REDIS_URL": None})
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        seed_all(2)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page_in(browser):
+    """A fresh page factory: `page_in("Pacific/Auckland")` opens a phone-sized page in that zone."""
+    contexts = []
+
+    def open_page(zone: str = "UTC", width: int = 360):
+        context = browser.new_context(timezone_id=zone, viewport={"width": width, "height": 800})
+        contexts.append(context)
+        page = context.new_page()
+        page.errors = []  # console errors and CSP violations, collected for the test
+        page.on("console", lambda msg: page.errors.append(msg.text) if msg.type == "error" else None)
+        page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()

@@ -1,0 +1,70 @@
+"""What a visitor on a phone sees, in a real browser."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def first_kickoff(page) -> tuple[str, str]:
+    """(the UTC instant, the shown local time) of the first listed match that has not started."""
+    element = page.locator("li.match-row time").first
+    return element.get_attribute("datetime"), element.inner_text()
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Auckland", "America/Los_Angeles"])
+def test_times_follow_the_browsers_time_zone(live_server, page_in, zone):
+    page = page_in(zone)
+    page.goto(live_server + "/")
+    # The script sends the zone in a cookie and re-renders once.
+    page.wait_for_selector(f'body[data-tz="{zone}"]')
+    assert zone in page.locator("footer").inner_text()
+    instant, shown = first_kickoff(page)
+    expected = datetime.fromisoformat(instant).astimezone(ZoneInfo(zone)).strftime("%H:%M")
+    assert shown == expected
+    assert page.errors == []
+
+
+def test_phone_width_has_no_sideways_scroll(live_server, page_in):
+    page = page_in("Europe/London", width=360)
+    for path in ("/", "/leagues/epl"):
+        page.goto(live_server + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
+    page.goto(live_server + "/")
+    page.locator("li.match-row a").first.click()
+    page.wait_for_selector("table.board")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_odds_format_is_chosen_and_survives_a_reload(live_server, page_in):
+    page = page_in("Europe/London")
+    page.goto(live_server + "/")
+    page.wait_for_selector('body[data-tz="Europe/London"]')
+    assert re.fullmatch(r"\d+\.\d\d", page.locator(".best-prices .p").first.inner_text())
+    with page.expect_navigation():
+        page.select_option("#odds-format", "fractional")
+    assert re.fullmatch(r"\d+/\d+", page.locator(".best-prices .p").first.inner_text())
+    page.reload()
+    assert re.fullmatch(r"\d+/\d+", page.locator(".best-prices .p").first.inner_text())
+    assert page.errors == []
+
+
+def test_match_page_loads_htmx_under_the_csp_and_refreshes_the_board(live_server, page_in):
+    page = page_in("Europe/London")
+    page.goto(live_server + "/")
+    page.locator("li.match-row a").first.click()
+    page.wait_for_selector("table.board td.best")
+    assert page.evaluate("typeof window.htmx") == "object"
+    board_id = page.locator("section.odds").get_attribute("id")
+    # Ask htmx for the board's own fragment now instead of waiting for its 30 s poll.
+    with page.expect_response(re.compile(r"/matches/\d+/odds$")) as answer:
+        page.evaluate(f"htmx.ajax('GET', document.getElementById({board_id!r}).getAttribute('hx-get'), "
+                      f"{{target: '#{board_id}', swap: 'outerHTML'}})")
+    assert answer.value.status == 200
+    page.wait_for_selector(f"#{board_id} table.board")
+    assert page.errors == []

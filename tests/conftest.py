@@ -1,0 +1,170 @@
+"""Fixtures: the app on each backend, clients, sign-in actions, and a database rolled back per test.
+
+Backends: `embedded` (SQLite file, in-process cache and limits) always; `services` (PostgreSQL and
+Redis) when TEST_DATABASE_URL and TEST_REDIS_URL are set, as CI sets them. Every test that
+takes `app` runs once per backend.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_sqlalchemy.session import _app_ctx_id
+from sqlalchemy import orm
+
+from app import config, create_app
+from app.extensions import cache, db, limiter
+
+# A Saturday afternoon in the demo world: matches finished, in play and to come.
+NOW = datetime(2026, 11, 21, 15, 40, tzinfo=UTC)
+SEED_HISTORY_HOURS = 6
+
+
+class Clock:
+    """A settable clock the app and the demo world both read."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+def _backends() -> list[str]:
+    wanted = ["embedded"]
+    if os.environ.get("TEST_DATABASE_URL") and os.environ.get("TEST_REDIS_URL"):
+        wanted.append("services")
+    return wanted
+
+
+def _settings(backend: str, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    base = {"TESTING": True, "SCHEDULER": "off", "SECRET_KEY": "test", "RATELIMIT_ENABLED": True,
+            "SEED_HISTORY_HOURS": SEED_HISTORY_HOURS}
+    if backend == "embedded":
+        path = tmp_path_factory.mktemp("db") / "test.db"
+        return {**base, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "CACHE_TYPE": "SimpleCache",
+                "RATELIMIT_STORAGE_URI": "memory://", "REDIS_URL": None}
+    redis_url = os.environ["TEST_REDIS_URL"]
+    return {**base, "SQLALCHEMY_DATABASE_URI": config.database_url(os.environ["TEST_DATABASE_URL"]),
+            "REDIS_URL": redis_url, "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url,
+            "RATELIMIT_STORAGE_URI": redis_url}
+
+
+def _fresh_schema(app: Flask) -> None:
+    """Empty the database, then build it the way production does: with the migrations."""
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade()
+
+
+@pytest.fixture(scope="session")
+def clock() -> Clock:
+    return Clock(NOW)
+
+
+@pytest.fixture(scope="session", params=_backends())
+def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, clock: Clock) -> Iterator[Flask]:
+    """One app per backend, migrated and seeded once with the demo world at NOW."""
+    from app.cli import seed_all
+
+    application = create_app({**_settings(request.param, tmp_path_factory), "CLOCK": clock})
+    application.config["BACKEND"] = request.param
+    _fresh_schema(application)
+    with application.app_context():
+        seed_all(SEED_HISTORY_HOURS)
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _isolated(request: pytest.FixtureRequest, clock: Clock) -> Iterator[None]:
+    """Each test starts at NOW with empty caches and limits, and its writes are rolled back."""
+    clock.now = NOW
+    if "app" not in request.fixturenames:
+        yield
+        return
+    application: Flask = request.getfixturevalue("app")
+    with application.app_context():
+        cache.clear()
+        limiter.reset()
+        connection = db.engine.connect()
+        outer = connection.begin()
+        original = db.session
+        # Commits inside the code under test release a savepoint; the outer transaction is rolled back.
+        # A plain SQLAlchemy session: Flask-SQLAlchemy's own picks the engine, ignoring `bind`.
+        factory = orm.sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+        db.session = orm.scoped_session(factory, scopefunc=_app_ctx_id)
+        try:
+            yield
+        finally:
+            db.session.remove()
+            db.session = original
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def htmx(app: Flask) -> FlaskClient:
+    """A client whose every request says it comes from htmx."""
+    c = app.test_client()
+    c.environ_base["HTTP_HX_REQUEST"] = "true"
+    return c
+
+
+class Auth:
+    """Sign-in actions as a user performs them (CSRF included)."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def csrf(self, path: str = "/accounts/login") -> str:
+        import re
+
+        page = self.client.get(path).get_data(as_text=True)
+        match = re.search(r'name="csrf-token" content="([^"]+)"', page)
+        assert match, "page carries no CSRF token"
+        return match.group(1)
+
+    def login(self, email: str, password: str):
+        token = self.csrf()
+        return self.client.post("/accounts/login", data={"email": email, "password": password, "csrf_token": token})
+
+    def logout(self):
+        return self.client.post("/accounts/logout", data={"csrf_token": self.csrf("/")})
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> Auth:
+    return Auth(client)
+
+
+@pytest.fixture
+def make_user(app: Flask):
+    from app.accounts.services import create_user
+
+    def make(email: str = "fan@example.com", password: str = "correct horse battery", admin: bool = False):
+        user = create_user(email, password, admin=admin)
+        db.session.commit()
+        return user
+
+    return make

@@ -1,0 +1,77 @@
+"""Fixture, live-score and standings ingest: canonical teams, idempotent upserts, no duplicates."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.matches import services
+from app.matches.jobs import refresh_fixtures, refresh_live, refresh_standings
+from app.matches.models import Match, Standing, Team, TeamAlias
+from app.providers.demo import DemoProvider
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_refreshing_fixtures_again_writes_nothing(app):
+    before = (count(Match), count(Team), count(TeamAlias))
+    summary = refresh_fixtures("epl")
+    assert summary["records"] > 0 and summary["written"] == 0
+    assert (count(Match), count(Team), count(TeamAlias)) == before
+
+
+def test_each_club_exists_once(app):
+    duplicated = db.session.execute(
+        select(Team.name, func.count()).group_by(Team.name).having(func.count() > 1)).all()
+    assert duplicated == []
+    assert count(Team) == 20 + 20 + 20 + 18 + 18
+
+
+def test_live_refresh_follows_matches_as_they_play(app, clock):
+    live_before = {m.id: (m.minute, m.home_score, m.away_score)
+                   for m in db.session.scalars(select(Match).where(Match.status == "live"))}
+    assert live_before
+    clock.advance(minutes=20)
+    summary = refresh_live()
+    assert summary["written"] > 0
+    for match_id, (minute, home, away) in live_before.items():
+        match = db.session.get(Match, match_id)
+        assert match.status in ("live", "half_time", "finished")
+        assert match.home_score >= home and match.away_score >= away
+        if match.status == "live":
+            assert match.minute > minute
+
+
+def test_a_match_that_finished_between_looks_is_marked_finished(app, clock):
+    live = db.session.scalars(select(Match).where(Match.status.in_(("live", "half_time")))).all()
+    clock.advance(hours=3)
+    refresh_live()
+    for match in live:
+        db.session.refresh(match)
+        assert match.status == "finished", match.id
+
+
+def test_a_non_authoritative_provider_never_creates_teams(app, clock):
+    demo = DemoProvider(seed=7, clock=lambda: clock.now)
+    today = clock.now.date()
+    records = demo.fixtures("epl", today, today + timedelta(days=7))
+    renamed = [replace(r, home=replace(r.home, external_id="x-" + r.home.external_id, name="Mystery FC"))
+               for r in records]
+    before = (count(Team), count(Match))
+    result = services.upsert_fixtures("other-provider", False, renamed)
+    db.session.commit()
+    assert result.created == 0 and "Mystery FC" in result.unresolved
+    assert (count(Team), count(Match)) == before
+
+
+def test_standings_refresh_is_idempotent_and_complete(app):
+    summary = refresh_standings("bundesliga")
+    assert summary["records"] == 18 and summary["written"] == 0
+    rows = db.session.scalars(select(Standing).join(Team).order_by(Standing.position)).all()
+    assert all(r.played == r.won + r.drawn + r.lost for r in rows)
+    assert all(r.points == 3 * r.won + r.drawn for r in rows)

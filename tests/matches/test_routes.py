@@ -1,0 +1,155 @@
+"""The matches list, the match page and the league page, as a visitor uses them."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+from markupsafe import escape
+from sqlalchemy import select
+
+from app.extensions import db
+from app.matches.models import Competition, Match
+from tests.factories import make_match
+
+
+def row_ids(html: str) -> list[int]:
+    return [int(i) for i in re.findall(r'id="matches-row-(\d+)"', html)]
+
+
+def test_index_lists_todays_matches_with_best_prices(client):
+    page = client.get("/")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Today, Sat 21 Nov" in html
+    assert row_ids(html), "no match rows on today's page"
+    # Every scheduled row shows three best prices, formatted as decimals by default.
+    assert re.search(r'<span class="p">\d+\.\d\d</span>', html)
+
+
+def test_live_matches_come_first_with_minute_and_score(client, app):
+    live = db.session.scalars(select(Match).where(Match.status.in_(("live", "half_time")))).all()
+    assert live, "the seeded world has matches in play at NOW"
+    html = client.get("/").get_data(as_text=True)
+    live_section = html.split('id="live-title"', 1)[1].split("</section>", 1)[0]
+    first_row = row_ids(html)[0]
+    assert first_row in {m.id for m in live}
+    for m in live:
+        assert f'id="matches-row-{m.id}"' in live_section
+        assert escape(m.minute_label) in live_section
+        assert f"{m.home_score}–{m.away_score}" in live_section
+
+
+@pytest.mark.parametrize(
+    ("zone", "local_day", "other_day"),
+    [("Pacific/Auckland", "2026-11-25", "2026-11-24"), ("America/Los_Angeles", "2026-11-24", "2026-11-25")],
+)
+def test_a_2330_utc_match_falls_on_the_viewers_local_day(client, zone, local_day, other_day):
+    match = make_match(datetime(2026, 11, 24, 23, 30, tzinfo=UTC), home="Late Kickers", away="Night Owls")
+    client.set_cookie("tz", zone)
+    on_day = client.get(f"/?day={local_day}").get_data(as_text=True)
+    off_day = client.get(f"/?day={other_day}").get_data(as_text=True)
+    assert match.id in row_ids(on_day)
+    assert match.id not in row_ids(off_day)
+    expected_time = {"Pacific/Auckland": "12:30", "America/Los_Angeles": "15:30"}[zone]
+    row = on_day.split(f'id="matches-row-{match.id}"', 1)[1].split("</li>", 1)[0]
+    assert f">{expected_time}</time>" in row
+    assert zone in on_day  # the footer says which zone the times are in
+
+
+def test_unknown_time_zone_cookie_falls_back_to_utc(client):
+    client.set_cookie("tz", "../../etc/passwd")
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "Times in <strong>UTC</strong>" in page.get_data(as_text=True)
+
+
+def test_filter_by_league_shows_only_that_league(client):
+    html = client.get("/?league=seriea&day=2026-11-22").get_data(as_text=True)
+    ids = row_ids(html)
+    assert ids
+    comps = set(db.session.scalars(select(Competition.key).join(Match).where(Match.id.in_(ids))))
+    assert comps == {"seriea"}
+
+
+def test_filter_by_day_shows_only_that_local_day(client):
+    html = client.get("/?day=2026-11-23").get_data(as_text=True)
+    ids = row_ids(html)
+    assert ids
+    kickoffs = db.session.scalars(select(Match.kickoff_at).where(Match.id.in_(ids), Match.status == "scheduled"))
+    assert {k.date().isoformat() for k in kickoffs} == {"2026-11-23"}
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "message"),
+    [
+        ("day=2026-13-40", 400, "&#39;day&#39; must be a date"),
+        ("day=yesterday", 400, "&#39;day&#39; must be a date"),
+        ("league=%3Cscript%3E", 400, "&#39;league&#39; must be a league key"),
+        ("league=" + "a" * 200, 400, "&#39;league&#39; must be a league key"),
+        ("league=atlantis", 404, "There is no league &#39;atlantis&#39;"),
+    ],
+)
+def test_malformed_or_unknown_filters_get_a_clear_error(client, query, status, message):
+    page = client.get(f"/?{query}")
+    assert page.status_code == status
+    html = page.get_data(as_text=True)
+    assert message in html
+    assert "Back to today's matches" in html
+
+
+def test_htmx_request_gets_only_the_list_fragment(htmx):
+    page = htmx.get("/")
+    html = page.get_data(as_text=True)
+    assert html.lstrip().startswith('<div id="matches-list"')
+    assert "<html" not in html
+    assert "HX-Request" in page.headers["Vary"]
+
+
+def test_full_page_also_varies_on_htmx(client):
+    assert "HX-Request" in client.get("/").headers["Vary"]
+
+
+def test_match_page_shows_header_and_both_markets(client):
+    match = db.session.scalars(select(Match).where(Match.status == "scheduled").order_by(Match.kickoff_at)).first()
+    html = client.get(f"/matches/{match.id}").get_data(as_text=True)
+    assert f'id="matches-header-{match.id}"' in html
+    assert match.home_team.name in html and match.away_team.name in html
+    assert "Match result" in html and "Over/under 2.5 goals" in html
+    assert len(re.findall(rf'id="odds-row-{match.id}-1x2-', html)) >= 12
+    assert len(re.findall(rf'id="odds-row-{match.id}-ou-2_5-', html)) >= 12
+    assert "<svg" in html and 'class="line best"' in html
+
+
+def test_live_match_header_shows_score_and_minute(client):
+    match = db.session.scalars(select(Match).where(Match.status == "live")).first()
+    html = client.get(f"/matches/{match.id}/header").get_data(as_text=True)
+    assert f"{match.home_score}<span>–</span>{match.away_score}" in html
+    assert escape(match.minute_label) in html
+
+
+@pytest.mark.parametrize("path", ["/matches/999999", "/matches/99999999999999999", "/matches/abc", "/matches/-1",
+                                  "/matches/999999/odds", "/matches/999999/header", "/nowhere"])
+def test_unknown_match_or_page_is_a_friendly_404(client, path):
+    page = client.get(path)
+    assert page.status_code == 404
+    assert "Back to today's matches" in page.get_data(as_text=True)
+
+
+def test_league_page_shows_the_table_in_order_and_upcoming_matches(client):
+    html = client.get("/leagues/epl").get_data(as_text=True)
+    table = html.split('id="standings-epl"', 1)[1].split("</table>", 1)[0]
+    positions = [int(p) for p in re.findall(r'<tr><td class="num">(\d+)</td>', table)]
+    assert positions == list(range(1, 21))
+    assert "Upcoming" in html and row_ids(html)
+
+
+@pytest.mark.parametrize(("path", "status"), [("/leagues/atlantis", 404), ("/leagues/%3Cb%3E", 404)])
+def test_unknown_league_page_is_404(client, path, status):
+    assert client.get(path).status_code == status
+
+
+def test_percent_encoded_time_zone_cookie_is_understood(client):
+    client.set_cookie("tz", "Pacific%2FAuckland")
+    assert "Times in <strong>Pacific/Auckland</strong>" in client.get("/").get_data(as_text=True)

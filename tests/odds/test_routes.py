@@ -1,0 +1,146 @@
+"""The odds comparison table agrees with the odds maths; the odds format is chosen and remembered."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.matches.models import Match
+from app.odds import maths
+from app.odds.models import Bookmaker, CurrentPrice, Market
+
+
+def upcoming_match() -> Match:
+    return db.session.scalars(
+        select(Match).where(Match.status == "scheduled").order_by(Match.kickoff_at, Match.id)
+    ).first()
+
+
+def stored_prices(match_id: int, market_key: str) -> dict[str, dict[str, float]]:
+    rows = db.session.execute(
+        select(Bookmaker.key, CurrentPrice.outcome, CurrentPrice.price)
+        .join(Bookmaker, Bookmaker.id == CurrentPrice.bookmaker_id)
+        .join(Market, Market.id == CurrentPrice.market_id)
+        .where(CurrentPrice.match_id == match_id, Market.key == market_key)
+    )
+    books: dict[str, dict[str, float]] = {}
+    for book, outcome, price in rows:
+        books.setdefault(book, {})[outcome] = price
+    return books
+
+
+def table_rows(html: str, match_id: int, dom_market: str) -> dict[str, list[str]]:
+    """bookmaker key -> the row's cells as text (prices..., margin)."""
+    rows = {}
+    for key, body in re.findall(rf'<tr id="odds-row-{match_id}-{dom_market}-([\w-]+)">(.*?)</tr>', html, re.S):
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", body, re.S)
+        rows[key] = [unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in cells]
+    return rows
+
+
+def cell_classes(html: str, match_id: int, dom_market: str) -> dict[str, list[str]]:
+    """bookmaker key -> the class attribute of each of the row's cells."""
+    return {
+        key: re.findall(r'<td class="([^"]*)"', body)
+        for key, body in re.findall(rf'<tr id="odds-row-{match_id}-{dom_market}-([\w-]+)">(.*?)</tr>', html, re.S)
+    }
+
+
+@pytest.mark.parametrize(("market_key", "dom", "outcomes"),
+                         [("1x2", "1x2", ("home", "draw", "away")), ("ou:2.5", "ou-2_5", ("over", "under"))])
+def test_board_agrees_with_the_odds_maths(client, market_key, dom, outcomes):
+    match = upcoming_match()
+    html = client.get(f"/matches/{match.id}/odds").get_data(as_text=True)
+    books = stored_prices(match.id, market_key)
+    rows = table_rows(html, match.id, dom)
+    assert set(rows) == set(books) and len(rows) >= 12
+    for key, cells in rows.items():
+        prices = [books[key][o] for o in outcomes]
+        assert cells[:-1] == [f"{p:.2f}" for p in prices]
+        assert cells[-1] == f"{maths.margin(prices) * 100:.1f}%"
+    # The best price per outcome is highlighted in exactly the cells that offer it.
+    for key, classes in cell_classes(html, match.id, dom).items():
+        for i, outcome in enumerate(outcomes):
+            best = max(b[outcome] for b in books.values())
+            assert ("best" in classes[i]) == (books[key][outcome] == best), (key, outcome)
+    section = html.split(f'id="odds-market-{match.id}-{dom}"', 1)[1].split("</article>", 1)[0]
+    # Fair odds: the average of each book's Shin margin-free probabilities, renormalised.
+    fair = [maths.remove_margin([b[o] for o in outcomes], "shin") for b in books.values()]
+    mean = [sum(col) / len(fair) for col in zip(*fair, strict=True)]
+    consensus = [p / sum(mean) for p in mean]
+    fair_row = section.split('class="fair-row"', 1)[1].split("</tr>", 1)[0]
+    shown = re.findall(r'<span class="prob">(\d+)%</span>\s*([\d.]+)', fair_row)
+    assert [(int(pct), float(odds)) for pct, odds in shown] == [
+        (round(p * 100), round(1 / p, 2)) for p in consensus
+    ]
+
+
+def test_best_price_row_and_its_margin(client):
+    match = upcoming_match()
+    html = client.get(f"/matches/{match.id}/odds").get_data(as_text=True)
+    books = stored_prices(match.id, "1x2")
+    best = [max(b[o] for b in books.values()) for o in ("home", "draw", "away")]
+    section = html.split(f'id="odds-market-{match.id}-1x2"', 1)[1]
+    best_row = section.split('class="best-row"', 1)[1].split("</tr>", 1)[0]
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", best_row, re.S)]
+    assert cells == [f"{p:.2f}" for p in best] + [f"{maths.margin(best) * 100:.1f}%"]
+
+
+def test_finished_match_says_it_has_no_prices(client):
+    match = db.session.scalars(select(Match).where(Match.status == "finished")).first()
+    db.session.execute(CurrentPrice.__table__.delete().where(CurrentPrice.match_id == match.id))
+    html = client.get(f"/matches/{match.id}").get_data(as_text=True)
+    assert "No prices for this match any more" in html
+
+
+def csrf(client) -> str:
+    return re.search(r'name="csrf-token" content="([^"]+)"', client.get("/").get_data(as_text=True)).group(1)
+
+
+@pytest.mark.parametrize(("fmt", "pattern"), [("fractional", r'<span class="p">\d+/\d+</span>'),
+                                               ("american", r'<span class="p">[+-]\d+</span>')])
+def test_odds_format_is_chosen_and_remembered(client, fmt, pattern):
+    answer = client.post("/settings/odds-format", data={"format": fmt, "next": "/?day=2026-11-22",
+                                                          "csrf_token": csrf(client)})
+    assert answer.status_code == 303 and answer.headers["Location"] == "/?day=2026-11-22"
+    html = client.get("/").get_data(as_text=True)
+    assert re.search(pattern, html)
+    assert f'<option value="{fmt}" selected>' in html
+
+
+def test_odds_format_over_htmx_refreshes_the_page(client):
+    answer = client.post("/settings/odds-format", data={"format": "american"},
+                         headers={"HX-Request": "true", "X-CSRFToken": csrf(client)})
+    assert answer.status_code == 204 and answer.headers["HX-Refresh"] == "true"
+    assert "odds_format=american" in answer.headers["Set-Cookie"]
+
+
+@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "\\\\evil.example", ""])
+def test_odds_format_never_redirects_off_site(client, target):
+    answer = client.post("/settings/odds-format", data={"format": "decimal", "next": target,
+                                                          "csrf_token": csrf(client)})
+    assert answer.headers["Location"] == "/"
+
+
+def test_unknown_odds_format_is_400_and_changes_nothing(client):
+    answer = client.post("/settings/odds-format", data={"format": "roman", "csrf_token": csrf(client)})
+    assert answer.status_code == 400
+    assert "Odds format must be one of" in answer.get_data(as_text=True)
+    assert "odds_format" not in answer.headers.get("Set-Cookie", "")
+
+
+def test_odds_format_without_csrf_token_is_refused(client):
+    answer = client.post("/settings/odds-format", data={"format": "fractional"})
+    assert answer.status_code == 400
+    assert "form expired or came from another site" in answer.get_data(as_text=True)
+    assert "odds_format" not in answer.headers.get("Set-Cookie", "")
+
+
+def test_garbage_odds_format_cookie_falls_back_to_decimal(client):
+    client.set_cookie("odds_format", "<script>")
+    html = client.get("/").get_data(as_text=True)
+    assert re.search(r'<span class="p">\d+\.\d\d</span>', html)
