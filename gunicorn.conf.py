@@ -14,8 +14,10 @@ threads = int(os.environ.get("WEB_THREADS", "8"))
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
-max_requests = 5000
-max_requests_jitter = 500
+# Recycle workers now and then as a guard against slow leaks; rarely enough that a reboot
+# (about a second of re-import) never lands in the middle of ordinary traffic.
+max_requests = 200_000
+max_requests_jitter = 20_000
 accesslog = os.environ.get("ACCESS_LOG") or None
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

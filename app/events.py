@@ -5,14 +5,37 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from app.extensions import cache
+from app.odds.maths import ODDS_FORMATS
 
 
 def odds_key(match_id: int) -> str:
     return f"odds:{match_id}"
 
 
+def board_key(match_id: int, odds_format: str) -> str:
+    return f"odds:html:{match_id}:{odds_format}"
+
+
+def match_key(match_id: int) -> str:
+    return f"match:{match_id}"
+
+
+LISTING_VERSION = "matches:version"
+COMPETITIONS_KEY = "competitions"
+
+
+def listing_key(variant: str) -> str:
+    """A key for a matches list: it names the listing version, so any change retires every list."""
+    return f"matches:html:{cache.get(LISTING_VERSION) or 0}:{variant}"
+
+
 def changed(matches: Iterable[int] = (), leagues: Iterable[str] = ()) -> None:
     """Drop cached views of what changed, so the next read sees the commit."""
-    keys = [odds_key(m) for m in matches]
+    keys = []
+    for match_id in matches:
+        keys += [odds_key(match_id), match_key(match_id), *(board_key(match_id, f) for f in ODDS_FORMATS)]
+    if leagues:
+        keys.append(COMPETITIONS_KEY)
     if keys:
         cache.delete_many(*keys)
+        cache.cache.inc(LISTING_VERSION)  # the backend's INCR: atomic across processes

@@ -1,5 +1,7 @@
 """Bare extension instances; create_app() binds them to an app."""
 
+from typing import TYPE_CHECKING
+
 from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -26,6 +28,12 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# Models subclass `Model`: db.Model at run time; to type checkers, the declarative base it is made from.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login = LoginManager()
 limiter = Limiter(key_func=get_remote_address)

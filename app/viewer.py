@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
-from flask import Flask, g, request
+from flask import Flask, request
 
 from app import clock
 from app.odds.maths import ODDS_FORMATS, format_price
@@ -14,6 +16,7 @@ from app.odds.maths import ODDS_FORMATS, format_price
 TZ_COOKIE = "tz"
 FORMAT_COOKIE = "odds_format"
 UTC_ZONE = ZoneInfo("UTC")
+T = TypeVar("T")
 
 
 def parse_zone(name: str | None) -> ZoneInfo | None:
@@ -26,16 +29,25 @@ def parse_zone(name: str | None) -> ZoneInfo | None:
         return None
 
 
+def _per_request(name: str, compute: Callable[[], T]) -> T:
+    """Compute once per request (on the request, not `g`: an app context may outlive a request)."""
+    key = "betscore." + name
+    if key not in request.environ:
+        request.environ[key] = compute()
+    return request.environ[key]
+
+
 def tz() -> ZoneInfo:
     """The viewer's zone: sent by the browser in a cookie; UTC until it is known."""
-    if "viewer_tz" not in g:
-        g.viewer_tz = parse_zone(unquote(request.cookies.get(TZ_COOKIE, ""))) or UTC_ZONE
-    return g.viewer_tz
+    return _per_request("tz", lambda: parse_zone(unquote(request.cookies.get(TZ_COOKIE, ""))) or UTC_ZONE)
 
 
 def odds_format() -> str:
-    value = request.cookies.get(FORMAT_COOKIE, "decimal")
-    return value if value in ODDS_FORMATS else "decimal"
+    def read() -> str:
+        value = request.cookies.get(FORMAT_COOKIE, "decimal")
+        return value if value in ODDS_FORMATS else "decimal"
+
+    return _per_request("odds_format", read)
 
 
 def today() -> date:

@@ -10,12 +10,12 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.dbtypes import UTCDateTime, utcnow
-from app.extensions import db
+from app.extensions import Model
 
 MIN_PASSWORD_LENGTH = 10
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)

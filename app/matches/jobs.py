@@ -24,7 +24,8 @@ def refresh_competitions() -> dict[str, Any]:
     provider = provider_for("competitions")
     records = provider.competitions()
     written = services.upsert_competitions(records, POSITIONS)
-    return {"provider": provider.name, "records": len(records), "written": written}
+    return {"provider": provider.name, "records": len(records), "written": written,
+            "changed_leagues": {r.key for r in records} if written else set()}
 
 
 @job

@@ -8,14 +8,44 @@ from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.dbtypes import UTCDateTime, utcnow
-from app.extensions import db
+from app.extensions import Model
 from app.providers.records import MatchStatus
 
 IN_PLAY = (MatchStatus.LIVE.value, MatchStatus.HALF_TIME.value)
 NOT_PLAYED = (MatchStatus.POSTPONED.value, MatchStatus.CANCELLED.value)
 
 
-class Competition(db.Model):
+class MatchDisplay:
+    """How a match reads on a page; shared by the model and its cached view."""
+
+    __slots__ = ()
+    id: int
+    status: str
+    minute: int | None
+    added_time: int | None
+    home_score: int | None
+    away_score: int | None
+
+    @property
+    def in_play(self) -> bool:
+        return self.status in IN_PLAY
+
+    @property
+    def has_score(self) -> bool:
+        return self.home_score is not None and self.away_score is not None
+
+    @property
+    def minute_label(self) -> str:
+        """'67'', '45+2'', 'HT' — the clock as a bettor reads it."""
+        if self.status == MatchStatus.HALF_TIME:
+            return "HT"
+        if self.minute is None:
+            return ""
+        extra = f"+{self.added_time}" if self.added_time else ""
+        return f"{self.minute}{extra}'"
+
+
+class Competition(Model):
     __tablename__ = "competitions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -27,7 +57,7 @@ class Competition(db.Model):
     seasons: Mapped[list[Season]] = relationship(back_populates="competition")
 
 
-class Season(db.Model):
+class Season(Model):
     __tablename__ = "seasons"
     __table_args__ = (UniqueConstraint("competition_id", "name"),)
 
@@ -40,7 +70,7 @@ class Season(db.Model):
     competition: Mapped[Competition] = relationship(back_populates="seasons")
 
 
-class Team(db.Model):
+class Team(Model):
     __tablename__ = "teams"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,7 +79,7 @@ class Team(db.Model):
     country: Mapped[str | None] = mapped_column(String(60))
 
 
-class TeamAlias(db.Model):
+class TeamAlias(Model):
     """How one provider names a team: the key for resolving its records to ours."""
 
     __tablename__ = "team_aliases"
@@ -62,7 +92,7 @@ class TeamAlias(db.Model):
     name: Mapped[str] = mapped_column(String(80))
 
 
-class Match(db.Model):
+class Match(MatchDisplay, Model):
     __tablename__ = "matches"
     __table_args__ = (
         Index("ix_matches_kickoff_at", "kickoff_at"),
@@ -91,26 +121,8 @@ class Match(db.Model):
     home_team: Mapped[Team] = relationship(foreign_keys=[home_team_id])
     away_team: Mapped[Team] = relationship(foreign_keys=[away_team_id])
 
-    @property
-    def in_play(self) -> bool:
-        return self.status in IN_PLAY
 
-    @property
-    def has_score(self) -> bool:
-        return self.home_score is not None and self.away_score is not None
-
-    @property
-    def minute_label(self) -> str:
-        """'67'', '45+2'', 'HT' — the clock as a bettor reads it."""
-        if self.status == MatchStatus.HALF_TIME:
-            return "HT"
-        if self.minute is None:
-            return ""
-        extra = f"+{self.added_time}" if self.added_time else ""
-        return f"{self.minute}{extra}'"
-
-
-class MatchAlias(db.Model):
+class MatchAlias(Model):
     """A provider's id for one of our matches."""
 
     __tablename__ = "match_aliases"
@@ -122,7 +134,7 @@ class MatchAlias(db.Model):
     external_id: Mapped[str] = mapped_column(String(96))
 
 
-class Standing(db.Model):
+class Standing(Model):
     __tablename__ = "standings"
     __table_args__ = (UniqueConstraint("season_id", "team_id"),)
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from itertools import groupby
 
 from flask import abort, make_response, render_template, request
 
 from app import clock, viewer
 from app.htmx import is_htmx, vary_on_htmx
-from app.matches import bp, services
-from app.matches.models import Match
+from app.matches import bp, fragments, services
+from app.odds import fragments as odds_fragments
 from app.odds import services as odds_services
 
 LEAGUE_KEY = re.compile(r"^[a-z0-9_-]{1,32}$")
@@ -29,15 +28,19 @@ def _day_param() -> date | None:
         abort(400, f"'day' must be a date like 2026-11-25, not {raw[:40]!r}.")
 
 
-def _league_param():  # -> Competition | None
+def _league_param() -> services.Named | None:
     raw = request.args.get("league")
     if raw is None or raw == "":
         return None
     if not LEAGUE_KEY.match(raw):
         abort(400, "'league' must be a league key such as 'epl'.")
-    competition = services.competition_by_key(raw)
+    return _league_or_404(raw)
+
+
+def _league_or_404(key: str) -> services.Named:
+    competition = next((c for c in services.competitions() if c.key == key), None)
     if competition is None:
-        abort(404, f"There is no league '{raw}'.")
+        abort(404, f"There is no league '{key}'.")
     return competition
 
 
@@ -46,57 +49,38 @@ def index():
     day, league = _day_param(), _league_param()
     today = viewer.today()
     selected = day or today
-    league_id = league.id if league else None
-    start, _ = services.local_day_bounds(selected, viewer.tz())
-    days = 1 if day else 3
-    _, end = services.local_day_bounds(selected + timedelta(days=days - 1), viewer.tz())
-    live = services.live_matches(league_id)
-    live_ids = {m.id for m in live}
-    listed = [m for m in services.matches_between(start, end, league_id) if m.id not in live_ids]
-    context = dict(
-        live=live, days=_group_by_day(listed), selected=selected, today=today, league=league,
-        leagues=services.competitions(), strip=[today + timedelta(days=d) for d in DAY_STRIP],
-        best=odds_services.best_match_prices([m.id for m in live + listed]),
-    )
+    days = 1 if day else 3  # without a chosen day: today and the next two
+    context = dict(selected=selected, today=today, league=league, leagues=services.competitions(),
+                   strip=[today + timedelta(days=d) for d in DAY_STRIP],
+                   listing=fragments.listing(selected, days, league))
     template = "matches/_list.html" if is_htmx() else "matches/index.html"
-    return vary_on_htmx(make_response(render_template(template, **context)))
+    body = context["listing"] if is_htmx() else render_template(template, **context)
+    return vary_on_htmx(make_response(body))
 
 
-def _group_by_day(matches: list[Match]) -> list[tuple[date, list[tuple[str, list[Match]]]]]:
-    """[(local day, [(league name, matches)])], days in order, leagues in display order."""
-    tz = viewer.tz()
-    out = []
-    for day, day_matches in groupby(matches, key=lambda m: m.kickoff_at.astimezone(tz).date()):
-        ordered = sorted(day_matches, key=lambda m: (m.competition.position, m.kickoff_at, m.id))
-        leagues = [(name, list(ms)) for name, ms in groupby(ordered, key=lambda m: m.competition.name)]
-        out.append((day, leagues))
-    return out
+def _card_or_404(match_id: int) -> services.MatchCard:
+    card = services.match_card(match_id)
+    if card is None:
+        abort(404, "That match does not exist, or is no longer listed.")
+    return card
 
 
 @bp.get(f"/matches/<int(max={MAX_ID}):match_id>")
 def show(match_id: int):
-    match = services.get_match(match_id)
-    if match is None:
-        abort(404, "That match does not exist, or is no longer listed.")
-    odds = odds_services.match_odds(match.id, clock.now())
-    return render_template("matches/show.html", match=match, odds=odds)
+    match = _card_or_404(match_id)
+    return render_template("matches/show.html", match=match, board=odds_fragments.board(match))
 
 
 @bp.get(f"/matches/<int(max={MAX_ID}):match_id>/header")
 def header(match_id: int):
-    match = services.get_match(match_id)
-    if match is None:
-        abort(404, "That match does not exist, or is no longer listed.")
-    return render_template("matches/_header.html", match=match)
+    return render_template("matches/_header.html", match=_card_or_404(match_id))
 
 
 @bp.get("/leagues/<key>")
 def league(key: str):
     if not LEAGUE_KEY.match(key):
         abort(404, "There is no such league.")
-    competition = services.competition_by_key(key)
-    if competition is None:
-        abort(404, f"There is no league '{key}'.")
+    competition = _league_or_404(key)
     now = clock.now()
     season = services.current_season(competition.id, now.date())
     table = services.standings(season.id) if season else []

@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from app import events
 from app.dbtypes import utcnow
-from app.extensions import db
-from app.matches.models import Competition, Match, MatchAlias, Season, Standing, Team, TeamAlias
+from app.extensions import cache, db
+from app.matches.models import Competition, Match, MatchAlias, MatchDisplay, Season, Standing, Team, TeamAlias
 from app.providers.records import CompetitionRecord, FixtureRecord, StandingRecord, TeamRef
 
 
@@ -177,10 +178,11 @@ def upsert_standings(provider: str, authoritative: bool, records: Sequence[Stand
     result = IngestResult()
     registry = TeamRegistry(provider, authoritative)
     seasons = _seasons_by_key()
-    current: dict[tuple[int, int], Standing] = {}
-    for season_id in {s.id for k, s in seasons.items() if k in {(r.competition_key, r.season) for r in records}}:
-        for row in db.session.scalars(select(Standing).filter_by(season_id=season_id)):
-            current[(season_id, row.team_id)] = row
+    season_ids = {seasons[k].id for k in {(r.competition_key, r.season) for r in records} if k in seasons}
+    current = {
+        (row.season_id, row.team_id): row
+        for row in db.session.scalars(select(Standing).where(Standing.season_id.in_(season_ids)))
+    }
     for rec in records:
         team_id = registry.resolve(rec.team)
         season = seasons.get((rec.competition_key, rec.season))
@@ -189,12 +191,12 @@ def upsert_standings(provider: str, authoritative: bool, records: Sequence[Stand
             continue
         values = {f: getattr(rec, f) for f in (
             "position", "played", "won", "drawn", "lost", "goals_for", "goals_against", "points", "form")}
-        row = current.get((season.id, team_id))
-        if row is None:
+        existing = current.get((season.id, team_id))
+        if existing is None:
             db.session.add(Standing(season_id=season.id, team_id=team_id, **values))
             result.created += 1
-        elif _apply(row, values):
-            row.updated_at = utcnow()
+        elif _apply(existing, values):
+            existing.updated_at = utcnow()
             result.updated += 1
         else:
             result.unchanged += 1
@@ -237,20 +239,70 @@ def live_matches(competition_id: int | None = None) -> list[Match]:
     return list(db.session.scalars(query))
 
 
-def get_match(match_id: int) -> Match | None:
-    return db.session.get(
-        Match, match_id,
-        options=[joinedload(Match.home_team), joinedload(Match.away_team),
-                 joinedload(Match.competition), joinedload(Match.season)],
-    )
+@dataclass(frozen=True, slots=True)
+class MatchCard(MatchDisplay):
+    """A match as its page shows it: plain data, safe to cache between requests."""
+
+    id: int
+    competition: Named
+    home_team: Named
+    away_team: Named
+    kickoff_at: datetime
+    status: str
+    minute: int | None
+    added_time: int | None
+    home_score: int | None
+    away_score: int | None
+    ht_home_score: int | None
+    ht_away_score: int | None
+    round: str | None
 
 
-def competitions() -> list[Competition]:
-    return list(db.session.scalars(select(Competition).order_by(Competition.position, Competition.name)))
+MATCH_CARD_SECONDS = 30
 
 
-def competition_by_key(key: str) -> Competition | None:
-    return db.session.scalar(select(Competition).filter_by(key=key))
+def match_card(match_id: int) -> MatchCard | None:
+    """One match for its page; cached until ingest reports it changed."""
+    key = events.match_key(match_id)
+    card = cache.get(key)
+    if card is None:
+        match = db.session.get(
+            Match, match_id,
+            options=[joinedload(Match.home_team), joinedload(Match.away_team), joinedload(Match.competition)],
+        )
+        if match is None:
+            return None
+        card = MatchCard(
+            id=match.id, competition=Named(match.competition.id, match.competition.name, match.competition.key),
+            home_team=Named(match.home_team.id, match.home_team.name),
+            away_team=Named(match.away_team.id, match.away_team.name),
+            **{f: getattr(match, f) for f in _FIXTURE_FIELDS},
+        )
+        cache.set(key, card, timeout=MATCH_CARD_SECONDS)
+    return card
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    """A team or competition as a page names it."""
+
+    id: int
+    name: str
+    key: str | None = None
+    country: str | None = None
+
+
+COMPETITIONS_SECONDS = 600
+
+
+def competitions() -> list[Named]:
+    """Every league in display order (they change a few times a season: cached)."""
+    found = cache.get(events.COMPETITIONS_KEY)
+    if found is None:
+        rows = db.session.scalars(select(Competition).order_by(Competition.position, Competition.name))
+        found = [Named(c.id, c.name, c.key, c.country) for c in rows]
+        cache.set(events.COMPETITIONS_KEY, found, timeout=COMPETITIONS_SECONDS)
+    return found
 
 
 def current_season(competition_id: int, today: date) -> Season | None:

@@ -68,10 +68,7 @@ def build_board(market: str, outcomes: Sequence[str], rows: Iterable[PriceRow]) 
             continue  # an outcome this board does not show is data, not an error
         slots = books.setdefault(key, (name, [None] * len(outcomes)))[1]
         slots[index[outcome]] = (price, previous, source or observed)
-    best = tuple(
-        max((s[1][i][0] for s in books.values() if s[1][i] is not None), default=None)
-        for i in range(len(outcomes))
-    )
+    best = _best_per_outcome([slots for _, slots in books.values()], len(outcomes))
     board_rows = tuple(
         _book_row(key, name, slots, best)
         for key, (name, slots) in sorted(books.items(), key=lambda kv: kv[1][0].lower())
@@ -81,6 +78,17 @@ def build_board(market: str, outcomes: Sequence[str], rows: Iterable[PriceRow]) 
         market=market, outcomes=tuple(outcomes), rows=board_rows, best=best,
         consensus=_consensus(complete), best_margin=_best_margin(best),
     )
+
+
+Slot = tuple[float, float | None, datetime]  # price, previous price, last update
+
+
+def _best_per_outcome(books: list[list[Slot | None]], n: int) -> tuple[float | None, ...]:
+    best: list[float | None] = []
+    for i in range(n):
+        prices = [slot[0] for slot in (book[i] for book in books) if slot is not None]
+        best.append(max(prices) if prices else None)
+    return tuple(best)
 
 
 def _book_row(key: str, name: str, slots: list, best: tuple[float | None, ...]) -> BookRow:

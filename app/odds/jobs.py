@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -30,6 +31,10 @@ def refresh_odds(league: str) -> dict[str, Any]:
     }
 
 
+def _fixed(instant: datetime) -> Callable[[], datetime]:
+    return lambda: instant
+
+
 @job
 def backfill_odds(league: str, hours: float) -> dict[str, Any]:
     """Replay the demo world's prices of the past `hours`, oldest first (demo only: real providers
@@ -43,7 +48,7 @@ def backfill_odds(league: str, hours: float) -> dict[str, Any]:
     written, changed = 0, set()
     for offset in (h for h in BACKFILL_HOURS if h <= hours):
         then = now - timedelta(hours=offset)
-        past = DemoProvider(seed=current_app.config["DEMO_SEED"], clock=lambda then=then: then).odds(league)
+        past = DemoProvider(seed=current_app.config["DEMO_SEED"], clock=_fixed(then)).odds(league)
         past.prices[:] = [p for p in past.prices if p.fixture_external_id not in priced]
         result = services.upsert_odds(provider.name, past)
         written += result.written

@@ -8,10 +8,10 @@ from sqlalchemy import BigInteger, Float, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.dbtypes import UTCDateTime
-from app.extensions import db
+from app.extensions import Model, db
 
 
-class Bookmaker(db.Model):
+class Bookmaker(Model):
     __tablename__ = "bookmakers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -19,7 +19,7 @@ class Bookmaker(db.Model):
     name: Mapped[str] = mapped_column(String(80))
 
 
-class Market(db.Model):
+class Market(Model):
     """A market family with its line: '1x2', 'ou:2.5', 'ah:-0.5', 'btts'."""
 
     __tablename__ = "markets"
@@ -35,7 +35,7 @@ class Market(db.Model):
         return kind if line is None else f"{kind}:{line:g}"
 
 
-class CurrentPrice(db.Model):
+class CurrentPrice(Model):
     """The latest price per match x bookmaker x market x outcome: read without scanning history."""
 
     __tablename__ = "current_prices"
@@ -54,7 +54,7 @@ class CurrentPrice(db.Model):
     market: Mapped[Market] = relationship()
 
 
-class OddsSnapshot(db.Model):
+class OddsSnapshot(Model):
     """One observed price change. Append-only: never updated, only downsampled when old."""
 
     __tablename__ = "odds_snapshots"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import abort, make_response, redirect, render_template, request
+from flask import abort, make_response, redirect, request
 
-from app import clock, viewer
+from app import viewer
 from app.htmx import is_htmx
 from app.matches import services as match_services
-from app.odds import bp, services
+from app.odds import bp, fragments
 from app.odds.maths import ODDS_FORMATS
 from app.urls import safe_next
 
@@ -17,11 +17,10 @@ ONE_YEAR = 365 * 24 * 3600
 
 @bp.get(f"/matches/<int(max={MAX_ID}):match_id>/odds")
 def table(match_id: int):
-    match = match_services.get_match(match_id)
+    match = match_services.match_card(match_id)
     if match is None:
         abort(404, "That match does not exist, or is no longer listed.")
-    odds = services.match_odds(match.id, clock.now())
-    return render_template("odds/_board.html", match=match, odds=odds)
+    return fragments.board(match)
 
 
 @bp.post("/settings/odds-format")

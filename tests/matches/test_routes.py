@@ -153,3 +153,21 @@ def test_unknown_league_page_is_404(client, path, status):
 def test_percent_encoded_time_zone_cookie_is_understood(client):
     client.set_cookie("tz", "Pacific%2FAuckland")
     assert "Times in <strong>Pacific/Auckland</strong>" in client.get("/").get_data(as_text=True)
+
+
+def test_a_cached_list_follows_the_live_minute(client, clock):
+    from app.matches.jobs import refresh_live
+
+    match = db.session.scalars(select(Match).where(Match.status == "live")).first()
+    before = client.get("/").get_data(as_text=True)  # now cached
+    assert escape(match.minute_label) in before
+    clock.advance(minutes=3)
+    refresh_live()
+    db.session.refresh(match)
+    after = client.get("/").get_data(as_text=True)
+
+    def row(html: str) -> str:
+        return html.split(f'id="matches-row-{match.id}"', 1)[1].split("</li>", 1)[0]
+
+    assert escape(match.minute_label) in row(after)
+    assert escape(match.minute_label) not in row(before)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from html import unescape
 
 import pytest
@@ -144,3 +145,19 @@ def test_garbage_odds_format_cookie_falls_back_to_decimal(client):
     client.set_cookie("odds_format", "<script>")
     html = client.get("/").get_data(as_text=True)
     assert re.search(r'<span class="p">\d+\.\d\d</span>', html)
+
+
+def test_a_cached_board_gives_way_to_new_prices_at_once(client, clock):
+    from app.odds.jobs import refresh_odds
+
+    # Kicking off in 12-40 h: its bookmakers re-price hourly.
+    match = db.session.scalars(select(Match).where(
+        Match.kickoff_at.between(clock.now + timedelta(hours=12), clock.now + timedelta(hours=40)))).first()
+    before = client.get(f"/matches/{match.id}/odds").get_data(as_text=True)  # now cached
+    clock.advance(hours=3)
+    refresh_odds(match.competition.key)
+    after = client.get(f"/matches/{match.id}/odds").get_data(as_text=True)
+    books = stored_prices(match.id, "1x2")
+    rows = table_rows(after, match.id, "1x2")
+    assert all(rows[k][:3] == [f"{books[k][o]:.2f}" for o in ("home", "draw", "away")] for k in books)
+    assert after != before

@@ -1,0 +1,54 @@
+"""The matches list fragment, rendered once per day, league, time zone and odds format."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from itertools import groupby
+
+from flask import render_template
+from markupsafe import Markup
+
+from app import events, viewer
+from app.extensions import cache
+from app.matches import services
+from app.matches.models import Match
+from app.odds import services as odds_services
+
+# Dropped at once by any ingest that changes a match or a price (the listing version moves);
+# the timeout only bounds how long an unused variant stays in the cache.
+LISTING_HTML_SECONDS = 60
+
+
+def listing(selected: date, days: int, league: services.Named | None) -> Markup:
+    tz, fmt = viewer.tz(), viewer.odds_format()
+    key = events.listing_key(f"{selected}:{days}:{league.key if league else ''}:{tz.key}:{fmt}")
+    html = cache.get(key)
+    if html is None:
+        html = _render(selected, days, league)
+        cache.set(key, html, timeout=LISTING_HTML_SECONDS)
+    return Markup(html)
+
+
+def _render(selected: date, days: int, league: services.Named | None) -> str:
+    tz = viewer.tz()
+    league_id = league.id if league else None
+    start, _ = services.local_day_bounds(selected, tz)
+    _, end = services.local_day_bounds(selected + timedelta(days=days - 1), tz)
+    live = services.live_matches(league_id)
+    live_ids = {m.id for m in live}
+    listed = [m for m in services.matches_between(start, end, league_id) if m.id not in live_ids]
+    return render_template(
+        "matches/_list.html", live=live, days=_group_by_day(listed), selected=selected, league=league,
+        single_day=days == 1, best=odds_services.best_match_prices([m.id for m in live + listed]),
+    )
+
+
+def _group_by_day(matches: list[Match]) -> list[tuple[date, list[tuple[str, list[Match]]]]]:
+    """[(local day, [(league name, matches)])], days in order, leagues in display order."""
+    tz = viewer.tz()
+    out = []
+    for day, day_matches in groupby(matches, key=lambda m: m.kickoff_at.astimezone(tz).date()):
+        ordered = sorted(day_matches, key=lambda m: (m.competition.position, m.kickoff_at, m.id))
+        leagues = [(name, list(ms)) for name, ms in groupby(ordered, key=lambda m: m.competition.name)]
+        out.append((day, leagues))
+    return out
