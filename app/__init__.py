@@ -52,13 +52,14 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _init_features(app: Flask) -> None:
-    from app import cli, errors, site, viewer
+    from app import assets, cli, errors, site, viewer
     from app.accounts import bp as accounts_bp
     from app.admin import bp as admin_bp
     from app.matches import bp as matches_bp
     from app.odds import bp as odds_bp
 
     viewer.init_app(app)
+    assets.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     for blueprint in (site.bp, matches_bp, odds_bp, accounts_bp, admin_bp):

@@ -48,6 +48,19 @@ def test_service_worker_is_served_for_the_whole_site(client):
     with client.get("/sw.js") as answer:
         assert answer.status_code == 200 and answer.headers["Service-Worker-Allowed"] == "/"
         assert "caches.open" in answer.get_data(as_text=True)
+        assert answer.cache_control.max_age == 0
+
+
+def test_static_files_are_fingerprinted_and_kept_for_a_year(client):
+    import re
+
+    html = client.get("/").get_data(as_text=True)
+    css = re.search(r'href="(/static/app\.css\?v=[0-9a-f]{10})"', html).group(1)
+    with client.get(css) as answer:
+        assert answer.status_code == 200 and answer.cache_control.max_age == 365 * 24 * 3600
+        assert answer.cache_control.immutable
+    with client.get("/static/app.css") as plain:
+        assert plain.cache_control.max_age != 365 * 24 * 3600
 
 
 def test_manifest_is_installable(client):

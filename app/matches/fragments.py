@@ -12,6 +12,7 @@ from app import events, viewer
 from app.extensions import cache
 from app.matches import services
 from app.matches.models import Match
+from app.odds import fragments as odds_fragments
 from app.odds import services as odds_services
 
 # Dropped at once by any ingest that changes a match or a price (the listing version moves);
@@ -52,3 +53,12 @@ def _group_by_day(matches: list[Match]) -> list[tuple[date, list[tuple[str, list
         leagues = [(name, list(ms)) for name, ms in groupby(ordered, key=lambda m: m.competition.name)]
         out.append((day, leagues))
     return out
+
+
+def match_page(match_id: int) -> tuple[services.MatchCard | None, Markup]:
+    """A match and its odds board, read from the cache in one round trip when both are there."""
+    card, html = cache.get_many(events.match_key(match_id), events.board_key(match_id, viewer.odds_format()))
+    card = card or services.match_card(match_id)
+    if card is None:
+        return None, Markup("")
+    return card, Markup(html) if html is not None else odds_fragments.board(card)

@@ -10,7 +10,6 @@ from flask import abort, make_response, render_template, request
 from app import clock, viewer
 from app.htmx import is_htmx, vary_on_htmx
 from app.matches import bp, fragments, services
-from app.odds import fragments as odds_fragments
 from app.odds import services as odds_services
 
 LEAGUE_KEY = re.compile(r"^[a-z0-9_-]{1,32}$")
@@ -67,8 +66,10 @@ def _card_or_404(match_id: int) -> services.MatchCard:
 
 @bp.get(f"/matches/<int(max={MAX_ID}):match_id>")
 def show(match_id: int):
-    match = _card_or_404(match_id)
-    return render_template("matches/show.html", match=match, board=odds_fragments.board(match))
+    match, board = fragments.match_page(match_id)
+    if match is None:
+        abort(404, "That match does not exist, or is no longer listed.")
+    return render_template("matches/show.html", match=match, board=board)
 
 
 @bp.get(f"/matches/<int(max={MAX_ID}):match_id>/header")

@@ -1,0 +1,40 @@
+"""Static asset URLs, computed once at start with a content hash: cacheable for a year, busted on change."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from flask import Flask, Response, request, url_for
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+def _fingerprinted(app: Flask) -> dict[str, str]:
+    root = Path(app.static_folder or "static")
+    urls = {}
+    with app.test_request_context():
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            name = path.relative_to(root).as_posix()
+            digest = hashlib.blake2b(path.read_bytes(), digest_size=5).hexdigest()
+            urls[name] = url_for("static", filename=name, v=digest)
+    return urls
+
+
+def init_app(app: Flask) -> None:
+    urls = _fingerprinted(app)
+
+    @app.after_request
+    def immutable_when_versioned(response: Response) -> Response:
+        # Only a fingerprinted URL may be kept for a year: its content can never change.
+        if request.path.startswith("/static/") and request.args.get("v") and response.status_code == 200:
+            response.cache_control.public = True
+            response.cache_control.max_age = ONE_YEAR
+            response.cache_control.immutable = True
+        return response
+
+    def asset(name: str) -> str:
+        """The versioned URL of a static file (KeyError for a file that does not exist)."""
+        return urls[name]
+
+    app.add_template_global(asset)
