@@ -71,6 +71,12 @@ def age(instant: datetime | None) -> str:
     return f"{seconds}s"
 
 
+def ago(instant: datetime | None) -> str:
+    """'changed 12m ago', 'changed just now'."""
+    label = age(instant)
+    return "" if not label else "changed just now" if label == "now" else f"changed {label} ago"
+
+
 def recent(instant: datetime | None, minutes: int = 60) -> bool:
     """Changed within the last hour: worth an up/down marker."""
     return instant is not None and clock.now() - instant <= timedelta(minutes=minutes)
@@ -94,6 +100,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(local)
     app.add_template_filter(age)
     app.add_template_filter(recent)
+    app.add_template_filter(ago)
     app.add_template_filter(price)
     app.add_template_filter(percent)
     app.add_template_filter(day_label)

@@ -10,7 +10,7 @@ from sqlalchemy import and_, func, or_, select
 from app import clock
 from app.extensions import db
 from app.jobs import job, provider_for
-from app.matches import services
+from app.matches import ingest
 from app.matches.models import IN_PLAY, Competition, Match
 
 RESULTS_DAYS = 28
@@ -23,7 +23,7 @@ def refresh_competitions() -> dict[str, Any]:
     """Competitions and their current seasons."""
     provider = provider_for("competitions")
     records = provider.competitions()
-    written = services.upsert_competitions(records, POSITIONS)
+    written = ingest.upsert_competitions(records, POSITIONS)
     return {"provider": provider.name, "records": len(records), "written": written,
             "changed_leagues": {r.key for r in records} if written else set()}
 
@@ -34,7 +34,7 @@ def refresh_fixtures(league: str) -> dict[str, Any]:
     provider = provider_for("fixtures")
     today = clock.now().date()
     records = provider.fixtures(league, today - timedelta(days=RESULTS_DAYS), today + timedelta(days=FIXTURES_DAYS))
-    result = services.upsert_fixtures(provider.name, provider.authoritative, records)
+    result = ingest.upsert_fixtures(provider.name, provider.authoritative, records)
     return _summary(provider.name, len(records), result, changed_matches=result.changed_ids)
 
 
@@ -48,7 +48,7 @@ def refresh_live() -> dict[str, Any]:
         # A match that has just finished is no longer "live" at the provider: re-read its days.
         for rec in fixtures.fixtures(league, first_kickoff.date(), clock.now().date()):
             records.setdefault(rec.external_id, rec)
-    result = services.upsert_fixtures(provider.name, provider.authoritative, list(records.values()))
+    result = ingest.upsert_fixtures(provider.name, provider.authoritative, list(records.values()))
     return _summary(provider.name, len(records), result, changed_matches=result.changed_ids)
 
 
@@ -68,10 +68,10 @@ def refresh_standings(league: str) -> dict[str, Any]:
     """One league's table."""
     provider = provider_for("standings")
     records = provider.standings(league)
-    result = services.upsert_standings(provider.name, provider.authoritative, records)
+    result = ingest.upsert_standings(provider.name, provider.authoritative, records)
     return _summary(provider.name, len(records), result, changed_leagues={league} if result.written else set())
 
 
-def _summary(provider: str, records: int, result: services.IngestResult, **changes: Any) -> dict[str, Any]:
+def _summary(provider: str, records: int, result: ingest.IngestResult, **changes: Any) -> dict[str, Any]:
     return {"provider": provider, "records": records, "written": result.written,
             "unresolved": sorted(set(result.unresolved)), **changes}

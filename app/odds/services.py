@@ -10,8 +10,8 @@ from sqlalchemy import func, insert, select, update
 
 from app import events
 from app.extensions import cache, db
+from app.matches.ingest import chunked, match_ids_by_alias
 from app.matches.models import MatchAlias
-from app.matches.services import match_ids_by_alias
 from app.odds.board import MarketBoard, build_board, movement_series
 from app.odds.chart import Chart, movement_chart
 from app.odds.models import Bookmaker, CurrentPrice, Market, OddsSnapshot
@@ -120,12 +120,11 @@ def priced_fixtures(provider: str) -> set[str]:
 
 def _current_prices(match_ids: set[int]) -> dict[tuple[int, int, int, str], float]:
     found: dict[tuple[int, int, int, str], float] = {}
-    ids = sorted(match_ids)
-    for start in range(0, len(ids), 500):
+    for chunk in chunked(sorted(match_ids)):
         rows = db.session.execute(
             select(CurrentPrice.match_id, CurrentPrice.market_id, CurrentPrice.bookmaker_id,
                    CurrentPrice.outcome, CurrentPrice.price)
-            .where(CurrentPrice.match_id.in_(ids[start:start + 500]))
+            .where(CurrentPrice.match_id.in_(chunk))
         )
         found.update({(m, mk, b, o): p for m, mk, b, o, p in rows})
     return found

@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.matches import services
+from app.matches import ingest
 from app.matches.jobs import refresh_fixtures, refresh_live, refresh_standings
 from app.matches.models import Match, Standing, Team, TeamAlias
 from app.providers.demo import DemoProvider
@@ -63,7 +63,7 @@ def test_a_non_authoritative_provider_never_creates_teams(app, clock):
     renamed = [replace(r, home=replace(r.home, external_id="x-" + r.home.external_id, name="Mystery FC"))
                for r in records]
     before = (count(Team), count(Match))
-    result = services.upsert_fixtures("other-provider", False, renamed)
+    result = ingest.upsert_fixtures("other-provider", False, renamed)
     db.session.commit()
     assert result.created == 0 and "Mystery FC" in result.unresolved
     assert (count(Team), count(Match)) == before

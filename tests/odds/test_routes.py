@@ -80,6 +80,15 @@ def test_board_agrees_with_the_odds_maths(client, market_key, dom, outcomes):
     ]
 
 
+def test_every_price_says_how_old_it_is(client, clock):
+    match = upcoming_match()
+    html = client.get(f"/matches/{match.id}/odds").get_data(as_text=True)
+    bodies = "".join(re.findall(r"<tbody>(.*?)</tbody>", html, re.S))
+    titles = re.findall(r'<td class="num[^"]*" title="([^"]*)">', bodies)
+    odd = [t for t in titles if not re.fullmatch(r"changed (just now|\d+[smhd] ago)(, was [\d.]+)?", t)]
+    assert titles and odd == []
+
+
 def test_best_price_row_and_its_margin(client):
     match = upcoming_match()
     html = client.get(f"/matches/{match.id}/odds").get_data(as_text=True)
