@@ -11,6 +11,12 @@ import pytest
 pytestmark = pytest.mark.browser
 
 
+def open_home(page, live_server: str, zone: str) -> None:
+    """The matches page, once the script has told the server the zone and the page re-rendered."""
+    page.goto(live_server + "/")
+    page.wait_for_selector(f'body[data-tz="{zone}"]')
+
+
 def first_kickoff(page) -> tuple[str, str]:
     """(the UTC instant, the shown local time) of the first listed match that has not started."""
     element = page.locator("li.match-row time").first
@@ -20,9 +26,7 @@ def first_kickoff(page) -> tuple[str, str]:
 @pytest.mark.parametrize("zone", ["Pacific/Auckland", "America/Los_Angeles"])
 def test_times_follow_the_browsers_time_zone(live_server, page_in, zone):
     page = page_in(zone)
-    page.goto(live_server + "/")
-    # The script sends the zone in a cookie and re-renders once.
-    page.wait_for_selector(f'body[data-tz="{zone}"]')
+    open_home(page, live_server, zone)  # the script sends the zone in a cookie and re-renders once
     assert zone in page.locator("footer").inner_text()
     instant, shown = first_kickoff(page)
     expected = datetime.fromisoformat(instant).astimezone(ZoneInfo(zone)).strftime("%H:%M")
@@ -32,10 +36,11 @@ def test_times_follow_the_browsers_time_zone(live_server, page_in, zone):
 
 def test_phone_width_has_no_sideways_scroll(live_server, page_in):
     page = page_in("Europe/London", width=360)
+    open_home(page, live_server, "Europe/London")
     for path in ("/", "/leagues/epl"):
         page.goto(live_server + path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
-    page.goto(live_server + "/")
+    open_home(page, live_server, "Europe/London")
     page.locator("li.match-row a").first.click()
     page.wait_for_selector("table.board")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
@@ -43,8 +48,7 @@ def test_phone_width_has_no_sideways_scroll(live_server, page_in):
 
 def test_odds_format_is_chosen_and_survives_a_reload(live_server, page_in):
     page = page_in("Europe/London")
-    page.goto(live_server + "/")
-    page.wait_for_selector('body[data-tz="Europe/London"]')
+    open_home(page, live_server, "Europe/London")
     assert re.fullmatch(r"\d+\.\d\d", page.locator(".best-prices .p").first.inner_text())
     with page.expect_navigation():
         page.select_option("#odds-format", "fractional")
@@ -56,7 +60,7 @@ def test_odds_format_is_chosen_and_survives_a_reload(live_server, page_in):
 
 def test_match_page_loads_htmx_under_the_csp_and_refreshes_the_board(live_server, page_in):
     page = page_in("Europe/London")
-    page.goto(live_server + "/")
+    open_home(page, live_server, "Europe/London")
     page.locator("li.match-row a").first.click()
     page.wait_for_selector("table.board td.best")
     assert page.evaluate("typeof window.htmx") == "object"
