@@ -1,8 +1,8 @@
 """Fixtures: the app on each backend, clients, sign-in actions, and a database rolled back per test.
 
-Backends: `embedded` (SQLite file, in-process cache and limits) always; `services` (PostgreSQL and
-Redis) when TEST_DATABASE_URL and TEST_REDIS_URL are set, as CI sets them. Every test that
-takes `app` runs once per backend.
+Backends: `embedded` (SQLite file, in-process cache and limits) always; `services` (PostgreSQL, and
+Redis for the cache and limits when TEST_REDIS_URL is set too) when TEST_DATABASE_URL is set, as CI
+sets both. Every test that takes `app` runs once per backend.
 """
 
 from __future__ import annotations
@@ -42,9 +42,12 @@ class Clock:
 
 def _backends() -> list[str]:
     wanted = ["embedded"]
-    if os.environ.get("TEST_DATABASE_URL") and os.environ.get("TEST_REDIS_URL"):
+    if os.environ.get("TEST_DATABASE_URL"):
         wanted.append("services")
     return wanted
+
+
+IN_PROCESS = {"CACHE_TYPE": "SimpleCache", "RATELIMIT_STORAGE_URI": "memory://", "REDIS_URL": None}
 
 
 def _settings(backend: str, tmp_path_factory: pytest.TempPathFactory) -> dict:
@@ -52,11 +55,12 @@ def _settings(backend: str, tmp_path_factory: pytest.TempPathFactory) -> dict:
             "SEED_HISTORY_HOURS": SEED_HISTORY_HOURS}
     if backend == "embedded":
         path = tmp_path_factory.mktemp("db") / "test.db"
-        return {**base, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "CACHE_TYPE": "SimpleCache",
-                "RATELIMIT_STORAGE_URI": "memory://", "REDIS_URL": None}
-    redis_url = os.environ["TEST_REDIS_URL"]
-    return {**base, "SQLALCHEMY_DATABASE_URI": config.database_url(os.environ["TEST_DATABASE_URL"]),
-            "REDIS_URL": redis_url, "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url,
+        return {**base, **IN_PROCESS, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"}
+    base["SQLALCHEMY_DATABASE_URI"] = config.database_url(os.environ["TEST_DATABASE_URL"])
+    redis_url = os.environ.get("TEST_REDIS_URL")
+    if not redis_url:
+        return {**base, **IN_PROCESS}
+    return {**base, "REDIS_URL": redis_url, "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url,
             "RATELIMIT_STORAGE_URI": redis_url}
 
 

@@ -12,6 +12,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.cli import seed_all
+from tests.conftest import IN_PROCESS
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -34,8 +35,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, clock) -> Iterator[str
     """BetScore on the embedded default, seeded at the test clock, on a free loopback port."""
     path = tmp_path_factory.mktemp("live") / "live.db"
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SCHEDULER": "off", "SECRET_KEY": "browser",
-                      "CLOCK": clock, "CACHE_TYPE": "SimpleCache", "RATELIMIT_STORAGE_URI": "memory://",
-                      "REDIS_URL": None})
+                      "CLOCK": clock, **IN_PROCESS})
     with app.app_context():
         from flask_migrate import upgrade
 
