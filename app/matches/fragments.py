@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from itertools import groupby
 
@@ -20,14 +21,39 @@ from app.odds import services as odds_services
 LISTING_HTML_SECONDS = 60
 
 
-def listing(selected: date, days: int, league: services.Named | None) -> Markup:
-    tz, fmt = viewer.tz(), viewer.odds_format()
-    key = events.listing_key(f"{selected}:{days}:{league.key if league else ''}:{tz.key}:{fmt}")
+DAY_STRIP = range(-3, 8)
+
+
+def _variant(selected: date, days: int, league: services.Named | None) -> str:
+    """Everything a listing's HTML depends on, the viewer's local today included."""
+    return f"{selected}:{days}:{league.key if league else ''}:{viewer.tz().key}:{viewer.odds_format()}:{viewer.today()}"
+
+
+def _cached(key: str, render: Callable[[], str]) -> Markup:
     html = cache.get(key)
     if html is None:
-        html = _render(selected, days, league)
+        html = render()
         cache.set(key, html, timeout=LISTING_HTML_SECONDS)
     return Markup(html)
+
+
+def listing(selected: date, days: int, league: services.Named | None) -> Markup:
+    """The list of matches alone: what the page's own htmx poll asks for."""
+    key = events.listing_key("list:" + _variant(selected, days, league))
+    return _cached(key, lambda: _render(selected, days, league))
+
+
+def index_main(selected: date, days: int, league: services.Named | None) -> Markup:
+    """The matches page's body: league chips, day strip and the list."""
+    today = viewer.today()
+
+    def render() -> str:
+        return render_template(
+            "matches/_index_main.html", selected=selected, today=today, league=league,
+            leagues=services.competitions(), strip=[today + timedelta(days=d) for d in DAY_STRIP],
+            listing=listing(selected, days, league))
+
+    return _cached(events.listing_key("main:" + _variant(selected, days, league)), render)
 
 
 def _render(selected: date, days: int, league: services.Named | None) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
 from flask import abort, make_response, render_template, request
 
@@ -14,7 +14,6 @@ from app.odds import services as odds_services
 
 LEAGUE_KEY = re.compile(r"^[a-z0-9_-]{1,32}$")
 MAX_ID = 2**31 - 1
-DAY_STRIP = range(-3, 8)
 
 
 def _day_param() -> date | None:
@@ -46,15 +45,12 @@ def _league_or_404(key: str) -> services.Named:
 @bp.get("/")
 def index():
     day, league = _day_param(), _league_param()
-    today = viewer.today()
-    selected = day or today
+    selected = day or viewer.today()
     days = 1 if day else 3  # without a chosen day: today and the next two
-    context = dict(selected=selected, today=today, league=league, leagues=services.competitions(),
-                   strip=[today + timedelta(days=d) for d in DAY_STRIP],
-                   listing=fragments.listing(selected, days, league))
-    template = "matches/_list.html" if is_htmx() else "matches/index.html"
-    body = context["listing"] if is_htmx() else render_template(template, **context)
-    return vary_on_htmx(make_response(body))
+    if is_htmx():
+        return vary_on_htmx(make_response(fragments.listing(selected, days, league)))
+    page = render_template("matches/index.html", league=league, main=fragments.index_main(selected, days, league))
+    return vary_on_htmx(make_response(page))
 
 
 def _card_or_404(match_id: int) -> services.MatchCard:
