@@ -17,10 +17,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.providers import demo, demo_sim
 from app.providers.base import Provider, ProviderError
-from app.providers.demo import DemoProvider, window
-from app.providers.demo_world import BOOKMAKERS, FRACTIONAL_LADDER, LEAGUES
+from app.providers.demo import DemoProvider, books, calendar, match, window, world
+from app.providers.demo import provider as demo_provider
+from app.providers.demo.world import BOOKMAKERS, FRACTIONAL_LADDER, LEAGUES
 from app.providers.records import MatchStatus, OddsBatch, PriceRecord
 
 SEED = 7
@@ -40,7 +40,7 @@ class Clock:
 
 def _clear_caches() -> None:
     """Forget every memoised pre-draw, so equality really comes from recomputation."""
-    for module in (demo, demo_sim):
+    for module in (books, calendar, match, demo_provider, world):
         for obj in vars(module).values():
             if hasattr(obj, "cache_clear"):
                 obj.cache_clear()
@@ -182,14 +182,14 @@ def test_competitions_cover_now_with_distinct_season_labels() -> None:
         assert (record.season_end - record.season_start).days + 1 == league.rounds * 7
         assert record.season == "2026-27"
     for league in LEAGUES.values():
-        labels = [demo_sim.season_label(league, k) for k in range(-10, 60)]
+        labels = [calendar.season_label(league, k) for k in range(-10, 60)]
         assert len(set(labels)) == len(labels)
         assert all(re.fullmatch(r"\d{4}-\d{2}( II)?", label) for label in labels)
 
 
 def test_season_is_a_double_round_robin_with_stable_ids() -> None:
     for key, league in LEAGUES.items():
-        s = demo_sim.season(SEED, key, 9)
+        s = calendar.season(SEED, key, 9)
         n = len(league.clubs)
         assert len(s.matches) == n * (n - 1)
         assert len({(m.home, m.away) for m in s.matches}) == n * (n - 1)
@@ -219,11 +219,11 @@ def test_unknown_competition_raises_provider_error() -> None:
 # --- matches --------------------------------------------------------------------------
 
 
-def _next_normal_match(after: datetime) -> demo_sim.MatchSpec:
+def _next_normal_match(after: datetime) -> calendar.MatchSpec:
     """The first EPL match after the instant that is neither postponed nor abandoned."""
     lo = int(after.timestamp())
-    for spec in demo_sim.matches_between(SEED, "epl", lo, lo + 14 * 86_400):
-        d = demo_sim.draw_match(SEED, spec)
+    for spec in calendar.matches_between(SEED, "epl", lo, lo + 14 * 86_400):
+        d = match.draw_match(SEED, spec)
         if d.postponed_at is None and d.abandoned_at is None and d.home_goals:
             return spec
     raise AssertionError("no normal match found")
@@ -231,7 +231,7 @@ def _next_normal_match(after: datetime) -> demo_sim.MatchSpec:
 
 def test_a_match_plays_out_along_its_timeline() -> None:
     spec = _next_normal_match(T0)
-    d = demo_sim.draw_match(SEED, spec)
+    d = match.draw_match(SEED, spec)
     kickoff = datetime.fromtimestamp(spec.kickoff, UTC)
     clock = Clock(kickoff - timedelta(minutes=1))
     provider = DemoProvider(SEED, clock)
@@ -285,9 +285,9 @@ def test_results_over_a_year_look_like_football() -> None:
 
 def test_postponed_match_is_announced_and_never_priced() -> None:
     lo = int(T0.timestamp())
-    specs = [s for key in LEAGUES for s in demo_sim.matches_between(SEED, key, lo, lo + 400 * 86_400)]
-    spec = next(s for s in specs if demo_sim.draw_match(SEED, s).postponed_at is not None)
-    announced = demo_sim.draw_match(SEED, spec).postponed_at or 0
+    specs = [s for key in LEAGUES for s in calendar.matches_between(SEED, key, lo, lo + 400 * 86_400)]
+    spec = next(s for s in specs if match.draw_match(SEED, s).postponed_at is not None)
+    announced = match.draw_match(SEED, spec).postponed_at or 0
     kickoff = datetime.fromtimestamp(spec.kickoff, UTC)
     for offset, status in ((-1, MatchStatus.SCHEDULED), (0, MatchStatus.POSTPONED)):
         provider = DemoProvider(SEED, Clock(datetime.fromtimestamp(announced + offset, UTC)))
@@ -347,7 +347,7 @@ def test_prices_are_valid_rounded_and_never_underround() -> None:
 def test_live_matches_are_priced_in_play_and_finished_ones_are_not() -> None:
     spec = _next_normal_match(T0)
     kickoff = datetime.fromtimestamp(spec.kickoff, UTC)
-    d = demo_sim.draw_match(SEED, spec)
+    d = match.draw_match(SEED, spec)
     late = kickoff + timedelta(minutes=d.end - 1)
     for now, priced in ((kickoff + timedelta(minutes=30), True), (late, True),
                         (kickoff + timedelta(minutes=d.end + 1), False)):
@@ -393,8 +393,8 @@ def test_prices_are_constant_within_a_bucket_and_move_across_buckets() -> None:
 
 def test_team_news_makes_every_bookmaker_reprice_within_minutes() -> None:
     lo = int((T0 + timedelta(days=4)).timestamp())
-    spec, when = next((s, w) for s in demo_sim.matches_between(SEED, "epl", lo, lo + 14 * 86_400)
-                      for w, _, _ in demo_sim.draw_match(SEED, s).news if s.kickoff - w > 7 * 3600)
+    spec, when = next((s, w) for s in calendar.matches_between(SEED, "epl", lo, lo + 14 * 86_400)
+                      for w, _, _ in match.draw_match(SEED, s).news if s.kickoff - w > 7 * 3600)
     news = datetime.fromtimestamp(when, UTC)
 
     def stamps(now: datetime) -> list[datetime]:
@@ -464,7 +464,7 @@ def test_standings_add_up(now: datetime) -> None:
 
 def test_standings_at_season_start_list_every_club_with_nothing_played() -> None:
     league = LEAGUES["bundesliga"]
-    start = datetime.fromtimestamp(demo_sim.season_start_ts(league, 12), UTC)
+    start = datetime.fromtimestamp(calendar.season_start_ts(league, 12), UTC)
     table = DemoProvider(SEED, Clock(start + timedelta(hours=1))).standings("bundesliga")
     assert len(table) == 18
     assert all(row.played == 0 and row.points == 0 and row.form == "" for row in table)
