@@ -24,7 +24,7 @@
   });
 
   document.addEventListener("change", function (event) {
-    if (event.target.matches("select[data-autosubmit]")) event.target.form.requestSubmit();
+    if (event.target.matches("[data-autosubmit]")) event.target.form.requestSubmit();
   });
 
   if ("serviceWorker" in navigator) {

@@ -135,6 +135,16 @@ def htmx(app: Flask) -> FlaskClient:
     return c
 
 
+def csrf_token_from(page: str) -> str:
+    """The CSRF token a page carries, in its meta tag or in a form."""
+    import re
+
+    match = re.search(r'name="csrf-token" content="([^"]+)"|name="csrf_token" type="hidden" value="([^"]+)"'
+                      r'|name="csrf_token" value="([^"]+)"', page)
+    assert match, "page carries no CSRF token"
+    return next(group for group in match.groups() if group)
+
+
 class Auth:
     """Sign-in actions as a user performs them (CSRF included)."""
 
@@ -142,12 +152,7 @@ class Auth:
         self.client = client
 
     def csrf(self, path: str = "/accounts/login") -> str:
-        import re
-
-        page = self.client.get(path).get_data(as_text=True)
-        match = re.search(r'name="csrf-token" content="([^"]+)"', page)
-        assert match, "page carries no CSRF token"
-        return match.group(1)
+        return csrf_token_from(self.client.get(path).get_data(as_text=True))
 
     def login(self, email: str, password: str):
         token = self.csrf()

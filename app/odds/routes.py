@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask import abort, make_response, redirect, request
+from urllib.parse import urlsplit
+
+from flask import abort, make_response, redirect, render_template, request
 
 from app import viewer
-from app.htmx import is_htmx
+from app.htmx import is_htmx, vary_on_htmx
 from app.matches import services as match_services
 from app.odds import bp, fragments
 from app.odds.maths import ODDS_FORMATS
@@ -21,6 +23,22 @@ def table(match_id: int):
     if match is None:
         abort(404, "That match does not exist, or is no longer listed.")
     return fragments.board(match)
+
+
+def _next_from_request() -> str:
+    """Where to go back to: the page that asked (htmx says which), else the `next` parameter."""
+    current = request.headers.get("HX-Current-URL")
+    if current:
+        parts = urlsplit(current)
+        return safe_next(parts.path + (f"?{parts.query}" if parts.query else ""))
+    return safe_next(request.args.get("next"))
+
+
+@bp.get("/settings/odds-format")
+def format_page():
+    """The odds-format form: a fragment opened in place over htmx, a page without JavaScript."""
+    template = "odds/_format_form.html" if is_htmx() else "odds/format.html"
+    return vary_on_htmx(make_response(render_template(template, next=_next_from_request())))
 
 
 @bp.post("/settings/odds-format")

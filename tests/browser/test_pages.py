@@ -50,8 +50,9 @@ def test_odds_format_is_chosen_and_survives_a_reload(live_server, page_in):
     page = page_in("Europe/London")
     open_home(page, live_server, "Europe/London")
     assert re.fullmatch(r"\d+\.\d\d", page.locator(".best-prices .p").first.inner_text())
+    page.click("#odds-format-button")  # the form opens in place
     with page.expect_navigation():
-        page.select_option("#odds-format", "fractional")
+        page.check("input[name=format][value=fractional]")
     assert re.fullmatch(r"\d+/\d+", page.locator(".best-prices .p").first.inner_text())
     page.reload()
     assert re.fullmatch(r"\d+/\d+", page.locator(".best-prices .p").first.inner_text())

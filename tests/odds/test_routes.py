@@ -13,6 +13,7 @@ from app.extensions import db
 from app.matches.models import Match
 from app.odds import maths
 from app.odds.models import Bookmaker, CurrentPrice, Market
+from tests.conftest import csrf_token_from
 
 
 def upcoming_match() -> Match:
@@ -108,7 +109,8 @@ def test_finished_match_says_it_has_no_prices(client):
 
 
 def csrf(client) -> str:
-    return re.search(r'name="csrf-token" content="([^"]+)"', client.get("/").get_data(as_text=True)).group(1)
+    """The token of the odds-format form, as a visitor who opens it gets it."""
+    return csrf_token_from(client.get("/settings/odds-format").get_data(as_text=True))
 
 
 @pytest.mark.parametrize(("fmt", "pattern"), [("fractional", r'<span class="p">\d+/\d+</span>'),
@@ -119,7 +121,34 @@ def test_odds_format_is_chosen_and_remembered(client, fmt, pattern):
     assert answer.status_code == 303 and answer.headers["Location"] == "/?day=2026-11-22"
     html = client.get("/").get_data(as_text=True)
     assert re.search(pattern, html)
-    assert f'<option value="{fmt}" selected>' in html
+    assert f'aria-label="Odds format: {fmt}"' in html
+    form = client.get("/settings/odds-format").get_data(as_text=True)
+    assert re.search(rf'value="{fmt}"[^>]*checked', form)
+
+
+def test_format_form_opens_in_place_over_htmx_and_as_a_page_without(client):
+    fragment = client.get("/settings/odds-format", headers={
+        "HX-Request": "true", "HX-Current-URL": "http://localhost/matches/41?x=1"})
+    html = fragment.get_data(as_text=True)
+    assert "<html" not in html and 'name="next" value="/matches/41?x=1"' in html
+    assert re.search(r'value="decimal"[^>]*checked', html)
+    page = client.get("/settings/odds-format?next=/leagues/epl").get_data(as_text=True)
+    assert "<html" in page and 'name="next" value="/leagues/epl"' in page
+
+
+@pytest.mark.parametrize("current", ["https://evil.example//evil.example/x", "javascript:alert(1)"])
+def test_format_form_only_returns_to_this_site(client, current):
+    html = client.get("/settings/odds-format", headers={"HX-Request": "true", "HX-Current-URL": current})
+    value = re.search(r'name="next" value="([^"]*)"', html.get_data(as_text=True)).group(1)
+    assert value.startswith("/") and not value.startswith("//")
+
+
+def test_anonymous_pages_send_no_cookie_so_any_cache_may_keep_them(client):
+    match = upcoming_match()
+    for path in ("/", f"/matches/{match.id}", f"/matches/{match.id}/odds", "/leagues/epl"):
+        answer = client.get(path)
+        assert answer.status_code == 200 and "Set-Cookie" not in answer.headers, path
+        assert 'name="csrf-token"' not in answer.get_data(as_text=True)
 
 
 def test_odds_format_over_htmx_refreshes_the_page(client):
