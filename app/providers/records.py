@@ -127,3 +127,86 @@ class OddsBatch:
 
     observed_at: datetime
     prices: list[PriceRecord] = field(default_factory=list)
+    # Entries the client could not read (named, with the reason); the rest of the batch stands.
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """A provider's quota as its response headers state it, at one moment."""
+
+    provider: str
+    observed_at: datetime
+    remaining: int | None = None
+    used: int | None = None
+    limit: int | None = None
+    last_cost: int | None = None
+    resets_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LineupPlayer:
+    name: str
+    external_id: str | None = None
+    number: int | None = None
+    position: str | None = None  # G, D, M, F
+    grid: str | None = None  # "row:column" on the pitch, when the provider gives it
+
+
+@dataclass(frozen=True, slots=True)
+class LineupRecord:
+    fixture_external_id: str
+    team: TeamRef
+    formation: str | None
+    starting: tuple[LineupPlayer, ...]
+    substitutes: tuple[LineupPlayer, ...] = ()
+    coach: str | None = None
+
+
+class EventKind(StrEnum):
+    GOAL = "goal"
+    OWN_GOAL = "own_goal"
+    PENALTY_GOAL = "penalty_goal"
+    MISSED_PENALTY = "missed_penalty"
+    YELLOW_CARD = "yellow_card"
+    RED_CARD = "red_card"
+    SUBSTITUTION = "substitution"
+    VAR = "var"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class MatchEventRecord:
+    fixture_external_id: str
+    team: TeamRef
+    kind: EventKind
+    minute: int | None
+    extra_minute: int | None = None
+    player: str | None = None
+    assist: str | None = None  # the assist for goals, the player coming on for substitutions
+    detail: str | None = None  # the provider's own wording, kept as data
+
+
+@dataclass(frozen=True, slots=True)
+class MatchStatsRecord:
+    """One team's statistics in one match; keys are snake_case (shots_on_goal, ball_possession, expected_goals)."""
+
+    fixture_external_id: str
+    team: TeamRef
+    stats: dict[str, float | None]
+
+
+@dataclass(frozen=True, slots=True)
+class TeamSeasonStatsRecord:
+    competition_key: str
+    season: str
+    team: TeamRef
+    played: int
+    won: int
+    drawn: int
+    lost: int
+    goals_for: int
+    goals_against: int
+    form: str = ""
+    clean_sheets: int | None = None
+    failed_to_score: int | None = None
