@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy import select
 
+from app import clock
 from app.dbtypes import utcnow
 from app.extensions import db
-from app.matches.models import Competition, Match, MatchAlias, Season, Standing, Team, TeamAlias
-from app.providers.records import CompetitionRecord, FixtureRecord, StandingRecord, TeamRef
+from app.matches.models import Competition, Match, MatchAlias, Season, Standing
+from app.matches.registry import TeamResolver
+from app.providers.records import CompetitionRecord, FixtureRecord, StandingRecord
 
 T = TypeVar("T")
 
@@ -64,61 +66,35 @@ def _ensure_season(comp: Competition, name: str, start: date, end: date) -> tupl
     return season, 0
 
 
-class TeamRegistry:
-    """Resolves one provider's team refs to canonical teams, loading its aliases once."""
-
-    def __init__(self, provider: str, authoritative: bool) -> None:
-        self.provider = provider
-        self.authoritative = authoritative
-        rows = db.session.execute(
-            select(TeamAlias.external_id, TeamAlias.team_id).filter_by(provider=provider)
-        )
-        self._by_external = {ext: team_id for ext, team_id in rows}
-        self.created = 0
-
-    def resolve(self, ref: TeamRef) -> int | None:
-        """The team id for a ref; an authoritative provider creates unknown teams, others get None."""
-        team_id = self._by_external.get(ref.external_id)
-        if team_id is not None or not self.authoritative:
-            return team_id
-        team = Team(name=ref.name, short_name=ref.short_name, country=ref.country)
-        db.session.add(team)
-        db.session.flush()
-        db.session.add(
-            TeamAlias(team_id=team.id, provider=self.provider, external_id=ref.external_id, name=ref.name)
-        )
-        self._by_external[ref.external_id] = team.id
-        self.created += 1
-        return team.id
-
-
 FIXTURE_FIELDS = (
     "kickoff_at", "status", "minute", "added_time", "home_score", "away_score",
     "ht_home_score", "ht_away_score", "round",
 )
 
 
+MATCH_WINDOW = timedelta(days=3)  # the same pairing twice within this is the same match, moved
+
+
 def upsert_fixtures(provider: str, authoritative: bool, records: Sequence[FixtureRecord]) -> IngestResult:
-    """Write fixtures idempotently: unchanged records write nothing."""
+    """Write fixtures idempotently: unchanged records write nothing, unknown teams are queued."""
     result = IngestResult()
-    registry = TeamRegistry(provider, authoritative)
-    seasons = _seasons_by_key()
+    resolver = TeamResolver(provider, authoritative)
+    seasons = Seasons()
     existing = _matches_by_alias(provider, [r.external_id for r in records])
     for rec in records:
-        home, away = registry.resolve(rec.home), registry.resolve(rec.away)
-        season = seasons.get((rec.competition_key, rec.season))
+        home = resolver.resolve(rec.home, rec.competition_key)
+        away = resolver.resolve(rec.away, rec.competition_key)
+        season = seasons.find(rec.competition_key, rec.season, rec.kickoff_at.date())
         if home is None or away is None or season is None:
             result.unresolved.append(_describe_unresolved(rec, home, away, season))
             continue
-        values = {f: getattr(rec, f) for f in FIXTURE_FIELDS}
-        values["status"] = rec.status.value
-        match = existing.get(rec.external_id)
+        values = {f: getattr(rec, f) for f in FIXTURE_FIELDS} | {"status": rec.status.value}
+        match = existing.get(rec.external_id) or _same_match(home, away, rec.kickoff_at, provider, rec.external_id)
+        if not authoritative:
+            # A second source fills in and moves the match on; it does not blank what the first one said.
+            values = {f: v for f, v in values.items() if v is not None}
         if match is None:
-            match = Match(competition_id=season.competition_id, season_id=season.id,
-                          home_team_id=home, away_team_id=away, **values)
-            db.session.add(match)
-            db.session.flush()
-            db.session.add(MatchAlias(match_id=match.id, provider=provider, external_id=rec.external_id))
+            match = _create_match(season, home, away, values, provider, rec.external_id)
             result.created += 1
             result.changed_ids.add(match.id)
         elif _apply(match, values):
@@ -130,10 +106,46 @@ def upsert_fixtures(provider: str, authoritative: bool, records: Sequence[Fixtur
     return result
 
 
+def _same_match(home: int, away: int, kickoff: datetime, provider: str, external_id: str) -> Match | None:
+    """The match another provider already gave us for this pairing and time; aliased to this provider too."""
+    match = db.session.scalar(
+        select(Match).where(Match.home_team_id == home, Match.away_team_id == away,
+                            Match.kickoff_at.between(kickoff - MATCH_WINDOW, kickoff + MATCH_WINDOW))
+        .order_by(Match.id).limit(1)
+    )
+    if match is not None:
+        db.session.add(MatchAlias(match_id=match.id, provider=provider, external_id=external_id))
+    return match
+
+
+def _create_match(season: Season, home: int, away: int, values: dict, provider: str, external_id: str) -> Match:
+    match = Match(competition_id=season.competition_id, season_id=season.id, home_team_id=home,
+                  away_team_id=away, **values)
+    db.session.add(match)
+    db.session.flush()
+    db.session.add(MatchAlias(match_id=match.id, provider=provider, external_id=external_id))
+    return match
+
+
 def _describe_unresolved(rec: FixtureRecord, home: int | None, away: int | None, season: Season | None) -> str:
     if season is None:
         return f"season {rec.competition_key} {rec.season}"
     return rec.home.name if home is None else rec.away.name
+
+
+class Seasons:
+    """Finds a record's season by its label, else by the date it falls in (providers label seasons differently)."""
+
+    def __init__(self) -> None:
+        rows = db.session.execute(select(Competition.key, Season).join(Season.competition))
+        self._by_competition: dict[str, list[Season]] = {}
+        for comp_key, season in rows:
+            self._by_competition.setdefault(comp_key, []).append(season)
+
+    def find(self, competition_key: str, label: str, day: date) -> Season | None:
+        seasons = self._by_competition.get(competition_key, [])
+        by_label = next((s for s in seasons if s.name == label), None)
+        return by_label or next((s for s in seasons if s.starts_on <= day <= s.ends_on), None)
 
 
 def _apply(obj: object, values: dict[str, object]) -> bool:
@@ -144,11 +156,6 @@ def _apply(obj: object, values: dict[str, object]) -> bool:
             setattr(obj, name, value)
             changed = True
     return changed
-
-
-def _seasons_by_key() -> dict[tuple[str, str], Season]:
-    rows = db.session.execute(select(Competition.key, Season).join(Season.competition))
-    return {(key, season.name): season for key, season in rows}
 
 
 def chunked(items: Iterable[T], size: int = 500) -> Iterator[list[T]]:
@@ -185,16 +192,18 @@ def match_ids_by_alias(provider: str, external_ids: Iterable[str]) -> dict[str, 
 def upsert_standings(provider: str, authoritative: bool, records: Sequence[StandingRecord]) -> IngestResult:
     """Replace-in-place a league table; unchanged rows write nothing."""
     result = IngestResult()
-    registry = TeamRegistry(provider, authoritative)
-    seasons = _seasons_by_key()
-    season_ids = {seasons[k].id for k in {(r.competition_key, r.season) for r in records} if k in seasons}
+    resolver = TeamResolver(provider, authoritative)
+    today = clock.now().date()  # a table is the current season's, whatever the provider calls it
+    seasons = Seasons()
+    season_of = {(r.competition_key, r.season): seasons.find(r.competition_key, r.season, today) for r in records}
+    season_ids = {s.id for s in season_of.values() if s is not None}
     current = {
         (row.season_id, row.team_id): row
         for row in db.session.scalars(select(Standing).where(Standing.season_id.in_(season_ids)))
     }
     for rec in records:
-        team_id = registry.resolve(rec.team)
-        season = seasons.get((rec.competition_key, rec.season))
+        team_id = resolver.resolve(rec.team, rec.competition_key)
+        season = season_of[(rec.competition_key, rec.season)]
         if team_id is None or season is None:
             result.unresolved.append(rec.team.name if season else f"season {rec.season}")
             continue

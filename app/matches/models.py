@@ -157,3 +157,22 @@ class Standing(Model):
     @property
     def goal_difference(self) -> int:
         return self.goals_for - self.goals_against
+
+
+class UnresolvedTeam(Model):
+    """A provider's team name that matched no canonical team: held for an admin, never auto-created."""
+
+    __tablename__ = "unresolved_teams"
+    __table_args__ = (UniqueConstraint("provider", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[str] = mapped_column(String(32))
+    external_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(80))
+    competition_key: Mapped[str | None] = mapped_column(String(32))
+    seen_count: Mapped[int] = mapped_column(default=1)
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Set when an admin links or creates: the row stays as the record of the decision.
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
