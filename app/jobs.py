@@ -12,15 +12,27 @@ from flask import current_app
 
 from app import events
 from app.extensions import db
-from app.providers.base import Provider
+from app.providers.base import Provider, ProviderError
+from app.providers.registry import first_success
 
 F = TypeVar("F", bound=Callable[..., dict[str, Any]])
+T = TypeVar("T")
 log = logging.getLogger("betscore.jobs")
 
 
-def provider_for(capability: str) -> Provider:
-    """The first provider configured for a capability."""
-    return current_app.extensions["betscore.providers"][capability][0]
+def chain(capability: str, only: str | None = None) -> list[Provider]:
+    """The providers configured for a capability, in order (just the named one when `only` is given)."""
+    providers = current_app.extensions["betscore.providers"].get(capability, [])
+    if only is not None:
+        providers = [p for p in providers if p.name == only]
+        if not providers:
+            raise ProviderError(only, capability, "not configured for this capability")
+    return providers
+
+
+def serve(capability: str, call: Callable[[Provider], T], only: str | None = None) -> tuple[Provider, T]:
+    """The first provider that serves the call; a failing one hands over to the next."""
+    return first_success(capability, chain(capability, only), call)
 
 
 def job(func: F) -> F:
@@ -32,6 +44,11 @@ def job(func: F) -> F:
         try:
             summary = func(*args, **kwargs)
             db.session.commit()
+        except ProviderError as exc:
+            # Expected in operation (outage, quota, breaker): the reason says it all, no traceback.
+            db.session.rollback()
+            log.warning("job %s%s: %s", func.__name__, args, exc)
+            raise
         except Exception:
             db.session.rollback()
             log.exception("job %s%s failed", func.__name__, args)

@@ -37,6 +37,13 @@ class IngestResult:
     def written(self) -> int:
         return self.created + self.updated
 
+    def merge(self, other: IngestResult) -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.unresolved += other.unresolved
+        self.changed_ids |= other.changed_ids
+
 
 def upsert_competitions(records: Iterable[CompetitionRecord], position_of: dict[str, int]) -> int:
     """Create or update competitions and their seasons; returns rows written."""

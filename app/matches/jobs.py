@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 
 from app import clock
 from app.extensions import db
-from app.jobs import job, provider_for
+from app.jobs import job, serve
 from app.matches import ingest
 from app.matches.models import IN_PLAY, Competition, Match
+from app.providers.base import Provider
+from app.providers.records import FixtureRecord
 
 RESULTS_DAYS = 28
 FIXTURES_DAYS = 21
@@ -19,37 +22,40 @@ POSITIONS = {"epl": 1, "laliga": 2, "seriea": 3, "bundesliga": 4, "ligue1": 5}
 
 
 @job
-def refresh_competitions() -> dict[str, Any]:
+def refresh_competitions(provider: str | None = None) -> dict[str, Any]:
     """Competitions and their current seasons."""
-    provider = provider_for("competitions")
-    records = provider.competitions()
+    source, records = serve("competitions", lambda p: p.competitions(), provider)
     written = ingest.upsert_competitions(records, POSITIONS)
-    return {"provider": provider.name, "records": len(records), "written": written,
+    return {"provider": source.name, "records": len(records), "written": written,
             "changed_leagues": {r.key for r in records} if written else set()}
 
 
 @job
-def refresh_fixtures(league: str) -> dict[str, Any]:
+def refresh_fixtures(league: str, provider: str | None = None) -> dict[str, Any]:
     """One league's results for the last four weeks and fixtures for the next three."""
-    provider = provider_for("fixtures")
     today = clock.now().date()
-    records = provider.fixtures(league, today - timedelta(days=RESULTS_DAYS), today + timedelta(days=FIXTURES_DAYS))
-    result = ingest.upsert_fixtures(provider.name, provider.authoritative, records)
-    return _summary(provider.name, len(records), result, changed_matches=result.changed_ids)
+    window = (today - timedelta(days=RESULTS_DAYS), today + timedelta(days=FIXTURES_DAYS))
+    source, records = serve("fixtures", lambda p: p.fixtures(league, *window), provider)
+    result = ingest.upsert_fixtures(source.name, source.authoritative, records)
+    return _summary(source.name, len(records), result, changed_matches=result.changed_ids)
 
 
 @job
-def refresh_live() -> dict[str, Any]:
+def refresh_live(provider: str | None = None) -> dict[str, Any]:
     """Scores of matches in play, and of matches we hold as in play or due that the provider no longer lists."""
-    provider = provider_for("live")
-    records = {r.external_id: r for r in provider.live()}
-    fixtures = provider_for("fixtures")
+    source, live = serve("live", lambda p: p.live(), provider)
+    result = ingest.upsert_fixtures(source.name, source.authoritative, live)
+    seen = {r.external_id for r in live}
     for league, first_kickoff in _leagues_to_reread(clock.now()):
         # A match that has just finished is no longer "live" at the provider: re-read its days.
-        for rec in fixtures.fixtures(league, first_kickoff.date(), clock.now().date()):
-            records.setdefault(rec.external_id, rec)
-    result = ingest.upsert_fixtures(provider.name, provider.authoritative, list(records.values()))
-    return _summary(provider.name, len(records), result, changed_matches=result.changed_ids)
+        reader, records = serve("fixtures", _days_of(league, first_kickoff.date(), clock.now().date()), provider)
+        fresh = [r for r in records if r.external_id not in seen]
+        result.merge(ingest.upsert_fixtures(reader.name, reader.authoritative, fresh))
+    return _summary(source.name, len(live), result, changed_matches=result.changed_ids)
+
+
+def _days_of(league: str, first: date, last: date) -> Callable[[Provider], list[FixtureRecord]]:
+    return lambda p: p.fixtures(league, first, last)
 
 
 def _leagues_to_reread(now: datetime) -> list[tuple[str, datetime]]:
@@ -64,12 +70,11 @@ def _leagues_to_reread(now: datetime) -> list[tuple[str, datetime]]:
 
 
 @job
-def refresh_standings(league: str) -> dict[str, Any]:
+def refresh_standings(league: str, provider: str | None = None) -> dict[str, Any]:
     """One league's table."""
-    provider = provider_for("standings")
-    records = provider.standings(league)
-    result = ingest.upsert_standings(provider.name, provider.authoritative, records)
-    return _summary(provider.name, len(records), result, changed_leagues={league} if result.written else set())
+    source, records = serve("standings", lambda p: p.standings(league), provider)
+    result = ingest.upsert_standings(source.name, source.authoritative, records)
+    return _summary(source.name, len(records), result, changed_leagues={league} if result.written else set())
 
 
 def _summary(provider: str, records: int, result: ingest.IngestResult, **changes: Any) -> dict[str, Any]:

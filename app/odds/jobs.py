@@ -9,7 +9,8 @@ from typing import Any
 from flask import current_app
 
 from app import clock
-from app.jobs import job, provider_for
+from app.jobs import chain, job, serve
+from app.matches import ingest
 from app.odds import services
 from app.providers.demo import DemoProvider
 
@@ -19,15 +20,17 @@ BACKFILL_HOURS = (48, 42, 36, 30, 24, 20, 16, 12, 9, 6, 4, 3, 2, 1.5, 1, 0.5, 0.
 
 
 @job
-def refresh_odds(league: str) -> dict[str, Any]:
+def refresh_odds(league: str, provider: str | None = None) -> dict[str, Any]:
     """Every bookmaker's current prices for one league's upcoming and live matches."""
-    provider = provider_for("odds")
-    batch = provider.odds(league)
-    result = services.upsert_odds(provider.name, batch)
+    source, batch = serve("odds", lambda p: p.odds(league), provider)
+    # The batch's own fixtures first: they are how its event ids become our matches.
+    fixtures = ingest.upsert_fixtures(source.name, source.authoritative, batch.fixtures)
+    result = services.upsert_odds(source.name, batch)
     return {
-        "provider": provider.name, "records": len(batch.prices), "written": result.written,
-        "unchanged": result.unchanged, "rejected": result.rejected[:20],
-        "unknown_fixtures": len(result.unknown_fixtures), "changed_matches": result.changed_match_ids,
+        "provider": source.name, "records": len(batch.prices), "written": result.written + fixtures.written,
+        "unchanged": result.unchanged, "rejected": (batch.problems + result.rejected)[:20],
+        "unresolved": sorted(set(fixtures.unresolved)), "unknown_fixtures": len(result.unknown_fixtures),
+        "changed_matches": result.changed_match_ids | fixtures.changed_ids,
     }
 
 
@@ -39,7 +42,7 @@ def _fixed(instant: datetime) -> Callable[[], datetime]:
 def backfill_odds(league: str, hours: float) -> dict[str, Any]:
     """Replay the demo world's prices of the past `hours`, oldest first (demo only: real providers
     cannot be asked about the past)."""
-    provider = provider_for("odds")
+    provider = chain("odds")[0]
     if not isinstance(provider, DemoProvider):
         return {"provider": provider.name, "written": 0, "skipped": "only the demo world replays"}
     now = clock.now()

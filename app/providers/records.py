@@ -129,6 +129,9 @@ class OddsBatch:
     prices: list[PriceRecord] = field(default_factory=list)
     # Entries the client could not read (named, with the reason); the rest of the batch stands.
     problems: list[str] = field(default_factory=list)
+    # The matches the prices are for, when the provider names them in the same answer (The Odds API
+    # does; its event ids mean nothing to us until those fixtures are resolved to our matches).
+    fixtures: list[FixtureRecord] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
