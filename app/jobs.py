@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from flask import current_app
 
-from app import events
+from app import events, freshness
 from app.extensions import db
 from app.providers.base import Provider, ProviderError
 from app.providers.registry import first_success
@@ -53,6 +53,7 @@ def job(func: F) -> F:
             db.session.rollback()
             log.exception("job %s%s failed", func.__name__, args)
             raise
+        freshness.mark(func.__name__, ":".join(str(a) for a in args))
         events.changed(matches=summary.pop("changed_matches", set()),
                        leagues=summary.pop("changed_leagues", set()))
         summary["seconds"] = round(time.perf_counter() - started, 3)

@@ -9,7 +9,7 @@ from itertools import groupby
 from flask import render_template
 from markupsafe import Markup
 
-from app import events, viewer
+from app import events, freshness, viewer
 from app.extensions import cache
 from app.matches import services
 from app.matches.models import Match
@@ -67,6 +67,7 @@ def _render(selected: date, days: int, league: services.Named | None) -> str:
     return render_template(
         "matches/_list.html", live=live, days=_group_by_day(listed), selected=selected, league=league,
         single_day=days == 1, best=odds_services.best_match_prices([m.id for m in live + listed]),
+        scores_stale_since=freshness.stale_since("refresh_live") if live else None,
     )
 
 

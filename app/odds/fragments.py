@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import render_template
 from markupsafe import Markup
 
-from app import clock, events, viewer
+from app import clock, events, freshness, viewer
 from app.extensions import cache
-from app.matches.models import MatchDisplay
+from app.matches.services import MatchCard
 from app.odds import services
 
 # The board shows prices' ages ("3m"): a rendered board lives at most this long, and is
@@ -15,11 +15,13 @@ from app.odds import services
 BOARD_HTML_SECONDS = 20
 
 
-def board(match: MatchDisplay) -> Markup:
+def board(match: MatchCard) -> Markup:
     key = events.board_key(match.id, viewer.odds_format())
     html = cache.get(key)
     if html is None:
         odds = services.match_odds(match.id, clock.now())
-        html = render_template("odds/_board.html", match=match, odds=odds)
+        league = match.competition.key or ""
+        stale = freshness.stale_since("refresh_odds", league) if match.status != "finished" else None
+        html = render_template("odds/_board.html", match=match, odds=odds, prices_stale_since=stale)
         cache.set(key, html, timeout=BOARD_HTML_SECONDS)
     return Markup(html)
