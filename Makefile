@@ -40,9 +40,10 @@ lint: install-dev
 	$(VENV)/bin/ruff check app tests bench worker.py wsgi.py
 	$(VENV)/bin/mypy
 
-## Benchmarks: the pages under the production server, side by side with a bare baseline.
+## Benchmarks: the pages under the production server, side by side with a bare baseline;
+## then one large odds response ingested into PostgreSQL, side by side with a plain COPY.
 bench: install-dev
-	$(PY) bench/run.py
+	$(PY) bench/run.py && $(PY) bench/ingest.py
 
 ## The periodic jobs in their own process (production runner until RQ lands).
 worker: install
