@@ -61,6 +61,9 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "ODDS_API_BASE_URL": env.get("ODDS_API_BASE_URL") or None,
         "API_FOOTBALL_BASE_URL": env.get("API_FOOTBALL_BASE_URL") or None,
         "FOOTBALL_DATA_BASE_URL": env.get("FOOTBALL_DATA_BASE_URL") or None,
+        # The Odds API's plan: credits a month, and how many are kept back for closing lines.
+        "ODDS_API_MONTHLY_CREDITS": int(env.get("ODDS_API_MONTHLY_CREDITS", "500")),
+        "ODDS_API_CLOSING_RESERVE": int(env.get("ODDS_API_CLOSING_RESERVE", "60")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

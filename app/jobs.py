@@ -10,9 +10,10 @@ from typing import Any, TypeVar
 
 from flask import current_app
 
-from app import events, freshness
+from app import events, freshness, usage
 from app.extensions import db
 from app.providers.base import Provider, ProviderError
+from app.providers.records import Usage
 from app.providers.registry import first_success
 
 F = TypeVar("F", bound=Callable[..., dict[str, Any]])
@@ -35,6 +36,14 @@ def serve(capability: str, call: Callable[[Provider], T], only: str | None = Non
     return first_success(capability, chain(capability, only), call)
 
 
+def _readings() -> list[Usage]:
+    """The latest quota reading of every configured provider that has one."""
+    providers = {p.name: p for c in current_app.extensions["betscore.providers"].values() for p in c}
+    readings = (getattr(p, "last_usage", None) or getattr(getattr(p, "http", None), "last_usage", None)
+                for p in providers.values())
+    return [r for r in readings if r is not None]
+
+
 def job(func: F) -> F:
     """Run a refresh as one transaction; publish what changed only after the commit."""
 
@@ -43,6 +52,7 @@ def job(func: F) -> F:
         started = time.perf_counter()
         try:
             summary = func(*args, **kwargs)
+            usage.record(_readings())  # quota spent by this job, stored with what it wrote
             db.session.commit()
         except ProviderError as exc:
             # Expected in operation (outage, quota, breaker): the reason says it all, no traceback.

@@ -23,7 +23,8 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic("live", "app.matches.jobs:refresh_live", timedelta(seconds=30), queue="live"),
     *(Periodic(f"fixtures:{lg}", "app.matches.jobs:refresh_fixtures", timedelta(minutes=30), (lg,), "low")
       for lg in LEAGUES),
-    *(Periodic(f"odds:{lg}", "app.odds.jobs:refresh_odds", timedelta(minutes=1), (lg,)) for lg in LEAGUES),
+    # Every minute the planner decides which leagues are worth a request (all of them when prices are free).
+    Periodic("odds", "app.odds.jobs:refresh_planned_odds", timedelta(minutes=1)),
     *(Periodic(f"standings:{lg}", "app.matches.jobs:refresh_standings", timedelta(minutes=15), (lg,), "low")
       for lg in LEAGUES),
 )

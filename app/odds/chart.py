@@ -89,7 +89,8 @@ def _window_steps(
 def _price_range(prices: Sequence[float]) -> tuple[float, float]:
     """The y-axis extent: the prices' range plus headroom, never zero-height."""
     low, high = min(prices), max(prices)
-    room = (high - low) * _HEADROOM if high > low else high * _FLAT_HEADROOM
+    # Prices are kept to 3 decimals: a smaller spread is float noise (99.99999999999999 v 100.0), i.e. flat.
+    room = (high - low) * _HEADROOM if high - low > 1e-6 else high * _FLAT_HEADROOM
     bottom = low - room
     if low >= 1.0:
         bottom = max(bottom, 1.0)  # a decimal price cannot go below 1.0, so neither does the axis

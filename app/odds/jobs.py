@@ -7,22 +7,29 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from sqlalchemy import and_, or_, select
 
-from app import clock
+from app import clock, freshness, planner, usage
+from app.extensions import db
 from app.jobs import chain, job, serve
 from app.matches import ingest
+from app.matches.models import IN_PLAY, Competition, Match
 from app.odds import services
+from app.providers.base import ProviderError
 from app.providers.demo import DemoProvider
+from app.providers.the_odds_api import TheOddsAPI, credit_cost
+from app.schedule import LEAGUES
 
 # Hours before now at which the seed replays the demo world: denser close to now, like the
 # bookmakers' own cadence, so a fresh install already has movement to chart.
+PLAN_HORIZON = timedelta(days=7)  # beyond this a match's prices are not worth a credit yet
 BACKFILL_HOURS = (48, 42, 36, 30, 24, 20, 16, 12, 9, 6, 4, 3, 2, 1.5, 1, 0.5, 0.25)
 
 
 @job
-def refresh_odds(league: str, provider: str | None = None) -> dict[str, Any]:
+def refresh_odds(league: str, provider: str | None = None, markets: tuple[str, ...] | None = None) -> dict[str, Any]:
     """Every bookmaker's current prices for one league's upcoming and live matches."""
-    source, batch = serve("odds", lambda p: p.odds(league), provider)
+    source, batch = serve("odds", lambda p: p.odds(league, markets=markets) if markets else p.odds(league), provider)
     # The batch's own fixtures first: they are how its event ids become our matches.
     fixtures = ingest.upsert_fixtures(source.name, source.authoritative, batch.fixtures)
     result = services.upsert_odds(source.name, batch)
@@ -32,6 +39,53 @@ def refresh_odds(league: str, provider: str | None = None) -> dict[str, Any]:
         "unresolved": sorted(set(fixtures.unresolved)), "unknown_fixtures": len(result.unknown_fixtures),
         "changed_matches": result.changed_match_ids | fixtures.changed_ids,
     }
+
+
+def refresh_planned_odds() -> dict[str, Any]:
+    """The leagues worth a paid request now, as the planner decides; every league when prices are free."""
+    provider = chain("odds")[0]
+    if not isinstance(provider, TheOddsAPI):
+        return {league: _attempt(refresh_odds, league) for league in LEAGUES}
+    plan = planner.plan_odds(clock.now(), _upcoming(), _last_refreshes(), _odds_budget(),
+                             lambda markets: credit_cost(markets, provider.regions))
+    outcome: dict[str, Any] = {"level": plan.level_name}
+    for r in plan.refreshes:
+        outcome[r.league] = _attempt(refresh_odds, r.league, markets=r.markets) | {"reason": r.reason}
+    return outcome
+
+
+def _attempt(func: Callable[..., dict[str, Any]], *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """One league's refresh; its failure is reported, and does not stop the other leagues."""
+    try:
+        return func(*args, **kwargs)
+    except ProviderError as exc:
+        return {"error": str(exc)}
+
+
+def _upcoming() -> list[planner.Fixture]:
+    now = clock.now()
+    rows = db.session.execute(
+        select(Competition.key, Match.kickoff_at, Match.status).join(Match, Match.competition_id == Competition.id)
+        .where(or_(Match.status.in_(IN_PLAY),
+                   and_(Match.status == "scheduled", Match.kickoff_at.between(now, now + PLAN_HORIZON))))
+    )
+    return [planner.Fixture(league, kickoff, live=status in IN_PLAY) for league, kickoff, status in rows]
+
+
+def _last_refreshes() -> dict[str, datetime]:
+    found = {league: freshness.last("refresh_odds", league) for league in LEAGUES}
+    return {league: when for league, when in found.items() if when is not None}
+
+
+def _odds_budget() -> planner.Budget:
+    """The Odds API's credits as its headers last said (the plan's allowance until it has answered once)."""
+    now = clock.now()
+    month_end = (now.replace(day=1) + timedelta(days=32)).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    reading = usage.latest().get("the-odds-api")
+    remaining = reading.remaining if reading and reading.remaining is not None else current_app.config[
+        "ODDS_API_MONTHLY_CREDITS"]
+    return planner.Budget(remaining, reading.resets_at if reading and reading.resets_at else month_end,
+                          reserve=current_app.config["ODDS_API_CLOSING_RESERVE"])
 
 
 def _fixed(instant: datetime) -> Callable[[], datetime]:

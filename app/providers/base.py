@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Protocol, runtime_checkable
 
@@ -36,8 +37,8 @@ class Provider(Protocol):
         """Every match currently in play (or at half-time), all competitions."""
         ...
 
-    def odds(self, competition: str) -> OddsBatch:
-        """Current prices for the competition's upcoming and live matches."""
+    def odds(self, competition: str, markets: Sequence[str] | None = None) -> OddsBatch:
+        """Current prices for the competition's upcoming and live matches (these markets, when named)."""
         ...
 
     def standings(self, competition: str) -> list[StandingRecord]: ...

@@ -279,3 +279,12 @@ def test_a_few_hundred_points_per_series_is_fast() -> None:
     elapsed = time.perf_counter() - began
     assert len(chart.lines) == 5
     assert elapsed < 0.5  # typically a few milliseconds; generous so CI noise cannot fail it
+
+
+def test_a_spread_of_float_noise_is_drawn_flat_with_sane_labels():
+    """Found by hypothesis: 99.99999999999999 and 100.0 gave one tick labelled with 15 decimals."""
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    chart = movement_chart({"home": [(start, 99.99999999999999), (start + timedelta(hours=1), 100.0)]},
+                           start=start, end=start + timedelta(hours=2))
+    assert len(chart.gridlines) >= 2
+    assert all(len(label.partition(".")[2]) <= 2 for _, label in chart.gridlines)

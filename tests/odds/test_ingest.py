@@ -125,3 +125,12 @@ def test_a_price_repeated_within_one_batch_is_written_once(app, clock):
         price(external, 9.9, book="dupe_book"), price(external, 9.9, book="dupe_book"),
     ]))
     assert result.changed == 1 and count(OddsSnapshot) == before + 1
+
+
+def test_the_planned_refresh_prices_every_league_when_prices_are_free(app, clock):
+    from app.odds.jobs import refresh_planned_odds
+
+    clock.advance(hours=2)
+    outcome = refresh_planned_odds()
+    assert set(outcome) == {"epl", "laliga", "seriea", "bundesliga", "ligue1"}
+    assert all(o["provider"] == "demo" and o["written"] > 0 for o in outcome.values())

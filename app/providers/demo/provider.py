@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -166,8 +166,8 @@ class DemoProvider:
                     out.append(record)
         return out
 
-    def odds(self, competition: str) -> OddsBatch:
-        """Prices for the league's live matches and those kicking off in the next 21 days."""
+    def odds(self, competition: str, markets: Sequence[str] | None = None) -> OddsBatch:
+        """Prices for the league's live matches and those kicking off in the next 21 days (all markets: free)."""
         key = self._check(competition, "odds")
         now, ts = self._now()
         prices: list[PriceRecord] = []
