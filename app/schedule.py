@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-LEAGUES = ("epl", "laliga", "seriea", "bundesliga", "ligue1")
+from app.matches.catalog import COMPETITIONS
+
+LEAGUES = tuple(COMPETITIONS)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from app import clock
 from app.dbtypes import utcnow
 from app.extensions import db
+from app.matches.catalog import COMPETITIONS, season_of
 from app.matches.models import Competition, Match, MatchAlias, Season, Standing
 from app.matches.registry import TeamResolver
 from app.providers.records import CompetitionRecord, FixtureRecord, StandingRecord
@@ -152,7 +153,23 @@ class Seasons:
     def find(self, competition_key: str, label: str, day: date) -> Season | None:
         seasons = self._by_competition.get(competition_key, [])
         by_label = next((s for s in seasons if s.name == label), None)
-        return by_label or next((s for s in seasons if s.starts_on <= day <= s.ends_on), None)
+        found = by_label or next((s for s in seasons if s.starts_on <= day <= s.ends_on), None)
+        if found is None and competition_key in COMPETITIONS:
+            # No provider told us of this season (a source without competitions): ours by the calendar.
+            found = _calendar_season(competition_key, day)
+            self._by_competition.setdefault(competition_key, []).append(found)
+        return found
+
+
+def _calendar_season(competition_key: str, day: date) -> Season:
+    comp = db.session.scalar(select(Competition).filter_by(key=competition_key))
+    if comp is None:
+        name, country, position = COMPETITIONS[competition_key]
+        comp = Competition(key=competition_key, name=name, country=country, position=position)
+        db.session.add(comp)
+        db.session.flush()
+    label, starts, ends = season_of(day)
+    return _ensure_season(comp, label, starts, ends)[0]
 
 
 def _apply(obj: object, values: dict[str, object]) -> bool:

@@ -12,13 +12,14 @@ from app import clock
 from app.extensions import db
 from app.jobs import job, serve
 from app.matches import ingest
+from app.matches.catalog import COMPETITIONS
 from app.matches.models import IN_PLAY, Competition, Match
 from app.providers.base import Provider
 from app.providers.records import FixtureRecord
 
 RESULTS_DAYS = 28
 FIXTURES_DAYS = 21
-POSITIONS = {"epl": 1, "laliga": 2, "seriea": 3, "bundesliga": 4, "ligue1": 5}
+POSITIONS = {key: position for key, (_, _, position) in COMPETITIONS.items()}
 
 
 @job

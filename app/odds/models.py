@@ -25,8 +25,9 @@ class Market(Model):
     __tablename__ = "markets"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(24), unique=True)
-    kind: Mapped[str] = mapped_column(String(8))
+    # Unknown markets are kept as data under the provider's own name, which can be long.
+    key: Mapped[str] = mapped_column(String(96), unique=True)
+    kind: Mapped[str] = mapped_column(String(64))
     line: Mapped[float | None] = mapped_column(Float)
 
     @staticmethod
@@ -43,7 +44,7 @@ class CurrentPrice(Model):
     match_id: Mapped[int] = mapped_column(ForeignKey("matches.id"), primary_key=True)
     market_id: Mapped[int] = mapped_column(ForeignKey("markets.id"), primary_key=True)
     bookmaker_id: Mapped[int] = mapped_column(ForeignKey("bookmakers.id"), primary_key=True)
-    outcome: Mapped[str] = mapped_column(String(8), primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(64), primary_key=True)
     price: Mapped[float] = mapped_column(Float)
     previous_price: Mapped[float | None] = mapped_column(Float)
     # When we first saw this price, and when the provider says it last changed it.
@@ -66,7 +67,7 @@ class OddsSnapshot(Model):
     match_id: Mapped[int] = mapped_column(ForeignKey("matches.id"))
     market_id: Mapped[int] = mapped_column(ForeignKey("markets.id"))
     bookmaker_id: Mapped[int] = mapped_column(ForeignKey("bookmakers.id"))
-    outcome: Mapped[str] = mapped_column(String(8))
+    outcome: Mapped[str] = mapped_column(String(64))
     price: Mapped[float] = mapped_column(Float)
     observed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     source_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -18,6 +18,7 @@ from app.odds.models import Bookmaker, CurrentPrice, Market, OddsSnapshot
 from app.providers.records import OUTCOMES, OddsBatch, PriceRecord
 
 MIN_PRICE = 1.01
+MAX_NAME, MAX_MARKET_KEY = 64, 96  # the columns' widths
 PRICE_DECIMALS = 3
 
 
@@ -63,6 +64,8 @@ def _valid(rec: PriceRecord) -> str | None:
         return f"{rec.fixture_external_id}/{rec.bookmaker.key}: price is not a number"
     if rec.price < MIN_PRICE:
         return f"{rec.fixture_external_id}/{rec.bookmaker.key}: price {rec.price} below {MIN_PRICE}"
+    if len(rec.outcome) > MAX_NAME or len(Market.key_for(rec.market, rec.line)) > MAX_MARKET_KEY:
+        return f"{rec.fixture_external_id}/{rec.bookmaker.key}: market or outcome name too long"
     return None
 
 

@@ -170,6 +170,7 @@ class ProviderHTTP:
         self.last_usage: Usage | None = None
         self.on_usage = on_usage
         self.breaker = breaker
+        self.requests_sent = 0  # every attempt, retries included: what the quota is charged for
         self.sleep = sleep
         self.clock = clock
 
@@ -219,6 +220,7 @@ class ProviderHTTP:
         total, attempt = self.settings.retries + 1, 1
         while True:
             try:
+                self.requests_sent += 1
                 return self._attempt(url, params)
             except _Failure as failure:
                 self._wait_or_give_up(call, failure, attempt, total)

@@ -6,7 +6,12 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
 from app.providers.base import Provider, ProviderError
+from app.providers.breaker import BreakerStore, CircuitBreaker, MemoryBreakerStore, RedisBreakerStore
 from app.providers.demo import DemoProvider
 
 T = TypeVar("T")
@@ -48,9 +53,23 @@ def _clients(settings: Mapping[str, Any], clock: Callable[[], datetime]) -> dict
     return clients
 
 
+def _breaker_store(settings: Mapping[str, Any]) -> BreakerStore:
+    """Shared by every process through Redis when there is one; in-process in embedded mode."""
+    if not settings.get("REDIS_URL"):
+        return MemoryBreakerStore()
+    # Short timeouts and no client retries: an unreachable Redis must not stall every provider call.
+    client = redis.Redis.from_url(settings["REDIS_URL"], socket_timeout=1, socket_connect_timeout=1,
+                                  retry=Retry(NoBackoff(), 0))
+    return RedisBreakerStore(client)
+
+
 def build(settings: Mapping[str, Any], clock: Callable[[], datetime]) -> dict[str, list[Provider]]:
     """Ordered providers per capability; with no key configured, the demo world serves everything."""
     clients = _clients(settings, clock)
+    if clients:
+        store = _breaker_store(settings)
+        for client in clients.values():
+            client.http.breaker = CircuitBreaker(client.name, store)
     if not clients:
         demo = DemoProvider(seed=int(settings.get("DEMO_SEED", 7)), clock=clock)
         return {capability: [demo] for capability in CAPABILITIES if capability in demo.capabilities}

@@ -72,7 +72,8 @@ class TheOddsAPI:
 
     name = "the-odds-api"
     authoritative = False  # its team names are matched to canonical teams, never create them
-    capabilities = frozenset({"odds", "live"})
+    # /events costs no credits: a source of fixtures of last resort.
+    capabilities = frozenset({"odds", "live", "fixtures"})
 
     def __init__(
         self,

@@ -134,3 +134,15 @@ def test_the_planned_refresh_prices_every_league_when_prices_are_free(app, clock
     outcome = refresh_planned_odds()
     assert set(outcome) == {"epl", "laliga", "seriea", "bundesliga", "ligue1"}
     assert all(o["provider"] == "demo" and o["written"] > 0 for o in outcome.values())
+
+
+def test_names_longer_than_the_columns_are_rejected_with_a_reason(app, clock):
+    _, external = a_fixture()
+    result = services.upsert_odds("demo", OddsBatch(clock.now, [
+        price(external, 2.0, book="longname", outcome="x" * 65),
+        price(external, 2.0, book="longname", market="m" * 97),
+        price(external, 2.0, book="longname", market="goals_over_under_first_half", outcome="Home/Over 3.5"),
+    ]))
+    db.session.commit()
+    assert len(result.rejected) == 2 and all("too long" in r for r in result.rejected)
+    assert result.changed == 1
