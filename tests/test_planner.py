@@ -31,14 +31,15 @@ def test_the_closing_line_is_captured_first_and_once():
     fixtures = [Fixture("epl", NOW + timedelta(minutes=5)), Fixture("seriea", NOW + timedelta(hours=30))]
     plan = plan_odds(NOW, fixtures, {"epl": NOW - timedelta(minutes=30), "seriea": NOW - timedelta(days=2)},
                      Budget(400, MONTH_END), one_region)
-    assert [(r.league, r.reason) for r in plan.refreshes][0] == ("epl", "closing line")
+    assert (plan.refreshes[0].league, plan.refreshes[0].reason) == ("epl", "closing line")
     after = plan_odds(NOW + timedelta(minutes=1), fixtures, {"epl": NOW, "seriea": NOW}, Budget(396, MONTH_END),
                       one_region)
     assert after.refreshes == ()
 
 
 def test_watched_matches_come_before_the_rest():
-    fixtures = [Fixture("bundesliga", NOW + timedelta(hours=3)), Fixture("ligue1", NOW + timedelta(hours=3), watchers=9)]
+    fixtures = [Fixture("bundesliga", NOW + timedelta(hours=3)),
+                Fixture("ligue1", NOW + timedelta(hours=3), watchers=9)]
     plan = plan_odds(NOW, fixtures, {}, Budget(400, MONTH_END), one_region)
     assert [r.league for r in plan.refreshes] == ["ligue1", "bundesliga"]
     assert plan.refreshes[0].reason.startswith("watched")

@@ -119,7 +119,8 @@ def test_admin_sees_the_name_with_suggestions_and_links_it_in_one_click(admin, a
     page = admin.get("/admin/aliases").get_data(as_text=True)
     assert f'id="admin-alias-{queued.id}"' in page and "Link to Arsenal" in page
     arsenal = db.session.scalars(select(Team).filter_by(name="Arsenal")).one()
-    answer = admin.post(f"/admin/aliases/{queued.id}/link", data={"team_id": arsenal.id, "csrf_token": auth.csrf("/admin/")})
+    answer = admin.post(f"/admin/aliases/{queued.id}/link",
+                        data={"team_id": arsenal.id, "csrf_token": auth.csrf("/admin/")})
     assert answer.status_code == 303
     db.session.refresh(queued)
     assert queued.team_id == arsenal.id and queued.resolved_at is not None
@@ -139,7 +140,8 @@ def test_admin_creates_a_new_team_from_a_name(admin, auth, queued):
 
 @pytest.mark.parametrize(("team_id", "status"), [("", 400), ("abc", 400), ("99999999", 400), ("-1", 400)])
 def test_linking_to_no_real_team_is_400_and_changes_nothing(admin, auth, queued, team_id, status):
-    answer = admin.post(f"/admin/aliases/{queued.id}/link", data={"team_id": team_id, "csrf_token": auth.csrf("/admin/")})
+    answer = admin.post(f"/admin/aliases/{queued.id}/link",
+                        data={"team_id": team_id, "csrf_token": auth.csrf("/admin/")})
     assert answer.status_code == status
     db.session.refresh(queued)
     assert queued.resolved_at is None

@@ -331,7 +331,7 @@ def test_unknown_competition_sends_nothing(server: ProviderServer) -> None:
 def test_standings_and_competitions_not_offered(server: ProviderServer) -> None:
     api = client(server)
     assert isinstance(api, Provider) and (api.name, api.authoritative) == ("the-odds-api", False)
-    assert api.capabilities == {"odds", "live"}
+    assert api.capabilities == {"odds", "live", "fixtures"}
     for call in (api.competitions, lambda: api.standings("epl")):
         with pytest.raises(ProviderError, match="not offered by this provider"):
             call()
