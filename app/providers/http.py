@@ -89,8 +89,10 @@ def _network_failure(exc: requests.RequestException) -> _Failure:
 
 def _check_status(status: int, headers: Mapping[str, str]) -> None:
     """Raise what an HTTP status means for this call, unless it is a success."""
-    if status in (401, 403):  # a revoked key is an outage for us: it counts for the breaker
+    if status == 401:  # a revoked key is an outage for us: it counts for the breaker
         raise _Failure(f"HTTP {status}: key rejected", status=status)
+    if status == 403:  # the plan does not cover this resource (football-data.org): the others still work
+        raise _Failure(f"HTTP {status}: not allowed for this key", outage=False, status=status)
     if status == 429 or status >= 500:
         raise _Failure(f"HTTP {status}", retry=True, status=status, wait=retry_after(headers))
     if 300 <= status < 400:  # not followed: our key would go wherever it points

@@ -83,7 +83,7 @@ def test_html_page_with_status_200(server: ProviderServer, reply: Reply) -> None
 
 @pytest.mark.parametrize(("reply", "expected"), [
     (Reply(status=401, body=sample("the-odds-api/error_missing_key__ledjob.json")), "HTTP 401: key rejected"),
-    (Reply(status=403), "HTTP 403: key rejected"),
+    (Reply(status=403), "HTTP 403: not allowed for this key"),
     (Reply(status=404, body=b'{"message": "Unknown sport"}'), "HTTP 404"),
     (Reply(status=400), "HTTP 400"),
     (Reply(status=302, headers={"Location": "http://127.0.0.1:9/elsewhere"}), "HTTP 302: unexpected redirect"),
@@ -278,7 +278,7 @@ def test_breaker_counts_one_failure_per_call_after_its_retries(server: ProviderS
     assert len(server.hits("/odds")) == 6  # the open breaker kept the third call at home
 
 
-@pytest.mark.parametrize(("status", "counts"), [(401, True), (403, True), (404, False), (400, False), (429, True)])
+@pytest.mark.parametrize(("status", "counts"), [(401, True), (403, False), (404, False), (400, False), (429, True)])
 def test_which_statuses_count_for_the_breaker(server: ProviderServer, status: int, counts: bool) -> None:
     server.route("/odds", Reply(status=status, headers={"Retry-After": "3600"}))
     b = CircuitBreaker("test-api", MemoryBreakerStore(), clock=lambda: T0)
