@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Flask
 
+from app.jobs import worth_running
 from app.schedule import PERIODIC, Periodic
 
 log = logging.getLogger("betscore.embedded")
@@ -43,6 +44,9 @@ class EmbeddedScheduler:
             self.next_run[p.id] = now + p.every.total_seconds()
             with self.app.app_context():
                 try:
+                    if not worth_running(p):
+                        outcomes[p.id] = "skipped: not worth a paid request yet"
+                        continue
                     outcomes[p.id] = resolve(p.func)(*p.args)
                 except Exception as exc:  # one failing job must not stop the others
                     outcomes[p.id] = f"error: {exc}"

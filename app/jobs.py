@@ -6,15 +6,19 @@ import functools
 import logging
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from flask import current_app
+from sqlalchemy import and_, func, or_, select
 
-from app import events, freshness, usage
+from app import clock, events, freshness, planner, usage
 from app.extensions import db
+from app.matches.models import IN_PLAY, Match
 from app.providers.base import Provider, ProviderError
 from app.providers.records import Usage
 from app.providers.registry import first_success
+from app.schedule import Periodic
 
 F = TypeVar("F", bound=Callable[..., dict[str, Any]])
 T = TypeVar("T")
@@ -71,3 +75,34 @@ def job(func: F) -> F:
         return summary
 
     return run  # type: ignore[return-value]
+
+
+LIVE_RESERVE = 10  # API-Football calls a day kept for fixtures and tables, whatever live scores need
+
+
+def worth_running(periodic: Periodic) -> bool:
+    """Whether a scheduled job is worth a request now: always with free data, within the budget with paid."""
+    providers = current_app.extensions["betscore.providers"].get(periodic.capability or "", [])
+    if periodic.capability is None or not providers or getattr(providers[0], "free", False):
+        return True
+    every = periodic.paid_every or _live_every(providers[0].name)
+    if every is None:
+        return False
+    last = freshness.last(periodic.func.partition(":")[2], ":".join(periodic.args))
+    return last is None or clock.now() - last >= every
+
+
+def _live_every(provider: str) -> timedelta | None:
+    """Live polling paced so the day's calls last until the day's last match ends; None when none is on."""
+    now = clock.now()
+    on = db.session.execute(
+        select(func.max(Match.kickoff_at)).where(or_(Match.status.in_(IN_PLAY), and_(
+            Match.status == "scheduled", Match.kickoff_at.between(now - timedelta(hours=3), now))))
+    ).scalar()
+    if on is None:
+        return None
+    last_kickoff = db.session.scalar(select(func.max(Match.kickoff_at)).where(
+        Match.kickoff_at.between(now, now.replace(hour=23, minute=59))))
+    reading = usage.latest().get(provider)
+    calls_left = reading.remaining if reading and reading.remaining is not None else 100
+    return planner.live_interval(now, calls_left, LIVE_RESERVE, max(on, last_kickoff or on) + timedelta(hours=2))

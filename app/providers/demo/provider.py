@@ -106,6 +106,7 @@ class DemoProvider:
 
     name = "demo"
     authoritative = True
+    free = True  # costs nothing to ask: the schedule never rations it
     capabilities = frozenset({"competitions", "fixtures", "live", "odds", "standings"})
 
     def __init__(self, seed: int = 7, clock: Callable[[], datetime] | None = None) -> None:
