@@ -8,9 +8,10 @@ from collections.abc import Callable
 from typing import Any
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup
 
+from app.jobs import configured, reading
 from app.matches import jobs as match_jobs
 from app.odds import jobs as odds_jobs
 from app.providers.base import ProviderError
@@ -62,20 +63,16 @@ def refresh(capability: str, leagues: list[str], provider: str | None) -> dict[s
         summary["unresolved"] += result.get("unresolved", [])
     summary["unresolved"] = sorted(set(summary["unresolved"]))
     summary["requests"] = _requests_sent() - before
-    summary["quota"] = {name: _usage(p) for name, p in _configured().items() if _usage(p)}
+    summary["quota"] = {name: _usage(p) for name, p in configured().items() if _usage(p)}
     return summary
 
 
-def _configured() -> dict[str, Any]:
-    return {p.name: p for chain in current_app.extensions["betscore.providers"].values() for p in chain}
-
-
 def _requests_sent() -> int:
-    return sum(getattr(getattr(p, "http", None), "requests_sent", 0) for p in _configured().values())
+    return sum(getattr(getattr(p, "http", None), "requests_sent", 0) for p in configured().values())
 
 
 def _usage(provider: Any) -> dict[str, Any] | None:
-    usage = getattr(getattr(provider, "http", None), "last_usage", None)
+    usage = reading(provider)
     if usage is None:
         return None
     return {"remaining": usage.remaining, "used": usage.used, "limit": usage.limit, "last_cost": usage.last_cost}
@@ -84,7 +81,7 @@ def _usage(provider: Any) -> dict[str, Any] | None:
 def status() -> list[dict[str, Any]]:
     """Each configured provider: what it serves, its circuit and its quota."""
     rows = []
-    for name, provider in _configured().items():
+    for name, provider in configured().items():
         breaker = getattr(getattr(provider, "http", None), "breaker", None)
         rows.append({"provider": name, "capabilities": sorted(getattr(provider, "capabilities", ())),
                      "authoritative": provider.authoritative,

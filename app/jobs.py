@@ -40,12 +40,19 @@ def serve(capability: str, call: Callable[[Provider], T], only: str | None = Non
     return first_success(capability, chain(capability, only), call)
 
 
+def configured() -> dict[str, Provider]:
+    """Every configured provider, once, by name."""
+    return {p.name: p for c in current_app.extensions["betscore.providers"].values() for p in c}
+
+
+def reading(provider: Provider) -> Usage | None:
+    """A provider's latest quota reading (clients keep it themselves or on their HTTP layer)."""
+    return getattr(provider, "last_usage", None) or getattr(getattr(provider, "http", None), "last_usage", None)
+
+
 def _readings() -> list[Usage]:
     """The latest quota reading of every configured provider that has one."""
-    providers = {p.name: p for c in current_app.extensions["betscore.providers"].values() for p in c}
-    readings = (getattr(p, "last_usage", None) or getattr(getattr(p, "http", None), "last_usage", None)
-                for p in providers.values())
-    return [r for r in readings if r is not None]
+    return [r for r in map(reading, configured().values()) if r is not None]
 
 
 def job(func: F) -> F:
