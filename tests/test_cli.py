@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.odds.models import OddsSnapshot
+from app.providers.registry import CAPABILITIES
 
 
 def run(app, *args: str):
@@ -47,5 +48,5 @@ def test_refresh_refuses_unknown_capabilities_and_leagues(app):
 def test_providers_status(app):
     result, lines = run(app, "providers", "status")
     assert result.exit_code == 0
-    assert lines == [{"provider": "demo", "capabilities": ["competitions", "fixtures", "live", "odds", "standings"],
-                      "authoritative": True, "circuit": "none", "quota": None}]
+    assert lines == [{"provider": "demo", "capabilities": sorted(CAPABILITIES), "authoritative": True,
+                      "circuit": "none", "quota": None}]

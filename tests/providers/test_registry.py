@@ -8,7 +8,7 @@ import pytest
 
 from app.providers.base import ProviderError
 from app.providers.demo import DemoProvider
-from app.providers.registry import AllProvidersFailed, build, first_success
+from app.providers.registry import CAPABILITIES, AllProvidersFailed, build, first_success
 
 
 def now() -> datetime:
@@ -17,7 +17,7 @@ def now() -> datetime:
 
 def test_no_keys_means_the_demo_world_serves_everything():
     chains = build({}, now)
-    assert set(chains) == {"competitions", "fixtures", "live", "odds", "standings"}
+    assert set(chains) == set(CAPABILITIES)  # lineups, events, stats, head-to-head and team stats too
     assert all(len(c) == 1 and isinstance(c[0], DemoProvider) for c in chains.values())
 
 

@@ -1,15 +1,14 @@
-"""The DemoProvider: serves the simulated demo world as competitions, fixtures, odds, tables."""
+"""The DemoProvider: serves the simulated demo world as competitions, fixtures, odds, tables and match detail."""
 
 from __future__ import annotations
 
-import bisect
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
 from app.providers.base import ProviderError
+from app.providers.demo import detail
 from app.providers.demo.books import _covering, _events, bucket_start, quote
 from app.providers.demo.calendar import (
     HOUR,
@@ -20,15 +19,20 @@ from app.providers.demo.calendar import (
     season_index_at,
 )
 from app.providers.demo.match import draw_match, state_at
+from app.providers.demo.table import season_rows, table_order
 from app.providers.demo.world import BOOKMAKERS, LEAGUES
 from app.providers.records import (
     CompetitionRecord,
     FixtureRecord,
+    LineupRecord,
+    MatchEventRecord,
+    MatchStatsRecord,
     MatchStatus,
     OddsBatch,
     PriceRecord,
     StandingRecord,
     TeamRef,
+    TeamSeasonStatsRecord,
 )
 
 RESULTS_DAYS = 28  # the app ingests results this far back ...
@@ -54,40 +58,7 @@ def _date_ts(day: date) -> int:
     return math.floor(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
 
 
-# --- standings ------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class _Row:
-    """A team's running tally for the table."""
-
-    won: int = 0
-    drawn: int = 0
-    lost: int = 0
-    goals_for: int = 0
-    goals_against: int = 0
-    results: list[str] = field(default_factory=list)
-
-    def add(self, scored: int, conceded: int) -> None:
-        """Record one finished match."""
-        self.goals_for += scored
-        self.goals_against += conceded
-        result = "W" if scored > conceded else "D" if scored == conceded else "L"
-        self.won += result == "W"
-        self.drawn += result == "D"
-        self.lost += result == "L"
-        self.results.append(result)
-
-    @property
-    def points(self) -> int:
-        """Three for a win, one for a draw."""
-        return 3 * self.won + self.drawn
-
-    def record(self, key: str, label: str, team: TeamRef, position: int) -> StandingRecord:
-        """The tally as a standings row; form is the last five, most recent last."""
-        return StandingRecord(key, label, team, position, self.won + self.drawn + self.lost,
-                              self.won, self.drawn, self.lost, self.goals_for,
-                              self.goals_against, self.points, "".join(self.results[-5:]))
+# --- teams ----------------------------------------------------------------------------
 
 
 @lru_cache(maxsize=256)
@@ -107,7 +78,8 @@ class DemoProvider:
     name = "demo"
     authoritative = True
     free = True  # costs nothing to ask: the schedule never rations it
-    capabilities = frozenset({"competitions", "fixtures", "live", "odds", "standings"})
+    capabilities = frozenset({"competitions", "fixtures", "live", "odds", "standings", "lineups", "events",
+                              "stats", "head_to_head", "team_stats"})
 
     def __init__(self, seed: int = 7, clock: Callable[[], datetime] | None = None) -> None:
         self.seed = seed
@@ -186,16 +158,80 @@ class DemoProvider:
         """The current season's table from every match finished so far."""
         key = self._check(competition, "standings")
         _, ts = self._now()
-        league = LEAGUES[key]
-        s = season(self.seed, key, season_index_at(league, ts))
-        rows = {i: _Row() for i in range(len(league.clubs))}
-        for spec in s.matches[:bisect.bisect_right(s.kickoffs, ts)]:
-            st = state_at(spec, draw_match(self.seed, spec), ts)
-            if st.status is MatchStatus.FINISHED and st.home is not None and st.away is not None:
-                rows[spec.home].add(st.home, st.away)
-                rows[spec.away].add(st.away, st.home)
-        order = sorted(rows, key=lambda i: (-rows[i].points,
-                                            -(rows[i].goals_for - rows[i].goals_against),
-                                            -rows[i].goals_for, league.clubs[i].name))
-        return [rows[i].record(key, s.label, _team(key, i), pos)
-                for pos, i in enumerate(order, start=1)]
+        index = season_index_at(LEAGUES[key], ts)
+        rows, label = season_rows(self.seed, key, index, ts), season(self.seed, key, index).label
+        return [rows[i].record(key, label, _team(key, i), pos)
+                for pos, i in enumerate(table_order(key, rows), start=1)]
+
+    # --- match detail, meetings, season statistics ------------------------------------------
+
+    def _match(self, fixture_id: int | str, call: str) -> tuple[MatchSpec, int, tuple[TeamRef, TeamRef]]:
+        """The match a fixture id names, the clock's seconds and both teams, or ProviderError."""
+        spec = detail.find_fixture(self.seed, fixture_id)
+        if spec is None:
+            raise ProviderError("demo", call, f"unknown fixture {str(fixture_id)!r}")
+        return spec, self._now()[1], (_team(spec.league, spec.home), _team(spec.league, spec.away))
+
+    def _club(self, team_id: int | str, call: str) -> tuple[str, int]:
+        """(league key, club index) of a team id, or ProviderError."""
+        club = detail.find_team(team_id)
+        if club is None:
+            raise ProviderError("demo", call, f"unknown team {str(team_id)!r}")
+        return club
+
+    def lineups(self, fixture_id: int | str) -> list[LineupRecord]:
+        """Both teams' line-ups, from an hour before kickoff."""
+        return detail.lineups(self.seed, *self._match(fixture_id, "lineups"))
+
+    def events(self, fixture_id: int | str) -> list[MatchEventRecord]:
+        """Goals, cards and substitutions so far, in match order."""
+        return detail.events(self.seed, *self._match(fixture_id, "events"))
+
+    def statistics(self, fixture_id: int | str) -> list[MatchStatsRecord]:
+        """Both teams' match statistics so far (none before kickoff)."""
+        return detail.statistics(self.seed, *self._match(fixture_id, "statistics"))
+
+    def head_to_head(self, team_a_id: int | str, team_b_id: int | str, last: int = 10) -> list[FixtureRecord]:
+        """The latest finished meetings of two clubs across the demo's seasons, newest first."""
+        if last < 1:
+            raise ProviderError("demo", "head_to_head", f"last must be at least 1, got {last}")
+        (key_a, a), (key_b, b) = self._club(team_a_id, "head_to_head"), self._club(team_b_id, "head_to_head")
+        if key_a != key_b or a == b:
+            return []
+        _, ts = self._now()
+        out = []
+        for spec in detail.meetings(self.seed, key_a, a, b, ts):
+            record = self._fixture(spec, ts)
+            if record.status is MatchStatus.FINISHED:
+                out.append(record)
+                if len(out) == last:
+                    break
+        return out
+
+    def team_statistics(self, competition: str, team_id: int | str, *,
+                        season: int | None = None) -> TeamSeasonStatsRecord:
+        """One club's totals in the current season (or the season starting in the year `season`)."""
+        key = self._check(competition, "team_stats")
+        team_key, club = self._club(team_id, "team_stats")
+        if team_key != key:
+            raise ProviderError("demo", "team_stats", f"team {str(team_id)!r} does not play in {key!r}")
+        _, ts = self._now()
+        index = self._season_of(key, season, ts)
+        row = season_rows(self.seed, key, index, ts)[club]
+        return TeamSeasonStatsRecord(
+            key, self._label(key, index), _team(key, club), row.played, row.won, row.drawn, row.lost,
+            row.goals_for, row.goals_against, row.form, row.clean_sheets, row.failed_to_score)
+
+    def _label(self, key: str, index: int) -> str:
+        """A season's label, e.g. '2026-27'."""
+        return season(self.seed, key, index).label
+
+    def _season_of(self, key: str, year: int | None, ts: int) -> int:
+        """The season under way, or the first one starting in `year` (not a future one)."""
+        now = season_index_at(LEAGUES[key], ts)
+        if year is None:
+            return now
+        for index in range(now + 1):
+            if season(self.seed, key, index).start.year == year:
+                return index
+        raise ProviderError("demo", "team_stats", f"no demo season of {key!r} started in {year} by now")
