@@ -64,6 +64,9 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # The Odds API's plan: credits a month, and how many are kept back for closing lines.
         "ODDS_API_MONTHLY_CREDITS": int(env.get("ODDS_API_MONTHLY_CREDITS", "500")),
         "ODDS_API_CLOSING_RESERVE": int(env.get("ODDS_API_CLOSING_RESERVE", "60")),
+        # API-Football's plan: calls a day, and how many live polling leaves for fixtures and tables.
+        "API_FOOTBALL_DAILY_CALLS": int(env.get("API_FOOTBALL_DAILY_CALLS", "100")),
+        "API_FOOTBALL_RESERVE": int(env.get("API_FOOTBALL_RESERVE", "10")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

@@ -84,7 +84,6 @@ def job(func: F) -> F:
     return run  # type: ignore[return-value]
 
 
-LIVE_RESERVE = 10  # API-Football calls a day kept for fixtures and tables, whatever live scores need
 
 
 def worth_running(periodic: Periodic) -> bool:
@@ -110,6 +109,8 @@ def _live_every(provider: str) -> timedelta | None:
         return None
     last_kickoff = db.session.scalar(select(func.max(Match.kickoff_at)).where(
         Match.kickoff_at.between(now, now.replace(hour=23, minute=59))))
-    reading = usage.latest().get(provider)
-    calls_left = reading.remaining if reading and reading.remaining is not None else 100
-    return planner.live_interval(now, calls_left, LIVE_RESERVE, max(on, last_kickoff or on) + timedelta(hours=2))
+    stored = usage.latest().get(provider)
+    settings = current_app.config
+    calls_left = stored.remaining if stored and stored.remaining is not None else settings["API_FOOTBALL_DAILY_CALLS"]
+    return planner.live_interval(now, calls_left, settings["API_FOOTBALL_RESERVE"],
+                                 max(on, last_kickoff or on) + timedelta(hours=2))

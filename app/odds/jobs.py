@@ -9,7 +9,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import and_, or_, select
 
-from app import clock, freshness, planner, usage
+from app import clock, freshness, planner, usage, watching
 from app.extensions import db
 from app.jobs import chain, job, serve
 from app.matches import ingest
@@ -65,11 +65,14 @@ def _attempt(func: Callable[..., dict[str, Any]], *args: Any, **kwargs: Any) -> 
 def _upcoming() -> list[planner.Fixture]:
     now = clock.now()
     rows = db.session.execute(
-        select(Competition.key, Match.kickoff_at, Match.status).join(Match, Match.competition_id == Competition.id)
+        select(Match.id, Competition.key, Match.kickoff_at, Match.status)
+        .join(Competition, Match.competition_id == Competition.id)
         .where(or_(Match.status.in_(IN_PLAY),
                    and_(Match.status == "scheduled", Match.kickoff_at.between(now, now + PLAN_HORIZON))))
-    )
-    return [planner.Fixture(league, kickoff, live=status in IN_PLAY) for league, kickoff, status in rows]
+    ).all()
+    looked_at = watching.watched(row[0] for row in rows)
+    return [planner.Fixture(league, kickoff, live=status in IN_PLAY, watchers=int(match_id in looked_at))
+            for match_id, league, kickoff, status in rows]
 
 
 def _last_refreshes() -> dict[str, datetime]:

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import abort, make_response, redirect, render_template, request
 
-from app import viewer
+from app import viewer, watching
 from app.htmx import is_htmx, vary_on_htmx
 from app.matches import services as match_services
 from app.odds import bp, fragments
@@ -22,6 +22,8 @@ def table(match_id: int):
     match = match_services.match_card(match_id)
     if match is None:
         abort(404, "That match does not exist, or is no longer listed.")
+    if is_htmx():
+        watching.seen(match.id)  # an open page's poll: someone is looking at this match now
     return fragments.board(match)
 
 

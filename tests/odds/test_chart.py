@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import math
 import re
-import time
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -269,16 +268,15 @@ def test_step_levels_match_the_prices(series: dict) -> None:
             assert nearest <= 0.05 + 1e-9
 
 
-def test_a_few_hundred_points_per_series_is_fast() -> None:
+def test_a_few_hundred_points_per_series_stay_a_small_path() -> None:
     series = {
         name: [(_hours(i * 12 / 500 - 1), 2.0 + ((i * 7 + offset) % 13) / 10) for i in range(500)]
         for offset, name in enumerate(["home", "draw", "away", "over", "under"])
     }
-    began = time.perf_counter()
     chart = movement_chart(series, start=T0, end=T1)
-    elapsed = time.perf_counter() - began
     assert len(chart.lines) == 5
-    assert elapsed < 0.5  # typically a few milliseconds; generous so CI noise cannot fail it
+    # Sub-pixel moves merge: a 320 px wide chart never needs more than a command pair per column.
+    assert all(line.path_d.count("H") <= 2 * 320 for line in chart.lines)
 
 
 def test_a_spread_of_float_noise_is_drawn_flat_with_sane_labels():

@@ -159,10 +159,10 @@ def unaccepting_port() -> Iterator[int]:
 
 def test_connect_timeout(unaccepting_port: int) -> None:
     settings = HTTPSettings(connect_timeout=0.3, retries=1)
-    sleeps, started = Sleeps(), time.monotonic()
+    sleeps = Sleeps()
     assert reason(make(f"http://127.0.0.1:{unaccepting_port}", settings=settings, sleep=sleeps)) == (
         "connect timeout after 2 attempts")
-    assert sleeps == [0.5] and time.monotonic() - started < 2
+    assert sleeps == [0.5]
 
 
 def test_connection_refused() -> None:
@@ -182,9 +182,9 @@ def test_read_timeout(server: ProviderServer) -> None:
 
 def test_never_ending_body_fails_within_the_deadline(server: ProviderServer) -> None:
     server.route("/odds", Reply(trickle=0.05))
-    started = time.monotonic()
+    # Without the deadline the body would trickle for the server's 60 s and fail as invalid JSON instead.
     assert reason(make(server.url, settings=HTTPSettings(deadline=1.0))) == "response did not finish within 1 s"
-    assert time.monotonic() - started < 2 and len(server.hits("/odds")) == 1
+    assert len(server.hits("/odds")) == 1
 
 
 @pytest.fixture
@@ -214,18 +214,15 @@ def slow_fixed_length_url() -> Iterator[str]:
 
 
 def test_deadline_holds_even_inside_one_blocked_read(slow_fixed_length_url: str) -> None:
-    started = time.monotonic()
+    # Without the watchdog the read would block until the 5 s read timeout and say "read timeout".
     settings = HTTPSettings(deadline=1.0, read_timeout=5.0)
     assert reason(make(slow_fixed_length_url, settings=settings)) == "response did not finish within 1 s"
-    assert time.monotonic() - started < 2
 
 
 @pytest.mark.parametrize("reply", [Reply(body=EVENTS), Reply(trickle=0.005)], ids=["declared", "streamed"])
 def test_oversized_body(server: ProviderServer, reply: Reply) -> None:
     server.route("/odds", reply)
-    started = time.monotonic()
     assert reason(make(server.url, settings=HTTPSettings(max_bytes=20))) == "response larger than 20 bytes"
-    assert time.monotonic() - started < 1
 
 
 def _leaks(text: str) -> list[str]:
