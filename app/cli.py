@@ -34,6 +34,8 @@ def seed_all(history_hours: int) -> dict[str, int]:
             run(odds_jobs.backfill_odds(league, history_hours))
         run(odds_jobs.refresh_odds(league))
     run(match_jobs.refresh_live())
+    for summary in match_jobs.refresh_due_details().values():
+        run(summary)
     return totals
 
 

@@ -20,6 +20,10 @@ def match_key(match_id: int) -> str:
     return f"match:{match_id}"
 
 
+def details_key(match_id: int) -> str:
+    return f"details:html:{match_id}"
+
+
 LISTING_VERSION = "matches:version"
 COMPETITIONS_KEY = "competitions"
 
@@ -33,7 +37,8 @@ def changed(matches: Iterable[int] = (), leagues: Iterable[str] = ()) -> None:
     """Drop cached views of what changed, so the next read sees the commit."""
     keys = []
     for match_id in matches:
-        keys += [odds_key(match_id), match_key(match_id), *(board_key(match_id, f) for f in ODDS_FORMATS)]
+        keys += [odds_key(match_id), match_key(match_id), details_key(match_id),
+                 *(board_key(match_id, f) for f in ODDS_FORMATS)]
     if leagues:
         keys.append(COMPETITIONS_KEY)
     if keys:

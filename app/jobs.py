@@ -86,6 +86,14 @@ def job(func: F) -> F:
 
 
 
+def attempt(func: Callable[..., dict[str, Any]], *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """One target's refresh inside a sweep: its failure is reported and does not stop the others."""
+    try:
+        return func(*args, **kwargs)
+    except ProviderError as exc:
+        return {"error": str(exc)}
+
+
 def worth_running(periodic: Periodic) -> bool:
     """Whether a scheduled job is worth a request now: always with free data, within the budget with paid."""
     providers = current_app.extensions["betscore.providers"].get(periodic.capability or "", [])

@@ -31,6 +31,7 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic("live", "app.matches.jobs:refresh_live", timedelta(seconds=30), queue="live", capability="live"),
     *(Periodic(f"fixtures:{lg}", "app.matches.jobs:refresh_fixtures", timedelta(minutes=30), (lg,), "low",
                capability="fixtures", paid_every=timedelta(hours=6)) for lg in LEAGUES),
+    Periodic("details", "app.matches.jobs:refresh_due_details", timedelta(minutes=1), queue="live"),
     # Every minute the planner decides which leagues are worth a request (all of them when prices are free).
     Periodic("odds", "app.odds.jobs:refresh_planned_odds", timedelta(minutes=1)),
     *(Periodic(f"standings:{lg}", "app.matches.jobs:refresh_standings", timedelta(minutes=15), (lg,), "low",

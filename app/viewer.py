@@ -82,6 +82,13 @@ def recent(instant: datetime | None, minutes: int = 60) -> bool:
     return instant is not None and clock.now() - instant <= timedelta(minutes=minutes)
 
 
+def stat(value: float | int | None) -> str:
+    """A statistic as people write it: 12, 1.17, 54 (never 12.0)."""
+    if value is None:
+        return "–"
+    return str(int(value)) if float(value).is_integer() else f"{value:.2f}".rstrip("0")
+
+
 def price(value: float | None) -> str:
     return "–" if value is None else format_price(value, odds_format())
 
@@ -103,6 +110,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(ago)
     app.add_template_filter(price)
     app.add_template_filter(percent)
+    app.add_template_filter(stat)
     app.add_template_filter(day_label)
     app.add_template_global(odds_format)
     app.add_template_global(tz, "viewer_tz")

@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from app import events, freshness, viewer
 from app.extensions import cache
-from app.matches import services
+from app.matches import details, services
 from app.matches.models import Match
 from app.odds import fragments as odds_fragments
 from app.odds import services as odds_services
@@ -82,10 +82,22 @@ def _group_by_day(matches: list[Match]) -> list[tuple[date, list[tuple[str, list
     return out
 
 
-def match_page(match_id: int) -> tuple[services.MatchCard | None, Markup]:
-    """A match and its odds board, read from the cache in one round trip when both are there."""
-    card, html = cache.get_many(events.match_key(match_id), events.board_key(match_id, viewer.odds_format()))
+DETAILS_HTML_SECONDS = 300  # dropped at once when the details change; the timeout only bounds memory
+
+
+def match_page(match_id: int) -> tuple[services.MatchCard | None, Markup, Markup]:
+    """A match, its odds board and its details, read from the cache in one round trip when all are there."""
+    card, board, more = cache.get_many(events.match_key(match_id), events.board_key(match_id, viewer.odds_format()),
+                                       events.details_key(match_id))
     card = card or services.match_card(match_id)
     if card is None:
-        return None, Markup("")
-    return card, Markup(html) if html is not None else odds_fragments.board(card)
+        return None, Markup(""), Markup("")
+    board = Markup(board) if board is not None else odds_fragments.board(card)
+    return card, board, Markup(more) if more is not None else match_details(card)
+
+
+def match_details(card: services.MatchCard) -> Markup:
+    """Line-ups, events, statistics and past meetings, rendered once per change."""
+    html = render_template("matches/_details.html", match=card, details=details.of(card.id))
+    cache.set(events.details_key(card.id), html, timeout=DETAILS_HTML_SECONDS)
+    return Markup(html)

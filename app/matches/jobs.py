@@ -8,13 +8,13 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 
-from app import clock
+from app import clock, freshness, watching
 from app.extensions import db
-from app.jobs import job, serve
-from app.matches import ingest
+from app.jobs import attempt, chain, job, serve
+from app.matches import details, ingest
 from app.matches.catalog import COMPETITIONS
 from app.matches.models import IN_PLAY, Competition, Match
-from app.providers.base import Provider
+from app.providers.base import Provider, ProviderError
 from app.providers.records import FixtureRecord
 
 RESULTS_DAYS = 28
@@ -81,3 +81,46 @@ def refresh_standings(league: str, provider: str | None = None) -> dict[str, Any
 def _summary(provider: str, records: int, result: ingest.IngestResult, **changes: Any) -> dict[str, Any]:
     return {"provider": provider, "records": records, "written": result.written,
             "unresolved": sorted(set(result.unresolved)), **changes}
+
+
+DETAILS_BEFORE, DETAILS_AFTER = timedelta(hours=1), timedelta(hours=3)  # line-ups come out an hour before
+PAID_DETAILS_EVERY = timedelta(minutes=10)
+
+
+@job
+def refresh_details(match_id: int, provider: str | None = None) -> dict[str, Any]:
+    """One match's line-ups, events, statistics and head-to-head, each from the first provider that has them."""
+    match = db.session.get(Match, match_id)
+    if match is None:
+        raise ProviderError("all", "details", f"no match {match_id}")
+    stored = details.of(match_id)
+    written, errors, sources = 0, [], set()
+    for kind, (capability, _) in details.KINDS.items():
+        if kind == "h2h" and kind in stored:
+            continue  # past meetings do not change while this one is played
+        try:
+            source, records = serve(capability, details.call_for(match, kind), provider)
+        except ProviderError as exc:
+            errors.append(str(exc))
+            continue
+        sources.add(source.name)
+        written += details.store(match, kind, source.name, records)
+    return {"provider": ",".join(sorted(sources)) or None, "written": written, "errors": errors,
+            "changed_matches": {match_id} if written else set()}
+
+
+def refresh_due_details() -> dict[int, Any]:
+    """Details of the matches about to start, in play or just finished; with a paid provider, watched ones only."""
+    now = clock.now()
+    ids = list(db.session.scalars(select(Match.id).where(or_(
+        Match.status.in_(IN_PLAY), Match.kickoff_at.between(now - DETAILS_AFTER, now + DETAILS_BEFORE)))))
+    first = chain("events")
+    if first and not getattr(first[0], "free", False):
+        looked_at = watching.watched(ids)
+        ids = [i for i in ids if i in looked_at and _details_due(i, now)]
+    return {match_id: attempt(refresh_details, match_id) for match_id in ids}
+
+
+def _details_due(match_id: int, now: datetime) -> bool:
+    last = freshness.last("refresh_details", str(match_id))
+    return last is None or now - last >= PAID_DETAILS_EVERY

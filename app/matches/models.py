@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.dbtypes import UTCDateTime, utcnow
@@ -176,3 +177,15 @@ class UnresolvedTeam(Model):
     # Set when an admin links or creates: the row stays as the record of the decision.
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class MatchDetail(Model):
+    """A match's line-ups, events, statistics or head-to-head as a provider last gave them (display data)."""
+
+    __tablename__ = "match_details"
+
+    match_id: Mapped[int] = mapped_column(ForeignKey("matches.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    provider: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

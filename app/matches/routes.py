@@ -62,10 +62,10 @@ def _card_or_404(match_id: int) -> services.MatchCard:
 
 @bp.get(f"/matches/<int(max={MAX_ID}):match_id>")
 def show(match_id: int):
-    match, board = fragments.match_page(match_id)
+    match, board, more = fragments.match_page(match_id)
     if match is None:
         abort(404, "That match does not exist, or is no longer listed.")
-    return render_template("matches/show.html", match=match, board=board)
+    return render_template("matches/show.html", match=match, board=board, details=more)
 
 
 @bp.get(f"/matches/<int(max={MAX_ID}):match_id>/header")

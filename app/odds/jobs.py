@@ -11,11 +11,10 @@ from sqlalchemy import and_, or_, select
 
 from app import clock, freshness, planner, usage, watching
 from app.extensions import db
-from app.jobs import chain, job, serve
+from app.jobs import attempt, chain, job, serve
 from app.matches import ingest
 from app.matches.models import IN_PLAY, Competition, Match
 from app.odds import services
-from app.providers.base import ProviderError
 from app.providers.demo import DemoProvider
 from app.providers.the_odds_api import TheOddsAPI, credit_cost
 from app.schedule import LEAGUES
@@ -45,21 +44,13 @@ def refresh_planned_odds() -> dict[str, Any]:
     """The leagues worth a paid request now, as the planner decides; every league when prices are free."""
     provider = chain("odds")[0]
     if not isinstance(provider, TheOddsAPI):
-        return {league: _attempt(refresh_odds, league) for league in LEAGUES}
+        return {league: attempt(refresh_odds, league) for league in LEAGUES}
     plan = planner.plan_odds(clock.now(), _upcoming(), _last_refreshes(), _odds_budget(),
                              lambda markets: credit_cost(markets, provider.regions))
     outcome: dict[str, Any] = {"level": plan.level_name}
     for r in plan.refreshes:
-        outcome[r.league] = _attempt(refresh_odds, r.league, markets=r.markets) | {"reason": r.reason}
+        outcome[r.league] = attempt(refresh_odds, r.league, markets=r.markets) | {"reason": r.reason}
     return outcome
-
-
-def _attempt(func: Callable[..., dict[str, Any]], *args: Any, **kwargs: Any) -> dict[str, Any]:
-    """One league's refresh; its failure is reported, and does not stop the other leagues."""
-    try:
-        return func(*args, **kwargs)
-    except ProviderError as exc:
-        return {"error": str(exc)}
 
 
 def _upcoming() -> list[planner.Fixture]:
