@@ -121,6 +121,17 @@ class ProviderServer:
         return Handler
 
 
+def clear_demo_caches() -> None:
+    """Forget every memoised draw of the demo world, so equality really comes from recomputation."""
+    from app.providers.demo import books, calendar, detail, match, squads, table, timeline, world
+    from app.providers.demo import provider as demo_provider
+
+    for module in (books, calendar, detail, match, squads, table, timeline, world, demo_provider):
+        for obj in vars(module).values():
+            if hasattr(obj, "cache_clear"):
+                obj.cache_clear()
+
+
 @pytest.fixture
 def server() -> Iterator[ProviderServer]:
     s = ProviderServer()

@@ -44,7 +44,7 @@ def redis_client() -> Iterator[redis.Redis]:
     except redis.ConnectionError:
         if os.environ.get("CI"):  # .ci/run starts Redis: its absence there is a failure, not a skip
             pytest.fail(f"no Redis at {REDIS_URL}")
-        pytest.skip(f"no Redis at {REDIS_URL}: start one to run the shared-breaker tests")
+        pytest.skip(reason=f"no Redis at {REDIS_URL}: start one to run the shared-breaker tests")
     client.flushdb()
     yield client
     client.flushdb()

@@ -18,32 +18,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.providers.base import Provider, ProviderError
-from app.providers.demo import DemoProvider, books, calendar, match, window, world
-from app.providers.demo import provider as demo_provider
+from app.providers.demo import DemoProvider, calendar, match, window
 from app.providers.demo.world import BOOKMAKERS, FRACTIONAL_LADDER, LEAGUES
 from app.providers.records import MatchStatus, OddsBatch, PriceRecord
+from tests.conftest import Clock
+from tests.providers.conftest import clear_demo_caches
 
 SEED = 7
 T0 = datetime(2026, 7, 15, 15, 7, 30, tzinfo=UTC)  # deliberately in July
 REPO = Path(__file__).resolve().parents[2]
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-def _clear_caches() -> None:
-    """Forget every memoised pre-draw, so equality really comes from recomputation."""
-    for module in (books, calendar, match, demo_provider, world):
-        for obj in vars(module).values():
-            if hasattr(obj, "cache_clear"):
-                obj.cache_clear()
 
 
 def _snapshot(provider: DemoProvider, today: date) -> tuple[Any, ...]:
@@ -82,7 +65,7 @@ def test_implements_the_provider_protocol() -> None:
 
 def test_same_seed_and_clock_give_identical_records() -> None:
     first = _snapshot(DemoProvider(SEED, Clock(T0)), T0.date())
-    _clear_caches()
+    clear_demo_caches()
     second = _snapshot(DemoProvider(SEED, Clock(T0)), T0.date())
     assert first == second
     assert sum(len(batch.prices) for batch in first[3]) > 10_000

@@ -9,33 +9,16 @@ from typing import Any
 import pytest
 
 from app.providers.base import ProviderError
-from app.providers.demo import DemoProvider, books, calendar, detail, match, squads, table, timeline, world
-from app.providers.demo import provider as demo_provider
+from app.providers.demo import DemoProvider, calendar, squads
 from app.providers.demo.squads import FORMATIONS
 from app.providers.demo.world import LEAGUES
 from app.providers.records import EventKind, FixtureRecord, MatchEventRecord, MatchStatus
+from tests.conftest import Clock
+from tests.providers.conftest import clear_demo_caches
 
 SEED = 7
 T0 = datetime(2026, 7, 15, 15, 7, 30, tzinfo=UTC)
 GOALS = (EventKind.GOAL, EventKind.PENALTY_GOAL)
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-def _clear_caches() -> None:
-    """Forget every memoised draw, so equality really comes from recomputation."""
-    for module in (books, calendar, detail, match, squads, table, timeline, world, demo_provider):
-        for obj in vars(module).values():
-            if hasattr(obj, "cache_clear"):
-                obj.cache_clear()
 
 
 def _finished(provider: DemoProvider, key: str = "epl", days: int = 28) -> list[FixtureRecord]:
@@ -75,7 +58,7 @@ def test_same_seed_and_clock_give_identical_detail() -> None:
                 provider.team_statistics("seriea", f.home.external_id))
 
     first = snapshot()
-    _clear_caches()
+    clear_demo_caches()
     assert snapshot() == first
     assert first[1] and all(first[1])
 

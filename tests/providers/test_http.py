@@ -151,7 +151,7 @@ def unaccepting_port() -> Iterator[int]:
             break
         fillers.append(filler)
     else:
-        pytest.skip("could not fill the accept queue")
+        pytest.skip(reason="could not fill the accept queue: this kernel keeps accepting on loopback")
     yield port
     for s in [*fillers, listener]:
         s.close()
