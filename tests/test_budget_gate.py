@@ -67,3 +67,13 @@ def test_paid_live_scores_are_polled_only_while_matches_are_on_and_paced_by_the_
     db.session.get(ProviderUsage, "api-football").remaining = 10  # only the reserve is left
     db.session.commit()
     assert not worth_running(LIVE)
+
+
+def test_paid_odds_from_api_football_are_planned_not_refreshed_every_minute(paid):
+    from app.odds.jobs import refresh_planned_odds
+
+    make_match(NOW + timedelta(hours=2))
+    db.session.add(ProviderUsage(provider="api-football", observed_at=NOW, remaining=10, limit=100))
+    db.session.commit()
+    # Only the reserve is left: no league is worth a call (before, every league was tried every minute).
+    assert refresh_planned_odds() == {"level": "stored data only"}

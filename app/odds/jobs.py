@@ -21,6 +21,7 @@ from app.schedule import LEAGUES
 
 # Hours before now at which the seed replays the demo world: denser close to now, like the
 # bookmakers' own cadence, so a fresh install already has movement to chart.
+CALLS_PER_ODDS_REFRESH = 2  # API-Football's /odds is paged: a league usually takes two calls
 PLAN_HORIZON = timedelta(days=7)  # beyond this a match's prices are not worth a credit yet
 BACKFILL_HOURS = (48, 42, 36, 30, 24, 20, 16, 12, 9, 6, 4, 3, 2, 1.5, 1, 0.5, 0.25)
 
@@ -43,10 +44,13 @@ def refresh_odds(league: str, provider: str | None = None, markets: tuple[str, .
 def refresh_planned_odds() -> dict[str, Any]:
     """The leagues worth a paid request now, as the planner decides; every league when prices are free."""
     provider = chain("odds")[0]
-    if not isinstance(provider, TheOddsAPI):
+    if getattr(provider, "free", False):
         return {league: attempt(refresh_odds, league) for league in LEAGUES}
-    plan = planner.plan_odds(clock.now(), _upcoming(), _last_refreshes(), _odds_budget(),
-                             lambda markets: credit_cost(markets, provider.regions))
+    if isinstance(provider, TheOddsAPI):
+        budget, cost = _odds_budget(), (lambda markets: credit_cost(markets, provider.regions))
+    else:  # API-Football: its odds come out of the same 100 calls a day as everything else
+        budget, cost = _daily_calls_budget(provider.name), (lambda markets: CALLS_PER_ODDS_REFRESH)
+    plan = planner.plan_odds(clock.now(), _upcoming(), _last_refreshes(), budget, cost)
     outcome: dict[str, Any] = {"level": plan.level_name}
     for r in plan.refreshes:
         outcome[r.league] = attempt(refresh_odds, r.league, markets=r.markets) | {"reason": r.reason}
@@ -80,6 +84,15 @@ def _odds_budget() -> planner.Budget:
         "ODDS_API_MONTHLY_CREDITS"]
     return planner.Budget(remaining, reading.resets_at if reading and reading.resets_at else month_end,
                           reserve=current_app.config["ODDS_API_CLOSING_RESERVE"])
+
+
+def _daily_calls_budget(provider: str) -> planner.Budget:
+    """A daily-call plan (API-Football) as its headers last said; resets at 00:00 UTC."""
+    now, settings = clock.now(), current_app.config
+    reading = usage.latest().get(provider)
+    remaining = reading.remaining if reading and reading.remaining is not None else settings["API_FOOTBALL_DAILY_CALLS"]
+    midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return planner.Budget(remaining, midnight, reserve=settings["API_FOOTBALL_RESERVE"])
 
 
 def _fixed(instant: datetime) -> Callable[[], datetime]:
