@@ -1,4 +1,4 @@
-"""Periodic price refreshes, and the demo world's replay of past prices."""
+"""Periodic price refreshes, closing-line capture, and the demo world's replay of past prices."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from app.extensions import db
 from app.jobs import attempt, chain, job, serve
 from app.matches import ingest
 from app.matches.models import IN_PLAY, Competition, Match
-from app.odds import services
+from app.odds import history, services
 from app.providers.demo import DemoProvider
 from app.providers.the_odds_api import TheOddsAPI, credit_cost
 from app.schedule import LEAGUES
@@ -39,6 +39,13 @@ def refresh_odds(league: str, provider: str | None = None, markets: tuple[str, .
         "unresolved": sorted(set(fixtures.unresolved)), "unknown_fixtures": len(result.unknown_fixtures),
         "changed_matches": result.changed_match_ids | fixtures.changed_ids,
     }
+
+
+@job
+def capture_closing_lines() -> dict[str, Any]:
+    """Freeze the last pre-kickoff prices of matches that just kicked off, for closing-line value."""
+    result = history.capture_closing(clock.now())
+    return {"matches": result.matches, "written": result.written, "changed_matches": result.match_ids}
 
 
 def refresh_planned_odds() -> dict[str, Any]:

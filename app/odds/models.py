@@ -1,4 +1,4 @@
-"""Bookmakers, markets, the current price board and the append-only price history."""
+"""Bookmakers, markets, the current price board, the append-only price history and closing prices."""
 
 from __future__ import annotations
 
@@ -73,3 +73,16 @@ class OddsSnapshot(Model):
     source_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+class ClosingPrice(Model):
+    """The last price each bookmaker offered before kickoff: what closing-line value is measured against."""
+
+    __tablename__ = "closing_prices"
+
+    match_id: Mapped[int] = mapped_column(ForeignKey("matches.id"), primary_key=True)
+    market_id: Mapped[int] = mapped_column(ForeignKey("markets.id"), primary_key=True)
+    bookmaker_id: Mapped[int] = mapped_column(ForeignKey("bookmakers.id"), primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(64), primary_key=True)
+    price: Mapped[float] = mapped_column(Float)
+    # When that price was first observed, and when it was copied here as the close.
+    observed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    captured_at: Mapped[datetime] = mapped_column(UTCDateTime())
