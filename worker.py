@@ -1,29 +1,46 @@
-"""Runs the periodic schedule in its own process: `python worker.py`.
+"""Background work in production, two process types from one image:
 
-Until the RQ worker lands this process is the production runner: it follows the same
-declared schedule (app/schedule.py) as the embedded thread. Run exactly one of them.
+    python worker.py               an RQ worker on the queues live, default and low (in that order);
+                                   it also moves retries that wait out their backoff back to their queue
+    python worker.py --scheduler   the scheduler: reconciles app/schedule.py into Redis, then enqueues
+                                   each periodic job when due (one per deployment is enough; two are safe)
+
+Both need REDIS_URL. Without Redis the same schedule runs embedded, inside the web process.
 """
 
 from __future__ import annotations
 
-import contextlib
+import argparse
 import logging
-import signal
 import sys
 
-from app import create_app
-from app.embedded import EmbeddedScheduler
+from app import create_app, queues
+from app.schedule import QUEUES
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scheduler", action="store_true", help="run the scheduler instead of a worker")
+    parser.add_argument("--queues", default=",".join(QUEUES), help="queues to take jobs from, by priority")
+    parser.add_argument("--burst", action="store_true", help="stop when the queues are empty (tests, one-offs)")
+    parser.add_argument("--interval", type=float, default=5.0, help="seconds between the scheduler's passes")
+    parser.add_argument("--name", help="the worker's name (default: RQ's own)")
+    args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = create_app({"SCHEDULER": "worker"})
-    scheduler = EmbeddedScheduler(app)
-    signal.signal(signal.SIGTERM, lambda *_: scheduler.stop(timeout=0))
-    scheduler.start()
-    with contextlib.suppress(KeyboardInterrupt):
-        signal.pause()
-    scheduler.stop()
+    app = create_app({"SCHEDULER": "off"})
+    if not app.config["REDIS_URL"]:
+        print("worker.py: REDIS_URL is not set. Without Redis the jobs run embedded, inside `make run`.",
+              file=sys.stderr)
+        return 2
+    if args.scheduler:
+        queues.run_scheduler(app, interval=args.interval, burst=args.burst)
+        return 0
+    names = [q.strip() for q in args.queues.split(",") if q.strip()]
+    unknown = sorted(set(names) - set(QUEUES))
+    if unknown:
+        parser.error(f"unknown queue(s) {', '.join(unknown)}; known: {', '.join(QUEUES)}")
+    worker = queues.make_worker(app, names, name=args.name)
+    worker.work(burst=args.burst, with_scheduler=True)
     return 0
 
 

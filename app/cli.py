@@ -11,11 +11,12 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from app.jobs import configured, reading
+from app import clock, queues, runs
+from app.jobs import configured, reading, requests_sent
 from app.matches import jobs as match_jobs
 from app.odds import jobs as odds_jobs
 from app.providers.base import ProviderError
-from app.schedule import LEAGUES
+from app.schedule import LEAGUES, PERIODIC, find
 
 
 def seed_all(history_hours: int) -> dict[str, int]:
@@ -47,7 +48,7 @@ GLOBAL_JOBS: dict[str, Job] = {"competitions": match_jobs.refresh_competitions, 
 
 def refresh(capability: str, leagues: list[str], provider: str | None) -> dict[str, Any]:
     """Run one capability's refresh exactly as the scheduler would; one summary over all leagues."""
-    before = _requests_sent()
+    before = requests_sent()
     summary: dict[str, Any] = {"capability": capability, "provider": None, "records": 0, "written": 0,
                                "unresolved": [], "errors": []}
     runs: list[tuple[Job, tuple[str, ...]]] = [(GLOBAL_JOBS[capability], ())] if capability in GLOBAL_JOBS else [
@@ -64,13 +65,9 @@ def refresh(capability: str, leagues: list[str], provider: str | None) -> dict[s
         summary["written"] += result.get("written", 0)
         summary["unresolved"] += result.get("unresolved", [])
     summary["unresolved"] = sorted(set(summary["unresolved"]))
-    summary["requests"] = _requests_sent() - before
+    summary["requests"] = requests_sent() - before
     summary["quota"] = {name: _usage(p) for name, p in configured().items() if _usage(p)}
     return summary
-
-
-def _requests_sent() -> int:
-    return sum(getattr(getattr(p, "http", None), "requests_sent", 0) for p in configured().values())
 
 
 def _usage(provider: Any) -> dict[str, Any] | None:
@@ -121,3 +118,31 @@ def init_app(app: Flask) -> None:
             click.echo(json.dumps(row, default=str))
 
     app.cli.add_command(providers)
+
+    jobs = AppGroup("jobs", help="The periodic jobs (app/schedule.py).")
+
+    @jobs.command("schedule")
+    def jobs_schedule() -> None:
+        """Every declared job: its cadence, queue, timeout and next run (from Redis when it holds the schedule)."""
+        now = clock.now()
+        due = runs.next_runs(now)
+        held = queues.scheduled_times()
+        width = max(len(p.id) for p in PERIODIC)
+        click.echo(f"{'job':<{width}}  {'cadence':<22} {'queue':<8} {'timeout':>8}  next run (UTC)")
+        for p in PERIODIC:
+            source = "scheduler" if p.id in held else "estimated" if app.config["REDIS_URL"] else "embedded"
+            click.echo(f"{p.id:<{width}}  {p.cadence:<22} {p.queue:<8} {int(p.timeout.total_seconds()):>7}s  "
+                       f"{due[p.id]:%Y-%m-%d %H:%M:%S} ({source})")
+
+    @jobs.command("run")
+    @click.argument("periodic_id", type=click.Choice([p.id for p in PERIODIC]))
+    def jobs_run(periodic_id: str) -> None:
+        """Run one declared job now, in this process, as the schedule would; prints its summary."""
+        try:
+            summary = runs.run_scheduled(find(periodic_id))
+        except Exception as exc:
+            click.echo(json.dumps({"job": periodic_id, "error": str(exc)}))
+            sys.exit(1)
+        click.echo(json.dumps(summary, default=str))
+
+    app.cli.add_command(jobs)

@@ -17,6 +17,17 @@ def _bool(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _seconds(text: str) -> tuple[int, ...]:
+    """"15,60,300" -> (15, 60, 300): whole seconds, at least one."""
+    try:
+        values = tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise ValueError(f"expected comma-separated whole seconds, got {text!r}") from None
+    if not values or min(values) < 0:
+        raise ValueError(f"expected comma-separated whole seconds, got {text!r}")
+    return values
+
+
 def database_url(url: str | None) -> str:
     """The SQLAlchemy URL: SQLite under instance/ by default; PostgreSQL through psycopg2."""
     url = url or f"sqlite:///{ROOT / 'instance' / 'betscore.db'}"
@@ -43,6 +54,8 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "CACHE_REDIS_URL": redis_url,
         "CACHE_DEFAULT_TIMEOUT": int(env.get("CACHE_DEFAULT_TIMEOUT", "300")),
         "CACHE_KEY_PREFIX": "betscore:",
+        # In-process cache only: past this many entries cachelib drops the oldest, never-expiring ones first.
+        "CACHE_THRESHOLD": int(env.get("CACHE_THRESHOLD", "5000")),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_DEFAULT": env.get("RATELIMIT_DEFAULT", "200 per minute;2000 per hour"),
@@ -50,6 +63,11 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "RATELIMIT_HEADERS_ENABLED": True,
         # embedded: the periodic jobs run in a thread of this process; off: nobody runs them here.
         "SCHEDULER": env.get("SCHEDULER", "off" if redis_url else "embedded"),
+        # A job that fails for a passing reason (provider, database) is retried after these many seconds.
+        "JOB_RETRY_INTERVALS": _seconds(env.get("JOB_RETRY_INTERVALS", "15,60,300")),
+        # A provider's circuit opens after this many failed calls in a row, and is probed again after the cooldown.
+        "BREAKER_THRESHOLD": int(env.get("BREAKER_THRESHOLD", "5")),
+        "BREAKER_COOLDOWN": float(env.get("BREAKER_COOLDOWN", "60")),
         "DEMO_SEED": int(env.get("DEMO_SEED", "7")),
         "SEED_HISTORY_HOURS": int(env.get("SEED_HISTORY_HOURS", "48")),
         "SENTRY_DSN": env.get("SENTRY_DSN") or None,

@@ -2,52 +2,47 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask
 
-from app.jobs import worth_running
+from app import runs
 from app.schedule import PERIODIC, Periodic
 
 log = logging.getLogger("betscore.embedded")
 
 
-def resolve(path: str) -> Callable[..., Any]:
-    """Import "module:function"."""
-    module, _, name = path.partition(":")
-    return getattr(importlib.import_module(module), name)
-
-
 class EmbeddedScheduler:
-    """Runs each periodic job when due, one at a time, each in its own app context."""
+    """Runs each periodic job when due, one at a time, each in its own app context.
+
+    Times are the wall clock's, not the app's CLOCK: a pinned clock (tests, demos) must not stop
+    the schedule. A failed job is recorded in the run log and tried again at its next turn.
+    """
 
     def __init__(self, app: Flask, periodic: Sequence[Periodic] = PERIODIC, tick: float = 1.0) -> None:
         self.app = app
         self.periodic = tuple(periodic)
         self.tick = tick
-        self.next_run = {p.id: 0.0 for p in self.periodic}
+        self.next_run: dict[str, datetime] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def run_pending(self, now: float | None = None) -> dict[str, Any]:
+    def run_pending(self, now: datetime | None = None) -> dict[str, Any]:
         """Run every job that is due; returns each one's summary or error text."""
-        now = time.monotonic() if now is None else now
+        now = now or datetime.now(UTC)
         outcomes: dict[str, Any] = {}
         for p in self.periodic:
-            if self._stop.is_set() or self.next_run[p.id] > now:
+            due = self.next_run.setdefault(p.id, now if p.every is not None else p.next_after(now))
+            if self._stop.is_set() or due > now:
                 continue
-            self.next_run[p.id] = now + p.every.total_seconds()
+            self.next_run[p.id] = p.next_after(now)
             with self.app.app_context():
                 try:
-                    if not worth_running(p):
-                        outcomes[p.id] = "skipped: not worth a paid request yet"
-                        continue
-                    outcomes[p.id] = resolve(p.func)(*p.args)
+                    outcomes[p.id] = runs.run_scheduled(p)
                 except Exception as exc:  # one failing job must not stop the others
                     outcomes[p.id] = f"error: {exc}"
         return outcomes

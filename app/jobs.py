@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from flask import current_app
 from sqlalchemy import and_, func, or_, select
 
-from app import clock, events, freshness, planner, usage
+from app import clock, events, freshness, locks, planner, queues, usage
 from app.extensions import db
 from app.matches.models import IN_PLAY, Match
 from app.providers.base import Provider, ProviderError
@@ -23,6 +23,8 @@ from app.schedule import Periodic
 F = TypeVar("F", bound=Callable[..., dict[str, Any]])
 T = TypeVar("T")
 log = logging.getLogger("betscore.jobs")
+# Longer than any job's timeout, so a lock outlives its holder only when the holder was killed.
+LOCK_TTL = timedelta(minutes=15)
 
 
 def chain(capability: str, only: str | None = None) -> list[Provider]:
@@ -50,40 +52,57 @@ def reading(provider: Provider) -> Usage | None:
     return getattr(provider, "last_usage", None) or getattr(getattr(provider, "http", None), "last_usage", None)
 
 
+def requests_sent() -> int:
+    """Requests this process has sent to providers so far, retries included."""
+    return sum(getattr(getattr(p, "http", None), "requests_sent", 0) for p in configured().values())
+
+
 def _readings() -> list[Usage]:
     """The latest quota reading of every configured provider that has one."""
     return [r for r in map(reading, configured().values()) if r is not None]
 
 
 def job(func: F) -> F:
-    """Run a refresh as one transaction; publish what changed only after the commit."""
+    """Run a refresh as one transaction; publish what changed only after the commit.
+
+    One refresh of a kind and target (its positional arguments) runs at a time: a second one
+    started meanwhile, by another worker or runner, returns at once as skipped.
+    """
 
     @functools.wraps(func)
     def run(*args: Any, **kwargs: Any) -> dict[str, Any]:
-        started = time.perf_counter()
-        try:
-            summary = func(*args, **kwargs)
-            usage.record(_readings())  # quota spent by this job, stored with what it wrote
-            db.session.commit()
-        except ProviderError as exc:
-            # Expected in operation (outage, quota, breaker): the reason says it all, no traceback.
-            db.session.rollback()
-            log.warning("job %s%s: %s", func.__name__, args, exc)
-            raise
-        except Exception:
-            db.session.rollback()
-            log.exception("job %s%s failed", func.__name__, args)
-            raise
-        freshness.mark(func.__name__, ":".join(str(a) for a in args))
-        events.changed(matches=summary.pop("changed_matches", set()),
-                       leagues=summary.pop("changed_leagues", set()))
-        summary["seconds"] = round(time.perf_counter() - started, 3)
-        log.info("job %s%s %s", func.__name__, args, summary)
-        return summary
+        target = ":".join(str(a) for a in args)
+        name = f"{func.__module__}.{func.__name__}:{target}"
+        with locks.exclusive(name, LOCK_TTL, owner=queues.current_job_id()) as held:
+            if not held:
+                log.info("job %s%s skipped: already running", func.__name__, args)
+                return {"skipped": f"{func.__name__}({target}) is already running elsewhere", "written": 0}
+            return _transaction(func, target, args, kwargs)
 
     return run  # type: ignore[return-value]
 
 
+def _transaction(func: Callable[..., dict[str, Any]], target: str, args: tuple[Any, ...],
+                 kwargs: dict[str, Any]) -> dict[str, Any]:
+    started = time.perf_counter()
+    try:
+        summary = func(*args, **kwargs)
+        usage.record(_readings())  # quota spent by this job, stored with what it wrote
+        db.session.commit()
+    except ProviderError as exc:
+        # Expected in operation (outage, quota, breaker): the reason says it all, no traceback.
+        db.session.rollback()
+        log.warning("job %s%s: %s", func.__name__, args, exc)
+        raise
+    except Exception:
+        db.session.rollback()
+        log.exception("job %s%s failed", func.__name__, args)
+        raise
+    freshness.mark(func.__name__, target)
+    events.changed(matches=summary.pop("changed_matches", set()), leagues=summary.pop("changed_leagues", set()))
+    summary["seconds"] = round(time.perf_counter() - started, 3)
+    log.info("job %s%s %s", func.__name__, args, summary)
+    return summary
 
 
 def attempt(func: Callable[..., dict[str, Any]], *args: Any, **kwargs: Any) -> dict[str, Any]:

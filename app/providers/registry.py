@@ -69,7 +69,9 @@ def build(settings: Mapping[str, Any], clock: Callable[[], datetime]) -> dict[st
     if clients:
         store = _breaker_store(settings)
         for client in clients.values():
-            client.http.breaker = CircuitBreaker(client.name, store)
+            client.http.breaker = CircuitBreaker(client.name, store,
+                                                 threshold=int(settings.get("BREAKER_THRESHOLD", 5)),
+                                                 cooldown=float(settings.get("BREAKER_COOLDOWN", 60.0)))
     if not clients:
         demo = DemoProvider(seed=int(settings.get("DEMO_SEED", 7)), clock=clock)
         return {capability: [demo] for capability in CAPABILITIES if capability in demo.capabilities}

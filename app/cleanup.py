@@ -1,0 +1,46 @@
+"""The nightly cleanup (02:00 UTC): the day's statistics, old run logs, old price history, expired cache."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from typing import Any
+
+from app import clock, runs
+from app.extensions import cache, db
+from app.odds import history
+
+KEEP_HISTORY_DAYS = 30  # every price change of the last 30 days is kept; older ones are downsampled
+KEEP_RUNS = timedelta(days=30)
+LOST_AFTER = timedelta(hours=6)  # far past every job's timeout
+
+
+def nightly() -> dict[str, Any]:
+    """Each step commits on its own: a failure in one leaves the others' work done, and rerunning is safe."""
+    now = clock.now()
+    summary: dict[str, Any] = {"lost_runs": runs.mark_lost(LOST_AFTER)}
+    db.session.commit()
+    summary["stats_days"] = [d.isoformat() for d in runs.write_daily_stats(until=now.date())]
+    db.session.commit()
+    summary["runs_pruned"] = runs.prune(KEEP_RUNS)
+    db.session.commit()
+    summary["snapshots_downsampled"] = history.downsample(now, keep_days=KEEP_HISTORY_DAYS)
+    db.session.commit()
+    summary["cache_entries_expired"] = prune_cache()
+    return summary
+
+
+def prune_cache() -> int:
+    """Drop expired entries of the in-process cache (Redis expires its keys itself). Returns entries dropped.
+
+    cachelib's SimpleCache keeps expired entries until it is full, and its own pruning then drops the
+    oldest entries first, counting never-expiring ones (stored with expiry 0) as the oldest of all.
+    """
+    store = getattr(cache.cache, "_cache", None)
+    if not isinstance(store, dict):
+        return 0
+    now = time.time()
+    expired = [key for key, (expires, _) in list(store.items()) if 0 < expires < now]
+    for key in expired:
+        store.pop(key, None)
+    return len(expired)
