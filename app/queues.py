@@ -160,8 +160,8 @@ def run_scheduler(app: Flask, interval: float = 5.0, burst: bool = False) -> Non
         scheduler.run(burst=burst)
 
 
-class AppWorker(Worker):  # type: ignore[misc]
-    """An RQ worker that runs each job inside the app's context, on its own database connections."""
+class AppContext:
+    """Runs each job inside the app's context, on database connections of its own."""
 
     app: Flask
 
@@ -169,19 +169,23 @@ class AppWorker(Worker):  # type: ignore[misc]
         from app.extensions import db
 
         with self.app.app_context():
-            # The work horse is a fork: connections inherited from the parent must not be shared.
+            # A forked work horse must not share the connections it inherited from its parent.
             db.engine.dispose(close=False)
             try:
-                return bool(super().perform_job(job, queue, *args, **kwargs))
+                return bool(super().perform_job(job, queue, *args, **kwargs))  # type: ignore[misc]
             finally:
                 db.session.remove()
 
 
+class AppWorker(AppContext, Worker):  # type: ignore[misc]
+    """The production worker: a work horse forked per job, so a crash or a timeout kills only that job."""
+
+
 def make_worker(app: Flask, queues: Iterable[str] = QUEUES, name: str | None = None,
-                **options: Any) -> AppWorker:
-    worker = AppWorker([Queue(q, connection=app_connection(app)) for q in queues],
+                worker_class: type[Worker] = AppWorker, **options: Any) -> Worker:
+    worker = worker_class([Queue(q, connection=app_connection(app)) for q in queues],
                        connection=app_connection(app), name=name, **options)
-    worker.app = app
+    worker.app = app  # type: ignore[attr-defined]
     return worker
 
 
