@@ -1,4 +1,4 @@
-# Production image: one image, two process types (web and worker), chosen by the command.
+# Production image: one image, three process types (web, worker, scheduler), chosen by the command.
 FROM python:3.11-slim AS base
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -21,5 +21,6 @@ RUN useradd --system --uid 10001 betscore && mkdir -p instance && chown betscore
 USER betscore
 
 EXPOSE 8000
-# Web by default; the worker process runs `python worker.py` (see fly.toml [processes]).
+# Web by default; the other two process types run `python worker.py` (an RQ worker) and
+# `python worker.py --scheduler` (see fly.toml [processes]).
 CMD ["gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"]

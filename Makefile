@@ -6,7 +6,7 @@ FLASK := $(VENV)/bin/flask --app app:create_app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint bench worker install install-dev migrate seed clean
+.PHONY: run test lint bench worker scheduler install install-dev migrate seed clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,9 +45,13 @@ lint: install-dev
 bench: install-dev
 	$(PY) bench/run.py && $(PY) bench/ingest.py
 
-## The periodic jobs in their own process (production runner until RQ lands).
+## Production's background processes (need REDIS_URL; DATABASE_URL for PostgreSQL):
+## an RQ worker on the queues live, default, low; and the scheduler that enqueues app/schedule.py.
 worker: install
 	$(PY) worker.py
+
+scheduler: install
+	$(PY) worker.py --scheduler
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis
