@@ -17,6 +17,9 @@ CSP = "; ".join((
     "form-action 'self'",
     "object-src 'none'",
 ))
+# rq-dashboard's pages only (app/admin/dashboard.py): inline script and styles, underscore's compiled templates.
+RQ_DASHBOARD_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline' 'unsafe-eval'").replace(
+    "style-src 'self'", "style-src 'self' 'unsafe-inline'")
 
 
 def init_app(app: Flask) -> None:
@@ -37,9 +40,13 @@ def init_app(app: Flask) -> None:
 
 def init_sentry(app: Flask) -> None:
     import sentry_sdk
+    from sentry_sdk.integrations.flask import FlaskIntegration
+    from sentry_sdk.integrations.rq import RqIntegration
 
     sentry_sdk.init(
         dsn=app.config["SENTRY_DSN"],
+        # Pages, and jobs on RQ workers (each failed job reported with its arguments and traceback).
+        integrations=[FlaskIntegration(), RqIntegration()],
         send_default_pii=False,
         # flask-sock reports every closed websocket as StopIteration (see STACK-NOTES).
         ignore_errors=[StopIteration],

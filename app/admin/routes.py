@@ -1,18 +1,26 @@
-"""The admin area: what is stored and how fresh it is."""
+"""The admin area: what is stored, how fresh it is, and the background jobs that keep it so."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from datetime import timedelta
+
+from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
+from app import clock, runs
 from app.accounts.services import admin_required
-from app.admin import bp
+from app.admin import bp, dashboard
 from app.extensions import db
+from app.htmx import is_htmx, vary_on_htmx
 from app.matches import registry
 from app.matches.models import Match, Team, UnresolvedTeam
 from app.odds.models import Bookmaker, CurrentPrice, OddsSnapshot
+from app.runs import DailyStat, JobRun
+from app.schedule import PERIODIC, find
 
 MAX_ID = 2**31 - 1
+RECENT_RUNS = 20
+STAT_DAYS = 14
 
 
 @bp.get("/")
@@ -25,7 +33,8 @@ def index():
     }
     latest = db.session.scalar(select(func.max(CurrentPrice.observed_at)))
     waiting = db.session.scalar(select(func.count()).where(UnresolvedTeam.resolved_at.is_(None)))
-    return render_template("admin/index.html", counts=counts, latest=latest, waiting=waiting)
+    return render_template("admin/index.html", counts=counts, latest=latest, waiting=waiting,
+                           queue_url=dashboard.url())
 
 
 @bp.get("/aliases")
@@ -69,3 +78,45 @@ def create_alias(unresolved_id: int):
     db.session.commit()
     flash(f"Created {team.name} from {row.provider}'s name.")
     return redirect(url_for("admin.aliases"), 303)
+
+
+@bp.get("/jobs")
+@admin_required
+def jobs():
+    """Every declared job with its last and next run, the latest runs, and the last fortnight's totals."""
+    now = clock.now()
+    recent = db.session.scalars(select(JobRun).order_by(JobRun.id.desc()).limit(RECENT_RUNS)).all()
+    days = db.session.scalars(select(DailyStat).where(DailyStat.day >= now.date() - timedelta(days=STAT_DAYS))
+                              .order_by(DailyStat.day.desc()).limit(STAT_DAYS)).all()
+    return render_template("admin/jobs.html", periodic=PERIODIC, last=runs.latest(), due=runs.next_runs(now),
+                           recent=recent, days=days, stat_days=STAT_DAYS, now=now, queue_url=dashboard.url())
+
+
+@bp.post("/jobs/<string(maxlength=64):periodic_id>/run")
+@admin_required
+def run_job(periodic_id: str):
+    """Start a run of a declared job now: htmx gets its progress fragment, a plain form the run's page."""
+    try:
+        find(periodic_id)
+    except KeyError:
+        abort(404, f"No job is declared as “{periodic_id}”: see the jobs panel for the ones there are.")
+    run = runs.submit(periodic_id)
+    if is_htmx():
+        return _run_fragment(run)
+    return redirect(url_for("admin.show_run", run_id=run.id), 303)
+
+
+@bp.get(f"/jobs/runs/<int(max={MAX_ID}):run_id>")
+@admin_required
+def show_run(run_id: int):
+    """One run: the fragment replaces itself every second until the run has finished."""
+    run = db.session.get(JobRun, run_id)
+    if run is None:
+        abort(404, f"There is no run {run_id} (runs are kept for a while, then pruned).")
+    if is_htmx():
+        return _run_fragment(run)
+    return vary_on_htmx(make_response(render_template("admin/run.html", run=run, now=clock.now())))
+
+
+def _run_fragment(run: JobRun) -> Response:
+    return vary_on_htmx(make_response(render_template("admin/_run.html", run=run, now=clock.now())))

@@ -1,0 +1,72 @@
+"""An admin on a phone runs a job from the jobs panel and watches its outcome arrive, in a real browser."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.accounts.services import create_user
+from app.cli import seed_all
+from app.extensions import db
+from tests.conftest import IN_PROCESS
+
+pytestmark = pytest.mark.browser
+
+ADMIN = ("boss@example.com", "a long enough secret")
+
+
+@pytest.fixture(scope="module")
+def admin_server(tmp_path_factory: pytest.TempPathFactory, clock) -> Iterator[str]:
+    """Like the shared live server, with an administrator (its database is its own, so the runs are too)."""
+    path = tmp_path_factory.mktemp("admin-live") / "live.db"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SCHEDULER": "off", "SECRET_KEY": "browser",
+                      "CLOCK": clock, **IN_PROCESS})
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        seed_all(2)
+        create_user(*ADMIN, admin=True)
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+
+
+def sign_in(page, base: str) -> None:
+    page.goto(base + "/accounts/login")
+    page.fill("input[name=email]", ADMIN[0])
+    page.fill("input[name=password]", ADMIN[1])
+    with page.expect_navigation():
+        page.click("button[type=submit].primary")
+
+
+def test_admin_runs_a_job_now_and_sees_it_finish_on_a_phone(admin_server, page_in):
+    page = page_in("UTC", width=360)
+    sign_in(page, admin_server)
+    page.goto(admin_server + "/admin/jobs")
+    assert page.locator("th.job-id").count() > 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360  # the rows stack: nothing sideways
+    slot = "#admin-job-standings-epl-result"
+    polls = []
+    page.on("response", lambda r: polls.append(r.status) if "/admin/jobs/runs/" in r.url else None)
+    with page.expect_response(lambda r: r.url.endswith("/admin/jobs/standings:epl/run")) as posted:
+        page.get_by_role("button", name="Run now standings:epl").click()
+    assert posted.value.status == 200
+    page.wait_for_selector(f"{slot} .run")  # the fragment arrived in the row's slot, in place
+    assert page.url.endswith("/admin/jobs")
+    # It asks for itself each second until the run has finished, then stops.
+    finished = page.wait_for_selector(f"{slot} .run:not([hx-get])", timeout=30_000)
+    assert finished.query_selector(".state").inner_text() == "ok", finished.inner_text()
+    assert "rows written" in finished.inner_text()
+    if "hx-get" in posted.value.text():  # it was not over before the first answer: it asked again
+        assert polls and set(polls) == {200}, polls
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page.errors == []
