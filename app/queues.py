@@ -186,7 +186,16 @@ def make_worker(app: Flask, queues: Iterable[str] = QUEUES, name: str | None = N
     worker = worker_class([Queue(q, connection=app_connection(app)) for q in queues],
                        connection=app_connection(app), name=name, **options)
     worker.app = app  # type: ignore[attr-defined]
+    _preload()
     return worker
+
+
+def _preload() -> None:
+    """Import every job's module once in the worker, so each forked work horse starts with them loaded."""
+    from app import runs
+
+    for p in PERIODIC:
+        runs.resolve(p.func)
 
 
 def app_connection(app: Flask) -> Redis:

@@ -98,8 +98,11 @@ def submit(periodic_id: str, trigger: str = "admin") -> JobRun:
     run = _new(periodic, trigger)
     db.session.commit()
     if kv.connection() is not None:
-        run.job_id = queues.enqueue("app.runs:execute", run.id, queue=periodic.queue, timeout=periodic.timeout,
-                                    job_id=f"run-{run.id}", description=f"{periodic.id} (asked by an admin)")
+        try:
+            run.job_id = queues.enqueue("app.runs:execute", run.id, queue=periodic.queue, timeout=periodic.timeout,
+                                        job_id=f"run-{run.id}", description=f"{periodic.id} (asked by an admin)")
+        except redis.exceptions.RedisError as exc:
+            _finish(run, "failed", None, error=f"could not queue it: Redis did not answer ({exc})")
         db.session.commit()
     else:
         app = current_app._get_current_object()  # type: ignore[attr-defined]

@@ -91,3 +91,14 @@ def test_runs_left_running_by_a_dead_process_are_marked_lost(app, clock):
         db.session.commit()
         assert runs.mark_lost(timedelta(hours=6)) == 2
         assert [r.state for r in rows()] == ["failed", "failed", "running", "ok"]
+
+
+def test_a_run_asked_for_while_redis_is_down_fails_at_once_saying_why(app, monkeypatch):
+    with app.app_context():
+        monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/0")  # nothing listens there
+        monkeypatch.delitem(app.extensions, "betscore.redis", raising=False)
+        try:
+            run = runs.submit("standings:epl")
+        finally:
+            app.extensions.pop("betscore.redis", None)
+        assert run.state == "failed" and run.finished and "Redis did not answer" in run.detail
