@@ -41,9 +41,10 @@ lint: install-dev
 	$(VENV)/bin/mypy
 
 ## Benchmarks: the pages under the production server, side by side with a bare baseline;
-## then one large odds response ingested into PostgreSQL, side by side with a plain COPY.
+## then one large odds response ingested into PostgreSQL, side by side with a plain COPY;
+## then no-op jobs through one RQ worker (the queue's ceiling), beside real demo refresh jobs.
 bench: install-dev
-	$(PY) bench/run.py && $(PY) bench/ingest.py
+	$(PY) bench/run.py && $(PY) bench/ingest.py && $(PY) bench/jobs.py
 
 ## Production's background processes (need REDIS_URL; DATABASE_URL for PostgreSQL):
 ## an RQ worker on the queues live, default, low; and the scheduler that enqueues app/schedule.py.
