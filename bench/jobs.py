@@ -43,11 +43,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `python bench/jobs.py` puts bench/, not the repository, on the path
     sys.path.insert(0, str(ROOT))
+
+from ingest import db_name, drop_database, libpq_url, recreate_database  # noqa: E402  (bench/ is on the path)
 
 OUT = ROOT / "bench" / "out"
 DB_NAME = "betscore_bench_jobs"
@@ -159,37 +161,6 @@ def log(message: str) -> None:
 
 
 # --- database, Redis and the app ----------------------------------------------------------
-
-
-def libpq_url(url: str) -> str:
-    """The URL psycopg2 itself takes (no SQLAlchemy driver suffix)."""
-    return urlunsplit(urlsplit(url)._replace(scheme="postgresql"))
-
-
-def db_name(url: str) -> str:
-    return urlsplit(url).path.lstrip("/")
-
-
-def admin(url: str, *statements: str) -> None:
-    import psycopg2
-
-    conn = psycopg2.connect(urlunsplit(urlsplit(libpq_url(url))._replace(path="/postgres")))
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            for statement in statements:
-                cur.execute(statement)
-    finally:
-        conn.close()
-
-
-def recreate_database(url: str) -> None:
-    name = db_name(url)
-    admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
-
-
-def drop_database(url: str) -> None:
-    admin(url, f'DROP DATABASE IF EXISTS "{db_name(url)}" WITH (FORCE)')
 
 
 def flush_redis(url: str) -> None:
