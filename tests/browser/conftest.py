@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
@@ -30,10 +32,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(skip)
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory, clock) -> Iterator[str]:
-    """BetScore on the embedded default, seeded at the test clock, on a free loopback port."""
-    path = tmp_path_factory.mktemp("live") / "live.db"
+@contextmanager
+def serving(path: Path, clock, prepare: Callable[[], None] = lambda: None) -> Iterator[str]:
+    """BetScore on the embedded default with its own SQLite file, seeded at the test clock, on a free port."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SCHEDULER": "off", "SECRET_KEY": "browser",
                       "CLOCK": clock, **IN_PROCESS})
     with app.app_context():
@@ -41,12 +42,22 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, clock) -> Iterator[str
 
         upgrade()
         seed_all(2)
+        prepare()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory, clock) -> Iterator[str]:
+    """BetScore on the embedded default, seeded at the test clock, on a free loopback port."""
+    with serving(tmp_path_factory.mktemp("live") / "live.db", clock) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

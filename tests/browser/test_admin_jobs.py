@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
-from werkzeug.serving import make_server
 
-from app import create_app
 from app.accounts.services import create_user
-from app.cli import seed_all
 from app.extensions import db
-from tests.conftest import IN_PROCESS
+from tests.browser.conftest import serving
 
 pytestmark = pytest.mark.browser
 
@@ -22,22 +18,13 @@ ADMIN = ("boss@example.com", "a long enough secret")
 @pytest.fixture(scope="module")
 def admin_server(tmp_path_factory: pytest.TempPathFactory, clock) -> Iterator[str]:
     """Like the shared live server, with an administrator (its database is its own, so the runs are too)."""
-    path = tmp_path_factory.mktemp("admin-live") / "live.db"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SCHEDULER": "off", "SECRET_KEY": "browser",
-                      "CLOCK": clock, **IN_PROCESS})
-    with app.app_context():
-        from flask_migrate import upgrade
 
-        upgrade()
-        seed_all(2)
+    def administrator() -> None:
         create_user(*ADMIN, admin=True)
         db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
+
+    with serving(tmp_path_factory.mktemp("admin-live") / "live.db", clock, administrator) as url:
+        yield url
 
 
 def sign_in(page, base: str) -> None:
