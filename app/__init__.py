@@ -52,7 +52,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _init_features(app: Flask) -> None:
-    from app import admin, assets, cli, errors, site, viewer
+    from app import admin, assets, cli, errors, live, site, viewer
     from app.accounts import bp as accounts_bp
     from app.admin import bp as admin_bp
     from app.matches import bp as matches_bp
@@ -65,3 +65,4 @@ def _init_features(app: Flask) -> None:
     for blueprint in (site.bp, matches_bp, odds_bp, accounts_bp, admin_bp):
         app.register_blueprint(blueprint)
     admin.init_app(app)
+    live.init_app(app)

@@ -85,6 +85,19 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # API-Football's plan: calls a day, and how many live polling leaves for fixtures and tables.
         "API_FOOTBALL_DAILY_CALLS": int(env.get("API_FOOTBALL_DAILY_CALLS", "100")),
         "API_FOOTBALL_RESERVE": int(env.get("API_FOOTBALL_RESERVE", "10")),
+        # Live pushes (app/live): caps per instance and per connection, heartbeat, where pages connect.
+        "LIVE_MAX_CONNECTIONS": int(env.get("LIVE_MAX_CONNECTIONS", "10000")),
+        "LIVE_MAX_MESSAGES_PER_MINUTE": int(env.get("LIVE_MAX_MESSAGES_PER_MINUTE", "100")),
+        "LIVE_MAX_MESSAGE_BYTES": int(env.get("LIVE_MAX_MESSAGE_BYTES", "4096")),
+        "LIVE_MAX_TOPICS": int(env.get("LIVE_MAX_TOPICS", "32")),
+        "LIVE_OUTBOX": int(env.get("LIVE_OUTBOX", "64")),
+        "LIVE_PING_SECONDS": float(env.get("LIVE_PING_SECONDS", "25")),
+        "LIVE_HEARTBEAT_SECONDS": float(env.get("LIVE_HEARTBEAT_SECONDS", "15")),
+        "LIVE_COMPRESSION": _bool(env.get("LIVE_COMPRESSION"), False),
+        # Pages elsewhere than this site that may open the socket (the live service on its own host needs the site's).
+        "LIVE_ORIGINS": tuple(o.strip() for o in env.get("LIVE_ORIGINS", "").split(",") if o.strip()),
+        # Where pages connect: "" is this site's /live; "wss://live.example.com/live" for a separate socket service.
+        "LIVE_URL": env.get("LIVE_URL", ""),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

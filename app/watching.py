@@ -27,3 +27,10 @@ def watched(match_ids: Iterable[int]) -> set[int]:
     if not ids:
         return set()
     return {match_id for match_id, mark in zip(ids, cache.get_many(*map(_key, ids)), strict=True) if mark}
+
+
+def seen_many(match_ids: Iterable[int]) -> None:
+    """Mark several matches at once: the live heartbeat's matches with an open socket."""
+    marks = {_key(match_id): 1 for match_id in match_ids}
+    if marks:
+        cache.set_many(marks, timeout=WATCH_SECONDS)

@@ -1,0 +1,142 @@
+"""The websocket route: `/live?topics=match:42,matches:2026-11-25&since=<page time>`.
+
+Protocol (server to page): HTML whose top-level elements are swapped in by id, or JSON:
+`{"subscribed": [...], "errors": [{"topic", "error"}]}` after a (un)subscription,
+`{"resync": true}` when the page may have missed something, `{"refetch": [ids]}`,
+`{"event": name}` on the user's own topic, `{"error": text}` for a bad message.
+Page to server: `{"subscribe": [topics]}`, `{"unsubscribe": [topics]}`.
+
+Close codes: 1001 server going away (reconnect), 1008 too many messages or no pong,
+1009 message too big, 1013 instance full or client too slow (reconnect with backoff).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, request
+from flask_login import current_user
+from simple_websocket import ConnectionClosed
+
+from app import viewer, watching
+from app.extensions import db, sock
+from app.live import bp, current
+from app.live.hub import ABNORMAL, POLICY, TRY_AGAIN, Connection, Hub
+from app.live.topics import TopicError, allowed
+
+
+@bp.before_request
+def handshake_checks() -> None:
+    """Before the upgrade: refuse foreign pages, and decline compression unless it is wanted."""
+    origin = request.headers.get("Origin")
+    if origin and not _allowed_origin(origin):
+        abort(403, "This page may not open BetScore's live socket.")
+    if not current_app.config["LIVE_COMPRESSION"]:
+        # simple-websocket accepts permessage-deflate whenever offered; a compressor per socket
+        # costs ~93 MB per 1,000 sockets (../shared/STACK-NOTES.md), and pushed parts are small.
+        request.environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
+
+
+def _allowed_origin(origin: str) -> bool:
+    """The page's own site (browsers always send Origin: this stops cross-site socket hijacking)."""
+    if origin in current_app.config["LIVE_ORIGINS"]:
+        return True
+    return urlsplit(origin).netloc == request.host
+
+
+def _since() -> float | None:
+    try:
+        value = float(request.args.get("since", ""))
+    except ValueError:
+        return None
+    return value if value > 0 else None
+
+
+def _requested() -> list[str]:
+    raw = request.args.get("topics", "")
+    return [t for t in raw.split(",") if t][:64]
+
+
+@sock.route("/live", bp=bp)
+def socket(ws: Any) -> None:
+    live = current()
+    hub = live.hub
+    user_id = current_user.id if current_user.is_authenticated else None
+    db.session.remove()  # the socket may stay open for hours: hold no database connection meanwhile
+    conn = Connection(ws, viewer.odds_format(), user_id)
+    if not hub.add(conn):
+        ws.close(TRY_AGAIN, f"server full ({hub.max_connections} connections): try again later")
+        return
+    code = ABNORMAL
+    try:
+        live.ensure_started()
+        reply = _subscribe(hub, conn, _requested())
+        conn.push(json.dumps(reply, separators=(",", ":")), hub.outbox_limit)
+        if hub.missed_since(conn.topics, _since()):
+            conn.push('{"resync":true}', hub.outbox_limit)
+        code = _serve(hub, conn)
+    finally:
+        hub.remove(conn, code)
+
+
+def _serve(hub: Hub, conn: Connection) -> int:
+    """The connection's one loop: read what came in, close if asked, send what waits. Returns the close code."""
+    ws = conn.ws
+    limit = current_app.config["LIVE_MAX_MESSAGES_PER_MINUTE"]
+    try:
+        while True:
+            ws.event.wait()
+            ws.event.clear()
+            # Wakes on a message in, a message out (Connection.push), a close, or a failed ping.
+            while (message := ws.receive(timeout=0)) is not None:
+                _inbound(hub, conn, message, limit)
+            if conn.closing is not None:
+                ws.close(*conn.closing)
+                return conn.closing[0]
+            while conn.outbox:
+                ws.send(conn.outbox.popleft())
+                hub.sent()
+    except (ConnectionClosed, OSError):
+        reason = getattr(ws, "close_reason", ABNORMAL)
+        return int(reason) if reason and int(reason) != 1005 else ABNORMAL
+
+
+def _inbound(hub: Hub, conn: Connection, message: str | bytes, limit: int) -> None:
+    if not conn.counted(limit):
+        hub.counts["rejected_messages"] += 1
+        conn.close_soon(POLICY, f"too many messages: at most {limit} a minute")
+        return
+    reply: dict[str, Any]
+    try:
+        request_ = json.loads(message) if isinstance(message, str) else None
+        if not isinstance(request_, dict) or not ({"subscribe", "unsubscribe"} & request_.keys()):
+            raise ValueError
+        adds, drops = request_.get("subscribe", []), request_.get("unsubscribe", [])
+        if not isinstance(adds, list) or not isinstance(drops, list):
+            raise ValueError
+    except ValueError:
+        hub.counts["rejected_messages"] += 1
+        reply = {"error": 'send JSON text: {"subscribe": [topics]} or {"unsubscribe": [topics]}'}
+    else:
+        for name in drops:
+            if isinstance(name, str):
+                hub.unsubscribe(conn, name)
+        reply = _subscribe(hub, conn, adds)
+    conn.push(json.dumps(reply, separators=(",", ":")), hub.outbox_limit)
+
+
+def _subscribe(hub: Hub, conn: Connection, names: list[Any]) -> dict[str, Any]:
+    errors = []
+    for name in names[:64]:
+        try:
+            topic = str(allowed(name, conn.user_id))
+        except TopicError as exc:
+            errors.append({"topic": exc.topic, "error": ("forbidden: " if exc.forbidden else "") + str(exc)})
+            continue
+        if not hub.subscribe(conn, topic):
+            errors.append({"topic": topic, "error": f"too many topics: at most {hub.max_topics} a connection"})
+        elif topic.startswith("match:"):
+            watching.seen(int(topic.partition(":")[2]))  # watched from now, not from the next heartbeat
+    return {"subscribed": sorted(conn.topics), "errors": errors}
