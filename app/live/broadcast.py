@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
@@ -93,10 +94,8 @@ class RedisBroadcaster:
                 self._stopped.wait(delay)
                 delay = min(delay * 2, 10.0)
             finally:
-                try:
+                with contextlib.suppress(RedisError, OSError):
                     pubsub.close()
-                except (RedisError, OSError):
-                    pass
 
     def _relay(self, hub: Hub, channel: bytes, data: bytes) -> None:
         topic = channel.decode()[len(self.prefix):]

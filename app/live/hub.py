@@ -51,8 +51,17 @@ class Rate:
 class Connection:
     """One open socket: what it listens to, in which display variant, and what waits to be sent."""
 
-    __slots__ = ("ws", "variant", "user_id", "topics", "outbox", "closing", "window_start", "window_count",
-                 "__weakref__")
+    __slots__ = (
+        "__weakref__",
+        "closing",
+        "outbox",
+        "topics",
+        "user_id",
+        "variant",
+        "window_count",
+        "window_start",
+        "ws",
+    )
 
     def __init__(self, ws: Any, variant: str = "", user_id: int | None = None) -> None:
         self.ws = ws
