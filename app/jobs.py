@@ -14,6 +14,7 @@ from sqlalchemy import and_, func, or_, select
 
 from app import clock, events, freshness, locks, planner, queues, usage
 from app.extensions import db
+from app.matches import push
 from app.matches.models import IN_PLAY, Match
 from app.providers.base import Provider, ProviderError
 from app.providers.records import Usage
@@ -99,7 +100,9 @@ def _transaction(func: Callable[..., dict[str, Any]], target: str, args: tuple[A
         log.exception("job %s%s failed", func.__name__, args)
         raise
     freshness.mark(func.__name__, target)
-    events.changed(matches=summary.pop("changed_matches", set()), leagues=summary.pop("changed_leagues", set()))
+    changed_matches, changed_leagues = summary.pop("changed_matches", set()), summary.pop("changed_leagues", set())
+    events.changed(matches=changed_matches, leagues=changed_leagues)
+    push.announce(changed_matches, changed_leagues)  # after the commit and the cache, never before
     summary["seconds"] = round(time.perf_counter() - started, 3)
     log.info("job %s%s %s", func.__name__, args, summary)
     return summary

@@ -16,8 +16,10 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import urlencode
 
-from flask import Blueprint, Flask, current_app
+from flask import Blueprint, Flask, current_app, url_for
+from flask_login import current_user
 
 from app import kv, watching
 from app.live.broadcast import Broadcaster, LocalBroadcaster, RedisBroadcaster
@@ -127,6 +129,15 @@ def notify_user(user_id: int, event: str) -> bool:
     return publish(user_topic(user_id), control(event=event))
 
 
+def live_url(topic_names: Sequence[str]) -> str:
+    """Where a page connects, with its topics (the signed-in user's own added) and the time it was drawn."""
+    names = list(topic_names)
+    if current_user.is_authenticated:
+        names.append(user_topic(current_user.id))
+    base = current_app.config["LIVE_URL"] or url_for("live.socket")
+    return f"{base}?{urlencode({'topics': ','.join(names), 'since': f'{time.time():.3f}'})}"
+
+
 def init_app(app: Flask) -> None:
     from app.extensions import limiter
     from app.live import route  # noqa: F401  (defines the socket route on bp)
@@ -137,6 +148,7 @@ def init_app(app: Flask) -> None:
         "max_message_size": app.config["LIVE_MAX_MESSAGE_BYTES"],
     })
     app.register_blueprint(bp)
+    app.add_template_global(live_url)
     limiter.exempt(bp)  # the connection cap bounds sockets; reconnect storms share NAT'd addresses
 
 

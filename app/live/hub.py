@@ -173,7 +173,7 @@ class Hub:
         fallback = variants.get("")
         for conn in listeners:
             text = variants.get(conn.variant, fallback)
-            if text is None:
+            if not text:  # nothing changed in this variant (prices that round alike in fractions)
                 continue
             if conn.push(text, self.outbox_limit):
                 queued += 1

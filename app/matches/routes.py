@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from flask import abort, make_response, render_template, request
 
 from app import clock, viewer
 from app.htmx import is_htmx, vary_on_htmx
+from app.live import topics
 from app.matches import bp, fragments, services
 from app.odds import services as odds_services
 
@@ -49,7 +50,10 @@ def index():
     days = 1 if day else 3  # without a chosen day: today and the next two
     if is_htmx():
         return vary_on_htmx(make_response(fragments.listing(selected, days, league)))
-    page = render_template("matches/index.html", league=league, main=fragments.index_main(selected, days, league))
+    # Matches in play are published on today's topic: every list shows them.
+    shown = {selected + timedelta(days=d) for d in range(days)} | {viewer.today()}
+    page = render_template("matches/index.html", league=league, main=fragments.index_main(selected, days, league),
+                           live_topics=[topics.matches(d) for d in sorted(shown)])
     return vary_on_htmx(make_response(page))
 
 
@@ -65,12 +69,19 @@ def show(match_id: int):
     match, board, more = fragments.match_page(match_id)
     if match is None:
         abort(404, "That match does not exist, or is no longer listed.")
-    return render_template("matches/show.html", match=match, board=board, details=more)
+    return render_template("matches/show.html", match=match, board=board, details=more,
+                           live_topics=[topics.match(match.id)])
 
 
 @bp.get(f"/matches/<int(max={MAX_ID}):match_id>/header")
 def header(match_id: int):
     return render_template("matches/_header.html", match=_card_or_404(match_id))
+
+
+@bp.get(f"/matches/<int(max={MAX_ID}):match_id>/details")
+def details_fragment(match_id: int):
+    """Line-ups, events, statistics: what a page fetches again after it reconnects."""
+    return fragments.match_details(_card_or_404(match_id))
 
 
 @bp.get("/leagues/<key>")
@@ -86,4 +97,5 @@ def league(key: str):
         "matches/league.html", competition=competition, season=season, table=table,
         upcoming=upcoming, live=services.live_matches(competition.id),
         best=odds_services.best_match_prices([m.id for m in upcoming]),
+        live_topics=[topics.league(competition.key or key)],
     )
