@@ -29,21 +29,24 @@
   });
 
   // ---- Live pushes -------------------------------------------------------------------
-  // HTML from the socket: the ws extension swaps each top-level element in by id. This
-  // extension drops parts this page does not show, and marks moved prices so they flash.
+  // HTML from the socket is a list of parts, each in a <template> of its own (a table cell
+  // cannot stand beside a section otherwise). This extension swaps each part in by id when
+  // this page shows it, flashing a price that moved, and leaves nothing for the ws extension.
   if (window.htmx) {
     htmx.defineExtension("live", {
       transformResponse: function (text, xhr) {
         if (xhr) return text; // an ordinary htmx request, not a pushed message
-        const template = document.createElement("template");
-        template.innerHTML = text;
-        Array.from(template.content.children).forEach(function (part) {
-          if (!part.id || !document.getElementById(part.id)) part.remove();
+        const holder = document.createElement("template");
+        holder.innerHTML = text;
+        Array.from(holder.content.children).forEach(function (wrapper) {
+          const part = wrapper.tagName === "TEMPLATE" ? wrapper.content.firstElementChild : wrapper;
+          const target = part && part.id ? document.getElementById(part.id) : null;
+          if (!target) return;
+          const moved = part.classList.contains("up") || part.classList.contains("down");
+          if (moved && part.textContent !== target.textContent) part.classList.add("flash");
+          htmx.swap(target, part.outerHTML, { swapStyle: "outerHTML" });
         });
-        template.content.querySelectorAll("td.up, td.down").forEach(function (cell) {
-          cell.classList.add("flash");
-        });
-        return template.innerHTML;
+        return "";
       },
     });
   }

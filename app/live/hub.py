@@ -159,6 +159,10 @@ class Hub:
         with self._lock:
             return [t for t in self._topics if kind is None or t.startswith(kind + ":")]
 
+    def connections(self) -> list[Connection]:
+        with self._lock:
+            return list(self._connections)
+
     def __len__(self) -> int:
         return len(self._connections)
 
@@ -188,9 +192,7 @@ class Hub:
 
     def resync_all(self) -> None:
         """Tell every page to fetch its live parts again (messages may have been lost meanwhile)."""
-        with self._lock:
-            everyone = list(self._connections)
-        for conn in everyone:
+        for conn in self.connections():
             if not conn.push(RESYNC, self.outbox_limit):
                 conn.close_soon(TRY_AGAIN, "too slow: reconnect to catch up")
 

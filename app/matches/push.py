@@ -62,8 +62,14 @@ class Message:
 
     def variants(self) -> dict[str, str]:
         if not any(self.by_format.values()):
-            return {"": "".join(self.common)} if self.common else {}
-        return {f: "".join(self.common + self.by_format.get(f, [])) for f in ODDS_FORMATS}
+            return {"": _wrapped(self.common)} if self.common else {}
+        return {f: _wrapped(self.common + self.by_format.get(f, [])) for f in ODDS_FORMATS}
+
+
+def _wrapped(html_parts: list[str]) -> str:
+    """Each part in a <template> of its own: a <td> and a <section> side by side would not both
+    survive HTML parsing (the first element sets the parser's mode), each alone in a template does."""
+    return "".join(f"<template>{part}</template>" for part in html_parts)
 
 
 @contextmanager

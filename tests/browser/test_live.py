@@ -1,0 +1,152 @@
+"""Live pushes in a real browser: what a job commits shows up in an open page without a reload."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from app.extensions import db
+from app.matches.jobs import refresh_live
+from app.matches.models import Match
+from app.odds.jobs import refresh_odds
+from tests.browser.conftest import serving
+from tests.conftest import NOW, Clock
+
+pytestmark = pytest.mark.browser
+WAIT_MS = 10_000  # generous: waiting for an event, never asserting how long it took
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory) -> Iterator[tuple[str, Flask, Clock]]:
+    """A server of its own, with its own clock: these tests move time and run jobs."""
+    clock = Clock(NOW)
+    apps: list[Flask] = []
+    with serving(tmp_path_factory.mktemp("push") / "push.db", clock,
+                 lambda: apps.append(current_app._get_current_object())) as url:
+        yield url, apps[0], clock
+
+
+def first_match(app: Flask, status: str) -> tuple[int, str]:
+    with app.app_context():
+        match = db.session.scalars(select(Match).where(Match.status == status).order_by(Match.kickoff_at)).first()
+        return match.id, match.competition.key
+
+
+def connected(page, app: Flask, count: int = 1) -> None:
+    """Wait until the page's socket is open and subscribed (the hub counts it)."""
+    page.wait_for_selector("#live-socket", state="attached")
+    hub = app.extensions["betscore.live"].hub
+    for _ in range(200):
+        if len(hub) >= count:
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError("the page never opened its live socket")
+
+
+def board_cells(page) -> list[str]:
+    return page.locator("table.board tbody td").all_inner_texts()
+
+
+def served_cells(page, url: str, match_id: int) -> list[str]:
+    """The board as the server renders it now, in the same browser context (cookies, format)."""
+    html = page.request.get(f"{url}/matches/{match_id}/odds", headers={"HX-Request": "true"}).text()
+    scratch = page.context.new_page()
+    try:
+        scratch.set_content(f"<body>{html}</body>")
+        return scratch.locator("table.board tbody td").all_inner_texts()
+    finally:
+        scratch.close()
+
+
+def run_until(app: Flask, clock: Clock, job, *args, changed) -> None:
+    """Advance the clock and run a job until it writes something that `changed()` sees (at most 15 times)."""
+    for _ in range(15):
+        clock.advance(minutes=2)
+        with app.app_context():
+            job(*args)
+        if changed():
+            return
+    raise AssertionError(f"{job.__name__} changed nothing the test could see")
+
+
+def test_a_price_change_from_a_job_swaps_into_the_open_match_page(world, page_in):
+    url, app, clock = world
+    match_id, league = first_match(app, "scheduled")
+    page = page_in("Europe/London")
+    page.goto(f"{url}/matches/{match_id}")
+    connected(page, app)
+    page.evaluate("window.notReloaded = true")
+    before = board_cells(page)
+
+    def flashed() -> bool:
+        return page.locator("table.board td.flash").count() > 0
+
+    run_until(app, clock, refresh_odds, league, changed=lambda: page.wait_for_timeout(300) or flashed())
+    assert page.evaluate("window.notReloaded === true")  # swapped in place, not a reload
+    after = board_cells(page)
+    assert after != before
+    assert after == served_cells(page, url, match_id)  # what the page shows is what the server has now
+    classes = page.locator("table.board td.flash").first.get_attribute("class").split()
+    assert "up" in classes or "down" in classes  # it flashes the way the price moved
+    assert page.errors == []
+
+
+def test_a_score_or_minute_from_a_job_reaches_the_match_page_and_the_list(world, page_in):
+    url, app, clock = world
+    match_id, _ = first_match(app, "live")
+    page = page_in("Europe/London")
+    page.goto(f"{url}/matches/{match_id}")
+    connected(page, app)
+    centre = page.locator(f"#matches-centre-{match_id}")
+    before = centre.inner_text()
+    listing = page_in("Europe/London")
+    listing.goto(url + "/")
+    listing.wait_for_selector('body[data-tz="Europe/London"]')
+    connected(listing, app, count=2)
+    row = listing.locator(f"#matches-row-{match_id}")
+    row_before = row.inner_text()
+    page.evaluate("window.notReloaded = true")
+    run_until(app, clock, refresh_live, changed=lambda: page.wait_for_timeout(300) or centre.inner_text() != before)
+    with app.app_context():
+        match = db.session.get(Match, match_id)
+        score, minute = f"{match.home_score}–{match.away_score}", match.minute
+    assert score in centre.inner_text()
+    assert str(minute) in centre.inner_text() or match.status != "live"
+    assert page.evaluate("window.notReloaded === true")
+    for _ in range(100):  # CSP forbids wait_for_function's eval: poll the DOM instead
+        if row.inner_text() != row_before:
+            break
+        listing.wait_for_timeout(100)
+    assert score in row.inner_text()
+    assert page.errors == [] and listing.errors == []
+
+
+def test_after_its_connection_is_killed_the_page_reconnects_and_catches_up(world, page_in):
+    url, app, clock = world
+    match_id, league = first_match(app, "scheduled")
+    page = page_in("Europe/London")
+    page.goto(f"{url}/matches/{match_id}")
+    hub = app.extensions["betscore.live"].hub
+    connected(page, app)
+    page.evaluate("window.notReloaded = true")
+    opened = hub.counts["opened"]
+    for conn in hub.connections():  # the network drops: no close frame, the browser sees 1006
+        conn.ws.sock.shutdown(socket.SHUT_RDWR)
+    for _ in range(100):
+        if len(hub) == 0:
+            break
+        page.wait_for_timeout(50)
+    # Meanwhile prices move: nothing can reach the page until it is back.
+    stale = board_cells(page)
+    run_until(app, clock, refresh_odds, league, changed=lambda: served_cells(page, url, match_id) != stale)
+    for _ in range(200):  # it reconnects with backoff, is told to resync, and fetches its board again
+        if hub.counts["opened"] > opened and board_cells(page) == served_cells(page, url, match_id):
+            break
+        page.wait_for_timeout(100)
+    assert hub.counts["opened"] > opened
+    assert board_cells(page) == served_cells(page, url, match_id) != stale
+    assert page.evaluate("window.notReloaded === true")
