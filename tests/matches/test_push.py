@@ -1,0 +1,181 @@
+"""What a committed change pushes: only what changed, once per odds format, never a local time."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from app import create_app, events, live, watching
+from app.extensions import cache, db
+from app.live import parts
+from app.live.broadcast import wait_connected
+from app.live.hub import Connection
+from app.matches import push
+from app.matches import services as match_services
+from app.matches.models import Match
+from app.odds import fragments as odds_fragments
+from app.odds.jobs import refresh_odds
+from tests.conftest import IN_PROCESS
+from tests.factories import make_match
+
+
+class SocketDouble:
+    """What the hub needs of simple-websocket's server: the event its handler waits on."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+
+
+class Listener:
+    """A connection registered with the app's hub, as the socket route registers one."""
+
+    def __init__(self, app: Flask, topics: list[str], variant: str = "decimal") -> None:
+        self.hub = app.extensions["betscore.live"].hub
+        self.conn = Connection(SocketDouble(), variant)
+        assert self.hub.add(self.conn)
+        for topic in topics:
+            assert self.hub.subscribe(self.conn, topic)
+
+    def drain(self, settle: float = 0.3) -> list[str]:
+        """Everything delivered so far (through Redis on the services backend: wait for it to settle)."""
+        deadline = time.monotonic() + settle
+        while time.monotonic() < deadline:
+            time.sleep(0.02)
+        out = list(self.conn.outbox)
+        self.conn.outbox.clear()
+        return out
+
+    def close(self) -> None:
+        self.hub.remove(self.conn, 1000)
+
+
+@pytest.fixture
+def listen(app: Flask) -> Iterator[Callable[..., Listener]]:
+    service = app.extensions["betscore.live"]
+    service.ensure_started()
+    assert wait_connected(service.broadcaster)
+    made: list[Listener] = []
+
+    def make(topics: list[str], variant: str = "decimal") -> Listener:
+        made.append(Listener(app, topics, variant))
+        return made[-1]
+
+    yield make
+    for listener in made:
+        listener.close()
+
+
+def pushed_parts(messages: list[str]) -> dict[str, str]:
+    """{id: outer HTML} of every part in HTML messages (JSON controls left out)."""
+    found = {}
+    for message in messages:
+        if message.startswith("{"):
+            continue
+        for html in re.findall(r"<template>(.*?)</template>", message, re.S):
+            found[re.search(r'\sid="([^"]+)"', html).group(1)] = html
+    return found
+
+
+def controls(messages: list[str]) -> list[dict]:
+    return [json.loads(m) for m in messages if m.startswith("{")]
+
+
+def upcoming() -> Match:
+    return db.session.scalars(select(Match).where(Match.status == "scheduled").order_by(Match.kickoff_at)).first()
+
+
+def until_prices_move(clock, match: Match) -> None:
+    league = match.competition.key
+    before = odds_fragments.services.match_odds(match.id, clock())
+    for _ in range(15):
+        clock.advance(minutes=2)
+        refresh_odds(league)
+        if odds_fragments.services.match_odds(match.id, clock()) != before:
+            return
+    raise AssertionError("the demo world never moved this match's prices")
+
+
+def test_a_watched_match_gets_only_its_changed_board_parts_in_each_format(app, listen, clock):
+    match = upcoming()
+    watching.seen(match.id)
+    decimal = listen([f"match:{match.id}"], "decimal")
+    fractional = listen([f"match:{match.id}"], "fractional")
+    push.announce([match.id])  # what the publisher knows from here on
+    everything = pushed_parts(decimal.drain())
+    fractional.drain()
+    assert any(i.startswith(f"odds-row-{match.id}-") for i in everything)
+
+    until_prices_move(clock, match)
+    changed = pushed_parts(decimal.drain())
+    assert changed and len(changed) < len(everything)
+    cache.delete(events.board_key(match.id, "decimal"))
+    with app.test_request_context("/"):
+        now = parts.parts(str(odds_fragments.board(match_services.match_card(match.id))))
+    for ident, html in changed.items():
+        if ident in now:
+            assert html == now[ident][1]  # each pushed part is the part as the board now shows it
+    in_fractions = pushed_parts(fractional.drain())
+    cells = [re.search(r">([^<]*)</td>$", h).group(1) for i, h in in_fractions.items()
+             if re.fullmatch(rf"odds-row-{match.id}-.*-\d", i) and "na" not in h.split(">")[0]]
+    assert cells and all(re.fullmatch(r"\d+/\d+", c) for c in cells)
+
+
+def test_an_unwatched_match_pushes_its_rows_but_no_board(app, listen, clock):
+    match = upcoming()
+    day = match.kickoff_at.date()
+    board = listen([f"match:{match.id}"])
+    rows = listen([f"matches:{day}", f"matches:{day + timedelta(days=1)}", f"league:{match.competition.key}"])
+    push.announce([match.id])
+    assert not any(i.startswith("odds-") for i in pushed_parts(board.drain()))
+    row_parts = pushed_parts(rows.drain())
+    assert f"matches-best-{match.id}" in row_parts and f"matches-score-{match.id}" in row_parts
+    assert f"matches-when-{match.id}" not in row_parts  # a kickoff time is local: never pushed
+
+
+def test_nothing_changed_pushes_nothing(app, listen):
+    match = upcoming()
+    watching.seen(match.id)
+    listener = listen([f"match:{match.id}", f"matches:{match.kickoff_at.date()}"])
+    push.announce([match.id])
+    assert listener.drain()
+    push.announce([match.id])
+    assert listener.drain() == []
+
+
+def test_a_kickoff_tells_pages_to_fetch_the_header_and_the_list_themselves(app, listen, clock):
+    match = make_match(clock() + timedelta(minutes=5))
+    db.session.commit()
+    day = match.kickoff_at.date()
+    listener = listen([f"match:{match.id}", f"matches:{day}"])
+    push.announce([match.id])
+    listener.drain()
+    match.status, match.minute, match.home_score, match.away_score = "live", 1, 0, 0
+    db.session.commit()
+    events.changed(matches=[match.id])  # as the job does after its commit
+    push.announce([match.id])
+    messages = listener.drain()
+    refetched = {i for c in controls(messages) for i in c.get("refetch", [])}
+    assert {f"matches-header-{match.id}", "matches-list"} <= refetched
+    assert f"matches-score-{match.id}" in pushed_parts(messages)  # the score is not local: pushed too
+
+
+def test_a_league_change_refetches_the_league_page_body(app, listen):
+    listener = listen(["league:epl"])
+    push.announce(league_keys=["epl"])
+    assert {"refetch": ["league-body-epl"]} in controls(listener.drain())
+
+
+def test_a_failed_publish_is_reported_and_never_raised(tmp_path):
+    """Redis refusing the publish: the commit is already safe, so the job must not fail for it."""
+    broken = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}", "SCHEDULER": "off",
+                         **IN_PROCESS, "REDIS_URL": "redis://127.0.0.1:9/0"})
+    with broken.app_context():
+        assert live.publish("match:1", {"": "<template><i id='x'></i></template>"}) is False
