@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from app import clock, runs
+from app import clock, live, runs
 from app.accounts.services import admin_required
 from app.admin import bp, dashboard
 from app.extensions import db
@@ -120,3 +120,14 @@ def show_run(run_id: int):
 
 def _run_fragment(run: JobRun) -> Response:
     return vary_on_htmx(make_response(render_template("admin/_run.html", run=run, now=clock.now())))
+
+
+@bp.get("/live.json")
+@admin_required
+def live_metrics():
+    """Every live instance's sockets and traffic: connections, subscriptions per topic kind,
+    messages out per second, refused, dropped and closed counts (what a health page reads)."""
+    instances = live.current().cluster_metrics()
+    totals = {key: sum(i.get(key, 0) for i in instances)
+              for key in ("connections", "messages_out_per_second", "refused_full", "dropped_slow")}
+    return {"instances": instances, "totals": totals}
