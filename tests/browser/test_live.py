@@ -47,6 +47,16 @@ def connected(page, app: Flask, count: int = 1) -> None:
     raise AssertionError("the page never opened its live socket")
 
 
+def open_match(page_in, url: str, app: Flask, status: str):
+    """(page, match id, league) for the first match of that status, open and connected, marked to catch a reload."""
+    match_id, league = first_match(app, status)
+    page = page_in("Europe/London")
+    page.goto(f"{url}/matches/{match_id}")
+    connected(page, app)
+    page.evaluate("window.notReloaded = true")
+    return page, match_id, league
+
+
 def board_cells(page) -> list[str]:
     return page.locator("table.board tbody td").all_inner_texts()
 
@@ -75,11 +85,7 @@ def run_until(app: Flask, clock: Clock, job, *args, changed) -> None:
 
 def test_a_price_change_from_a_job_swaps_into_the_open_match_page(world, page_in):
     url, app, clock = world
-    match_id, league = first_match(app, "scheduled")
-    page = page_in("Europe/London")
-    page.goto(f"{url}/matches/{match_id}")
-    connected(page, app)
-    page.evaluate("window.notReloaded = true")
+    page, match_id, league = open_match(page_in, url, app, "scheduled")
     before = board_cells(page)
 
     def flashed() -> bool:
@@ -97,10 +103,7 @@ def test_a_price_change_from_a_job_swaps_into_the_open_match_page(world, page_in
 
 def test_a_score_or_minute_from_a_job_reaches_the_match_page_and_the_list(world, page_in):
     url, app, clock = world
-    match_id, _ = first_match(app, "live")
-    page = page_in("Europe/London")
-    page.goto(f"{url}/matches/{match_id}")
-    connected(page, app)
+    page, match_id, _ = open_match(page_in, url, app, "live")
     centre = page.locator(f"#matches-centre-{match_id}")
     before = centre.inner_text()
     listing = page_in("Europe/London")
@@ -109,7 +112,6 @@ def test_a_score_or_minute_from_a_job_reaches_the_match_page_and_the_list(world,
     connected(listing, app, count=2)
     row = listing.locator(f"#matches-row-{match_id}")
     row_before = row.inner_text()
-    page.evaluate("window.notReloaded = true")
     run_until(app, clock, refresh_live, changed=lambda: page.wait_for_timeout(300) or centre.inner_text() != before)
     with app.app_context():
         match = db.session.get(Match, match_id)
@@ -127,12 +129,8 @@ def test_a_score_or_minute_from_a_job_reaches_the_match_page_and_the_list(world,
 
 def test_after_its_connection_is_killed_the_page_reconnects_and_catches_up(world, page_in):
     url, app, clock = world
-    match_id, league = first_match(app, "scheduled")
-    page = page_in("Europe/London")
-    page.goto(f"{url}/matches/{match_id}")
+    page, match_id, league = open_match(page_in, url, app, "scheduled")
     hub = app.extensions["betscore.live"].hub
-    connected(page, app)
-    page.evaluate("window.notReloaded = true")
     opened = hub.counts["opened"]
     for conn in hub.connections():  # the network drops: no close frame, the browser sees 1006
         conn.ws.sock.shutdown(socket.SHUT_RDWR)
