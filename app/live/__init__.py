@@ -8,6 +8,7 @@ is HTML whose top-level elements the page swaps in by id, or a small JSON contro
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import os
@@ -66,6 +67,8 @@ class Live:
             if not isinstance(self.broadcaster, LocalBroadcaster):
                 self.broadcaster.start(self.hub)
             threading.Thread(target=self._beat, name="live-heartbeat", daemon=True).start()
+            # A process that exits (Ctrl-C on `make run`) says "going away" (1001): pages reconnect at once.
+            atexit.register(self.hub.shutdown, wait=2.0)
 
     def stop(self) -> None:
         self._stopped.set()
