@@ -20,6 +20,7 @@ GOING_AWAY = 1001  # server shutting down: the page reconnects, to this instance
 POLICY = 1008  # too many messages from the client, or it stopped answering pings
 TOO_BIG = 1009  # a message from the client over the size cap (sent by simple-websocket)
 TRY_AGAIN = 1013  # this instance is full, or the client read too slowly: reconnect with backoff
+SERVER_ERROR = 1011  # something failed on our side: the page reconnects
 ABNORMAL = 1006  # the connection went without a close frame
 
 RESYNC = '{"resync":true}'
@@ -107,6 +108,7 @@ class Hub:
         self._connections: set[Connection] = set()
         self._topics: dict[str, set[Connection]] = {}
         self.last_delivery: dict[str, float] = {}
+        self._marked: dict[str, float] = {}
         self.rate = Rate()
         self.counts: Counter[str] = Counter()
         self.closed: Counter[int] = Counter()
@@ -206,11 +208,23 @@ class Hub:
             return True
         return any(self.last_delivery.get(t, 0.0) >= since - 1 for t in topics)
 
+    def first_in(self, key: str, seconds: float) -> bool:
+        """True at most once per `seconds` for a key (throttles per-topic side effects)."""
+        now = time.monotonic()
+        if now - self._marked.get(key, -seconds) < seconds:
+            return False
+        self._marked[key] = now
+        return True
+
     def forget_older_than(self, seconds: float) -> None:
         horizon = time.time() - seconds
         for topic, when in list(self.last_delivery.items()):
             if when < horizon:
                 self.last_delivery.pop(topic, None)
+        stale = time.monotonic() - seconds
+        for key, when in list(self._marked.items()):
+            if when < stale:
+                self._marked.pop(key, None)
 
     # -- shutdown and metrics -----------------------------------------------------------
     def shutdown(self, code: int = GOING_AWAY, reason: str = "server going away", wait: float = 5.0) -> int:

@@ -7,12 +7,14 @@ Protocol (server to page): HTML whose top-level elements are swapped in by id, o
 Page to server: `{"subscribe": [topics]}`, `{"unsubscribe": [topics]}`.
 
 Close codes: 1001 server going away (reconnect), 1008 too many messages or no pong,
-1009 message too big, 1013 instance full or client too slow (reconnect with backoff).
+1009 message too big, 1011 server error (reconnect), 1013 instance full or client too slow (reconnect with backoff).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,8 +25,11 @@ from simple_websocket import ConnectionClosed
 from app import viewer, watching
 from app.extensions import db, sock
 from app.live import bp, current
-from app.live.hub import ABNORMAL, POLICY, TRY_AGAIN, Connection, Hub
+from app.live.hub import ABNORMAL, POLICY, SERVER_ERROR, TRY_AGAIN, Connection, Hub
 from app.live.topics import TopicError, allowed
+
+log = logging.getLogger("betscore.live")
+WATCH_MARK_SECONDS = 30
 
 
 @bp.before_request
@@ -61,6 +66,17 @@ def _requested() -> list[str]:
 
 @sock.route("/live", bp=bp)
 def socket(ws: Any) -> None:
+    # flask-sock has upgraded the connection already: an error from here on must close the
+    # socket (1011, the page reconnects), never let Flask write a 500 page into it.
+    try:
+        _socket(ws)
+    except Exception:
+        log.exception("live: a socket failed")
+        with contextlib.suppress(Exception):
+            ws.close(SERVER_ERROR, "server error: reconnect")
+
+
+def _socket(ws: Any) -> None:
     live = current()
     hub = live.hub
     user_id = current_user.id if current_user.is_authenticated else None
@@ -69,7 +85,7 @@ def socket(ws: Any) -> None:
     if not hub.add(conn):
         ws.close(TRY_AGAIN, f"server full ({hub.max_connections} connections): try again later")
         return
-    code = ABNORMAL
+    code = SERVER_ERROR
     try:
         live.ensure_started()
         reply = _subscribe(hub, conn, _requested())
@@ -90,7 +106,12 @@ def _serve(hub: Hub, conn: Connection) -> int:
             ws.event.wait()
             ws.event.clear()
             # Wakes on a message in, a message out (Connection.push), a close, or a failed ping.
-            while (message := ws.receive(timeout=0)) is not None:
+            # receive() only when there is something to read or the socket closed: under gevent
+            # even a receive(timeout=0) yields, which costs a second pass over every socket a publish.
+            while ws.input_buffer or not ws.connected:
+                message = ws.receive(timeout=0)
+                if message is None:
+                    break
                 _inbound(hub, conn, message, limit)
             if conn.closing is not None:
                 ws.close(*conn.closing)
@@ -116,7 +137,7 @@ def _inbound(hub: Hub, conn: Connection, message: str | bytes, limit: int) -> No
         adds, drops = request_.get("subscribe", []), request_.get("unsubscribe", [])
         if not isinstance(adds, list) or not isinstance(drops, list):
             raise ValueError
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
         hub.counts["rejected_messages"] += 1
         reply = {"error": 'send JSON text: {"subscribe": [topics]} or {"unsubscribe": [topics]}'}
     else:
@@ -137,6 +158,8 @@ def _subscribe(hub: Hub, conn: Connection, names: list[Any]) -> dict[str, Any]:
             continue
         if not hub.subscribe(conn, topic):
             errors.append({"topic": topic, "error": f"too many topics: at most {hub.max_topics} a connection"})
-        elif topic.startswith("match:"):
-            watching.seen(int(topic.partition(":")[2]))  # watched from now, not from the next heartbeat
+        elif topic.startswith("match:") and hub.first_in(topic, WATCH_MARK_SECONDS):
+            # Watched from now, not from the next heartbeat; once per match per process and half
+            # minute, so a burst of handshakes is not a burst of cache writes.
+            watching.seen(int(topic.partition(":")[2]))
     return {"subscribed": sorted(conn.topics), "errors": errors}

@@ -16,6 +16,7 @@ from datetime import date
 MAX_LENGTH = 48
 MAX_ID = 2**31 - 1
 LEAGUE_KEY = re.compile(r"[a-z0-9_-]{1,32}")
+DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 NUMBER = re.compile(r"[1-9][0-9]{0,9}")
 KINDS = ("match", "league", "matches", "user")
 
@@ -53,7 +54,7 @@ def parse(name: str) -> Topic:
             raise TopicError(name, "'league:' takes a league key such as 'epl'")
     else:
         try:
-            if len(value) != 10:
+            if not DAY.fullmatch(value):  # fromisoformat would also take week dates such as 2026-W48-3
                 raise ValueError
             date.fromisoformat(value)
         except ValueError:
