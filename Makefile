@@ -6,7 +6,7 @@ FLASK := $(VENV)/bin/flask --app app:create_app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint bench worker scheduler install install-dev migrate seed clean
+.PHONY: run live test lint bench bench-live worker scheduler install install-dev migrate seed clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ seed: migrate
 run: seed
 	$(VENV)/bin/flask --app wsgi run --host $(HOST) --port $(PORT) --no-reload --with-threads
 
+## The live socket service alone (gevent, gunicorn.live.conf.py) on LIVE_PORT (8001); needs REDIS_URL to hear
+## what other processes publish. Pages find it through LIVE_URL, e.g. ws://127.0.0.1:8001/live.
+live: install
+	$(VENV)/bin/gunicorn -c gunicorn.live.conf.py wsgi:app
+
 ## The whole suite; PostgreSQL and Redis too when TEST_DATABASE_URL / TEST_REDIS_URL are set.
 test: install-dev
 	@command -v chromium >/dev/null || [ "$$(id -u)" != 0 ] || { echo 'installing Chromium for the browser tests'; \
@@ -42,9 +47,14 @@ lint: install-dev
 
 ## Benchmarks: the pages under the production server, side by side with a bare baseline;
 ## then one large odds response ingested into PostgreSQL, side by side with a plain COPY;
-## then no-op jobs through one RQ worker (the queue's ceiling), beside real demo refresh jobs.
+## then no-op jobs through one RQ worker (the queue's ceiling), beside real demo refresh jobs;
+## then 1,000-10,000 websockets on the live service, beside a bare flask-sock app.
 bench: install-dev
-	$(PY) bench/run.py && $(PY) bench/ingest.py && $(PY) bench/jobs.py
+	$(PY) bench/run.py && $(PY) bench/ingest.py && $(PY) bench/jobs.py && $(PY) bench/live.py
+
+## The live sockets alone: connect rate, broadcast delivery, memory per 1,000, page p99 beside 10,000 sockets.
+bench-live: install-dev
+	$(PY) bench/live.py
 
 ## Production's background processes (need REDIS_URL; DATABASE_URL for PostgreSQL):
 ## an RQ worker on the queues live, default, low; and the scheduler that enqueues app/schedule.py.

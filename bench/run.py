@@ -222,10 +222,10 @@ def free_port(preferred: int, taken: set[int]) -> int:
 # --- servers --------------------------------------------------------------------------------
 
 
-def start_server(name: str, port: int, app_args: list[str]) -> Server:
+def start_server(name: str, port: int, app_args: list[str], conf: Path = GUNICORN_CONF) -> Server:
     logfile = OUT / f"{name}-gunicorn.log"
     # No control socket: both servers (and anyone else's gunicorn) would share ~/.gunicorn/gunicorn.ctl.
-    cmd = [str(BIN / "gunicorn"), "-c", str(GUNICORN_CONF), "--bind", f"{HOST}:{port}", "--no-control-socket",
+    cmd = [str(BIN / "gunicorn"), "-c", str(conf), "--bind", f"{HOST}:{port}", "--no-control-socket",
            *app_args]
     with logfile.open("wb") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=server_env(), stdout=out, stderr=subprocess.STDOUT,
