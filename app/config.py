@@ -91,6 +91,8 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "LIVE_MAX_MESSAGE_BYTES": int(env.get("LIVE_MAX_MESSAGE_BYTES", "4096")),
         "LIVE_MAX_TOPICS": int(env.get("LIVE_MAX_TOPICS", "32")),
         "LIVE_OUTBOX": int(env.get("LIVE_OUTBOX", "64")),
+        # A client that takes longer than this to accept one message has stopped reading: it is let go.
+        "LIVE_SEND_TIMEOUT": float(env.get("LIVE_SEND_TIMEOUT", "10")),
         "LIVE_PING_SECONDS": float(env.get("LIVE_PING_SECONDS", "25")),
         "LIVE_HEARTBEAT_SECONDS": float(env.get("LIVE_HEARTBEAT_SECONDS", "15")),
         "LIVE_COMPRESSION": _bool(env.get("LIVE_COMPRESSION"), False),

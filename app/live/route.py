@@ -15,21 +15,25 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+from socket import SHUT_RDWR
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, request
 from flask_login import current_user
 from simple_websocket import ConnectionClosed
+from wsproto.events import TextMessage
 
 from app import viewer, watching
 from app.extensions import db, sock
 from app.live import bp, current
+from app.live.broadcast import wait_connected
 from app.live.hub import ABNORMAL, POLICY, SERVER_ERROR, TRY_AGAIN, Connection, Hub
 from app.live.topics import TopicError, allowed
 
 log = logging.getLogger("betscore.live")
 WATCH_MARK_SECONDS = 30
+RECHECK_SECONDS = 5.0
 
 
 @bp.before_request
@@ -83,11 +87,13 @@ def _socket(ws: Any) -> None:
     db.session.remove()  # the socket may stay open for hours: hold no database connection meanwhile
     conn = Connection(ws, viewer.odds_format(), user_id)
     if not hub.add(conn):
-        ws.close(TRY_AGAIN, f"server full ({hub.max_connections} connections): try again later")
+        reason = f"server full ({hub.max_connections} connections)" if hub.accepting else "server going away"
+        ws.close(TRY_AGAIN, f"{reason}: try again later")
         return
     code = SERVER_ERROR
     try:
         live.ensure_started()
+        wait_connected(live.broadcaster, 2.0)  # the first socket: let the relay listen before replying
         reply = _subscribe(hub, conn, _requested())
         conn.push(json.dumps(reply, separators=(",", ":")), hub.outbox_limit)
         if hub.missed_since(conn.topics, _since()):
@@ -103,7 +109,9 @@ def _serve(hub: Hub, conn: Connection) -> int:
     limit = current_app.config["LIVE_MAX_MESSAGES_PER_MINUTE"]
     try:
         while True:
-            ws.event.wait()
+            # With a timeout: simple-websocket may set the event before it marks a socket closed
+            # (a message over the size cap), and a handler that missed it must still notice.
+            ws.event.wait(RECHECK_SECONDS)
             ws.event.clear()
             # Wakes on a message in, a message out (Connection.push), a close, or a failed ping.
             # receive() only when there is something to read or the socket closed: under gevent
@@ -117,11 +125,30 @@ def _serve(hub: Hub, conn: Connection) -> int:
                 ws.close(*conn.closing)
                 return conn.closing[0]
             while conn.outbox:
-                ws.send(conn.outbox.popleft())
+                _send(ws, conn.outbox.popleft())
                 hub.sent()
     except (ConnectionClosed, OSError):
         reason = getattr(ws, "close_reason", ABNORMAL)
         return int(reason) if reason and int(reason) != 1005 else ABNORMAL
+
+
+def _send(ws: Any, text: str) -> None:
+    """Send one message whole, or give the client up: a client that stops reading fills its TCP
+    buffer, and a plain send would then hold this handler (and its close) for ever."""
+    frame = ws.ws.send(TextMessage(data=text))
+    sock = ws.sock
+    before = sock.gettimeout()
+    sock.settimeout(current_app.config["LIVE_SEND_TIMEOUT"])
+    try:
+        sock.sendall(frame)
+    except OSError:
+        ws.connected = False  # nothing more can be written: flask-sock must not try a close frame
+        with contextlib.suppress(OSError):
+            sock.shutdown(SHUT_RDWR)  # ends simple-websocket's reader, and its blocked ping if any
+        raise
+    finally:
+        with contextlib.suppress(OSError):
+            sock.settimeout(before)
 
 
 def _inbound(hub: Hub, conn: Connection, message: str | bytes, limit: int) -> None:
