@@ -10,7 +10,7 @@ preparation), with every server on 127.0.0.1 below port 32768 and the open-files
     each socket subscribed to `match:<id>` of one seeded match with prices:
       - handshakes per second and connection errors (a socket counts once its subscription reply arrived);
       - the worker's resident memory (VmRSS of the gunicorn worker) idle, and with the sockets open;
-      - `--publishes` odds updates (~1.5 KB of HTML, `odds_update()`, or `--payload-file`), each one Redis
+      - `--publishes` odds updates (a real recorded one, 2.1 KB, or `--payload-file`), each one Redis
         PUBLISH carrying its send time, one at a time (the next only once every socket got the last, or after
         `--deliver-timeout`): per-socket delivery time, p50 / p99 / 100 % (the last socket), and the count;
   * while the 10,000 (the top level) sockets are open on the live service, the match page `/matches/<id>` under
@@ -89,28 +89,13 @@ NOTE = ("This machine's CPUs are shared by the server under test, the load-clien
 
 # --- the pushed update: one place --------------------------------------------------------------
 
-BOOKS = ("bet365", "williamhill", "unibet", "pinnacle")
 
 
-def odds_update(match_id: int) -> str:
-    """One odds update of a match page as pushed: moved price cells of four bookmakers, and the best-price row.
-
-    About 1.5 KB of HTML whose top-level elements the page swaps in by id. Stands in for a real rendered update
-    until the app's own renderer of pushed parts is called here instead.
-    """
-    cells = []
-    for i, book in enumerate(BOOKS):
-        for outcome in range(3):
-            price = 2.45 + 0.35 * outcome + 0.05 * i
-            cells.append(f'<td id="odds-row-{match_id}-h2h-{book}-{outcome}" class="num best up" '
-                         f'title="changed just now, was {price - 0.05:.2f}">{price:.2f}</td>')
-    best = (f'<tr class="best-row" id="odds-market-{match_id}-h2h-best" data-live><th scope="row">Best price</th>'
-            '<td class="num">2.60</td><td class="num">2.95</td><td class="num">3.30</td>'
-            '<td class="num margin" title="Margin of a book made of the best prices">-1.3%</td></tr>')
-    return "".join(cells) + best
-
-
-UPDATE: Callable[[int], str] = odds_update
+# One real odds update as app/matches/push.py sends it to a match page: Pinnacle's and Unibet's
+# changed 1X2 prices, their rows' ages and margins, the best and fair rows and the moved chart,
+# each part in a <template> (recorded from the demo world: 2,116 bytes; a kickoff, when every
+# bookmaker moves at once, sends ~18 KB).
+REAL_UPDATE = BENCH / "payloads" / "odds-update.html"
 
 
 def marked(html: str, seq: int, sent: float) -> str:
@@ -204,8 +189,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--warmup-publishes", type=int, default=1,
                         help="unmeasured publishes first at each level, delivery still checked (default 1)")
     parser.add_argument("--gap", type=float, default=0.5, help="seconds between two publishes (default 0.5)")
-    parser.add_argument("--payload-file", type=Path,
-                        help="publish this file's text instead of the built-in ~1.5 KB odds update")
+    parser.add_argument("--payload-file", type=Path, default=REAL_UPDATE,
+                        help="the update to publish (default: a real recorded one, bench/payloads/odds-update.html)")
     parser.add_argument("--connect-timeout", type=float, default=180.0,
                         help="seconds for one level's connections (default 180)")
     parser.add_argument("--deliver-timeout", type=float, default=30.0,
@@ -586,13 +571,11 @@ def write_outputs(args: argparse.Namespace, targets: list[Target], pages: dict[s
 # --- orchestration --------------------------------------------------------------------------
 
 
-def payload_text(args: argparse.Namespace, match_id: int) -> str:
-    if args.payload_file is not None:
-        try:
-            return str(args.payload_file.read_text())
-        except OSError as exc:
-            raise BenchError(f"cannot read --payload-file: {exc}") from exc
-    return UPDATE(match_id)
+def payload_text(args: argparse.Namespace) -> str:
+    try:
+        return str(args.payload_file.read_text())
+    except OSError as exc:
+        raise BenchError(f"cannot read --payload-file: {exc}") from exc
 
 
 def bench(args: argparse.Namespace, servers: list[Server], pools: list[ClientPool]) -> bool:
@@ -617,7 +600,7 @@ def bench(args: argparse.Namespace, servers: list[Server], pools: list[ClientPoo
     log("web and live ready")
     match_path = pick_match_path(web, expect_ok(web, "/"))
     match_id = int(MATCH_PATH.search(match_path).group(1))  # type: ignore[union-attr]
-    html = payload_text(args, match_id)
+    html = payload_text(args)
     channel = channel_prefix(redis_lib.Redis.from_url(BENCH_ENV["REDIS_URL"])) + f"match:{match_id}"
     log(f"match page {match_path}; sockets subscribe to match:{match_id}; payload {len(html.encode())} bytes; "
         f"channel {channel}")
