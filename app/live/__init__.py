@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Flask, current_app, url_for
+from flask import Blueprint, Flask, current_app, request
 from flask_login import current_user
 
 from app import kv, watching
@@ -137,7 +137,8 @@ def live_url(topic_names: Sequence[str]) -> str:
     names = list(topic_names)
     if current_user.is_authenticated:
         names.append(user_topic(current_user.id))
-    base = current_app.config["LIVE_URL"] or url_for("live.socket")
+    # A path, not url_for's absolute ws:// URL: the page turns it into ws:// or wss:// as it was itself served.
+    base = current_app.config["LIVE_URL"] or f"{request.script_root}/live"
     return f"{base}?{urlencode({'topics': ','.join(names), 'since': f'{time.time():.3f}'})}"
 
 

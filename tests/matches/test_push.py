@@ -179,3 +179,35 @@ def test_a_failed_publish_is_reported_and_never_raised(tmp_path):
                          **IN_PROCESS, "REDIS_URL": "redis://127.0.0.1:9/0"})
     with broken.app_context():
         assert live.publish("match:1", {"": "<template><i id='x'></i></template>"}) is False
+
+
+def socket_url(page: str) -> tuple[str, dict[str, list[str]]]:
+    from html import unescape
+    from urllib.parse import parse_qs, urlsplit
+
+    url = urlsplit(unescape(re.search(r'ws-connect="([^"]+)"', page).group(1)))
+    where = f"{url.scheme}://{url.netloc}{url.path}" if url.scheme else url.path
+    return where, parse_qs(url.query)
+
+
+def test_each_page_opens_a_same_site_socket_for_the_topics_it_shows(app, client, clock):
+    match = upcoming()
+    path, query = socket_url(client.get(f"/matches/{match.id}").get_data(as_text=True))
+    assert path == "/live"  # a path: the page makes it ws:// or wss:// as it was served itself
+    assert query["topics"] == [f"match:{match.id}"] and float(query["since"][0]) > 0
+    _, query = socket_url(client.get("/leagues/epl").get_data(as_text=True))
+    assert query["topics"] == ["league:epl"]
+    _, query = socket_url(client.get("/?day=2026-11-23").get_data(as_text=True))
+    assert query["topics"] == ["matches:2026-11-21,matches:2026-11-23"]  # the chosen day, and today's live ones
+
+
+def test_a_signed_in_page_adds_its_users_own_topic_and_live_url_points_elsewhere(app, client, auth, make_user):
+    user = make_user()
+    auth.login("fan@example.com", "correct horse battery")
+    app.config["LIVE_URL"] = "wss://live.example.com/live"
+    try:
+        path, query = socket_url(client.get("/").get_data(as_text=True))
+    finally:
+        app.config["LIVE_URL"] = ""
+    assert path == "wss://live.example.com/live"
+    assert query["topics"][0].split(",")[-1] == f"user:{user.id}"
