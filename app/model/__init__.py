@@ -1,0 +1,1 @@
+"""The prediction model: pure Python, numpy and scipy; no Flask, no database."""
