@@ -1,0 +1,78 @@
+"""How good a forecast of home/draw/away was: RPS, log loss, Brier, calibration, and a paired difference."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+Probabilities = Sequence[float]  # home, draw, away
+
+
+def rps(p: Probabilities, outcome: int) -> float:
+    """Ranked probability score (lower is better): outcome 0 home, 1 draw, 2 away."""
+    observed = [1.0 if i >= outcome else 0.0 for i in range(3)]  # cumulative: P(result <= i)
+    cum = np.cumsum(p)
+    return float(sum((cum[i] - observed[i]) ** 2 for i in range(2)) / 2)
+
+
+def log_loss(p: Probabilities, outcome: int) -> float:
+    return -math.log(max(p[outcome], 1e-15))
+
+
+def brier(p: Probabilities, outcome: int) -> float:
+    return float(sum((p[i] - (1.0 if i == outcome else 0.0)) ** 2 for i in range(3)))
+
+
+@dataclass(frozen=True)
+class Scores:
+    matches: int
+    rps: float
+    log_loss: float
+    brier: float
+
+
+def scores(forecasts: Sequence[Probabilities], outcomes: Sequence[int]) -> Scores:
+    n = len(outcomes)
+    if n == 0:
+        return Scores(0, math.nan, math.nan, math.nan)
+    return Scores(n, float(np.mean([rps(p, o) for p, o in zip(forecasts, outcomes, strict=True)])),
+                  float(np.mean([log_loss(p, o) for p, o in zip(forecasts, outcomes, strict=True)])),
+                  float(np.mean([brier(p, o) for p, o in zip(forecasts, outcomes, strict=True)])))
+
+
+def paired_difference(a: Sequence[float], b: Sequence[float]) -> tuple[float, float]:
+    """Mean of a - b and its standard error, match by match (both forecasts scored on the same matches)."""
+    diff = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
+    if diff.size < 2:
+        return float(diff.mean()) if diff.size else math.nan, math.nan
+    return float(diff.mean()), float(diff.std(ddof=1) / math.sqrt(diff.size))
+
+
+@dataclass(frozen=True)
+class Bin:
+    low: float
+    high: float
+    count: int
+    mean_forecast: float
+    observed: float
+
+
+def reliability(forecast: Sequence[float], happened: Sequence[bool], bins: int = 10) -> tuple[list[Bin], float]:
+    """A reliability diagram's bins for one outcome, and its expected calibration error
+    (each bin's |forecast - observed| weighted by its share of the matches)."""
+    p = np.asarray(forecast, dtype=float)
+    y = np.asarray(happened, dtype=float)
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    index = np.clip(np.digitize(p, edges[1:-1]), 0, bins - 1)
+    out, ece = [], 0.0
+    for b in range(bins):
+        mask = index == b
+        if not mask.any():
+            continue
+        mean_p, observed = float(p[mask].mean()), float(y[mask].mean())
+        out.append(Bin(float(edges[b]), float(edges[b + 1]), int(mask.sum()), mean_p, observed))
+        ece += mask.sum() / p.size * abs(mean_p - observed)
+    return out, float(ece)
