@@ -10,14 +10,14 @@ import math
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from itertools import groupby
 
 import numpy as np
 
 from app.model import dixon_coles as dc
-from app.model import footballdata, scoring
+from app.model import footballdata, implied, scoring
 from app.odds.maths import remove_margin
 
 HISTORY = timedelta(days=3 * 365)  # older matches weigh under a seventh at ξ = 0.0018: left out
@@ -35,6 +35,8 @@ class Game:
     home_goals: int
     away_goals: int
     odds: tuple[float, float, float] | None = None
+    shots_on_target: tuple[int, int] | None = None
+    implied: tuple[float, float] | None = None  # the expected goals the closing prices implied
 
     @property
     def outcome(self) -> int:
@@ -80,8 +82,21 @@ def season_of(day: date) -> str:
 
 
 def games(rows: Iterable[footballdata.MatchRow]) -> list[Game]:
-    return [Game(r.division, season_of(r.date), r.date, r.home, r.away, r.home_goals, r.away_goals,
-                 (r.odds.home, r.odds.draw, r.odds.away) if r.odds else None) for r in rows]
+    """Backtest games from CSV rows, with the expected goals each match's closing prices implied."""
+    out = []
+    for r in rows:
+        sot = None
+        if r.home_shots_on_target is not None and r.away_shots_on_target is not None:
+            sot = (r.home_shots_on_target, r.away_shots_on_target)
+        out.append(Game(r.division, season_of(r.date), r.date, r.home, r.away, r.home_goals, r.away_goals,
+                        (r.odds.home, r.odds.draw, r.odds.away) if r.odds else None, sot))
+    priced = [i for i, g in enumerate(out) if g.odds is not None]
+    fair = np.array([market_probabilities(out[i].odds) for i in priced])  # type: ignore[arg-type]
+    if priced:
+        lam, nu = implied.rates(fair[:, 0], fair[:, 2])
+        for k, i in enumerate(priced):
+            out[i] = replace(out[i], implied=(float(lam[k]), float(nu[k])))
+    return out
 
 
 Predictor = Callable[[Sequence[Game], date, Sequence[Game]], list[tuple[float, float, float]]]
@@ -104,6 +119,45 @@ def dixon_coles_predictor(xi: float = 0.0018, ridge: float = 1.0) -> Predictor:
         out = []
         for g in games:
             grid = fit.grid(g.home, g.away)
+            home, draw = float(np.tril(grid, -1).sum()), float(np.trace(grid))
+            out.append((home, draw, 1.0 - home - draw))
+        return out
+
+    return predict
+
+
+def blend_predictor(goals: float = 1.0, market: float = 0.0, shots: float = 0.0, xi: float = 0.0018,
+                    ridge: float = 1.0) -> Predictor:
+    """Expected goals as a weighted geometric mean of three fits of the same model: on goals, on the
+    goals the market's closing prices implied, and on shots on target turned into goals. The
+    low-score correction (rho) comes from the goals fit."""
+    last: dict[tuple[str, str], dc.Fit] = {}
+    weights = {"goals": goals, "market": market, "shots": shots}
+
+    def fitted(kind: str, league: str, results: list[dc.Result], day: date) -> dc.Fit:
+        fit = dc.fit(results, day, xi=xi, ridge=ridge, start=last.get((kind, league)))
+        last[(kind, league)] = fit
+        return fit
+
+    def predict(history: Sequence[Game], day: date, games: Sequence[Game]) -> list[tuple[float, float, float]]:
+        league = games[0].league
+        fits: dict[str, dc.Fit] = {"goals": fitted("goals", league, [
+            dc.Result(g.day, g.home, g.away, g.home_goals, g.away_goals) for g in history], day)}
+        if market:
+            fits["market"] = fitted("market", league, [
+                dc.Result(g.day, g.home, g.away, *g.implied) for g in history if g.implied], day)
+        if shots:
+            with_shots = [(g, g.shots_on_target) for g in history if g.shots_on_target]
+            per_shot = sum(g.home_goals + g.away_goals for g, _ in with_shots) / max(
+                1, sum(h + a for _, (h, a) in with_shots))  # goals per shot on target in this league
+            fits["shots"] = fitted("shots", league, [
+                dc.Result(g.day, g.home, g.away, h * per_shot, a * per_shot) for g, (h, a) in with_shots], day)
+        total = sum(weights[k] for k in fits)
+        out = []
+        for g in games:
+            log_lam = sum(weights[k] * np.log(f.rates(g.home, g.away)[0]) for k, f in fits.items()) / total
+            log_nu = sum(weights[k] * np.log(f.rates(g.home, g.away)[1]) for k, f in fits.items()) / total
+            grid = dc.score_grid(float(np.exp(log_lam)), float(np.exp(log_nu)), fits["goals"].rho)
             home, draw = float(np.tril(grid, -1).sum()), float(np.trace(grid))
             out.append((home, draw, 1.0 - home - draw))
         return out

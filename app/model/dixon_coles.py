@@ -37,8 +37,8 @@ class Result:
     day: date
     home: str
     away: str
-    home_goals: int
-    away_goals: int
+    home_goals: float  # whole goals; or a rate (the market's expected goals, shots turned into goals)
+    away_goals: float
 
 
 @dataclass(frozen=True)
@@ -100,8 +100,8 @@ class _Data:
         self.n = len(teams)
         self.home = np.fromiter((position[r.home] for r in results), np.int64, len(results))
         self.away = np.fromiter((position[r.away] for r in results), np.int64, len(results))
-        self.x = np.fromiter((r.home_goals for r in results), np.int64, len(results))
-        self.y = np.fromiter((r.away_goals for r in results), np.int64, len(results))
+        self.x = np.fromiter((r.home_goals for r in results), np.float64, len(results))
+        self.y = np.fromiter((r.away_goals for r in results), np.float64, len(results))
         self.w = weights
         self.const = float(np.sum(weights * (gammaln(self.x + 1.0) + gammaln(self.y + 1.0))))
         self.is00 = (self.x == 0) & (self.y == 0)
@@ -193,7 +193,12 @@ def fit(results: Sequence[Result], today: date, xi: float = 0.0018, ridge: float
     solution = minimize(lambda p: _scaled(p, data, ridge, scale), x0, jac=True, method="L-BFGS-B",
                         bounds=bounds, options={"maxiter": max_iterations, "gtol": tolerance})
     params = solution.x
-    gradient_norm = float(np.max(np.abs(solution.jac))) if solution.jac is not None else np.inf
+    gradient = np.array(solution.jac, dtype=float) if solution.jac is not None else np.full_like(params, np.inf)
+    # rho may rest on a bound, its gradient pointing outwards: that is an optimum, not a failure.
+    low, high = RHO_BOUNDS
+    if (params[-1] <= low + 1e-9 and gradient[-1] > 0) or (params[-1] >= high - 1e-9 and gradient[-1] < 0):
+        gradient[-1] = 0.0
+    gradient_norm = float(np.max(np.abs(gradient)))
     if not solution.success or not np.all(np.isfinite(params)) or gradient_norm > 1e-3:
         raise FitError(f"the fit did not converge: {solution.message} (largest gradient {gradient_norm:.2g})")
     return Fit(teams=teams, attack=params[:n].copy(), defence=params[n:2 * n].copy(),
