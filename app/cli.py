@@ -15,6 +15,7 @@ from app import clock, queues, runs
 from app.jobs import configured, reading, requests_sent
 from app.matches import jobs as match_jobs
 from app.odds import jobs as odds_jobs
+from app.predictions import cli as predictions_cli
 from app.providers.base import ProviderError
 from app.schedule import LEAGUES, PERIODIC, find
 
@@ -146,3 +147,4 @@ def init_app(app: Flask) -> None:
         click.echo(json.dumps(summary, default=str))
 
     app.cli.add_command(jobs)
+    predictions_cli.init_app(app)

@@ -1,0 +1,111 @@
+"""`flask predictions backtest`: the model walked forward over football-data.co.uk CSVs, against the market."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from app.model import backtest, footballdata
+
+SEASON_NAME = re.compile(r"^(?:(\d{4})-(\d{2})|(\d{2})(\d{2}))$")
+METRICS = (("rps", "RPS"), ("log_loss", "log loss"), ("brier", "Brier"))
+
+
+def _seasons_in(root: Path, leagues: list[str], last: str) -> list[str]:
+    """Every season on disk for these leagues up to `last`: earlier ones are history for the first fits."""
+    found = set()
+    for league in leagues:
+        for path in (root / league).glob("*.csv"):
+            m = SEASON_NAME.match(path.stem)
+            if m:
+                start = int(m.group(1)) if m.group(1) else 2000 + int(m.group(3))
+                found.add(f"{start}-{(start + 1) % 100:02d}")
+    return sorted(s for s in found if s <= last)
+
+
+def _table(report: backtest.Report, leagues: list[str]) -> list[dict[str, float | str]]:
+    rows: list[dict[str, float | str]] = []
+    for league in [*leagues, None]:
+        rows.append({"league": league or "all", **report.summary(league)})
+    return rows
+
+
+def _echo_table(rows: list[dict[str, float | str]]) -> None:
+    click.echo(f"{'league':<7}{'matches':>8}" + "".join(
+        f"  {label + ' model':>14}{'market':>8}{'diff':>9}{'± se':>8}" for _, label in METRICS)
+        + f"  {'ECE H':>6}{'D':>6}{'A':>6}")
+    for row in rows:
+        line = f"{row['league']:<7}{int(row['matches']):>8}"
+        for key, _ in METRICS:
+            line += (f"  {row[f'model_{key}']:>14.4f}{row[f'market_{key}']:>8.4f}"
+                     f"{row[f'diff_{key}']:>+9.4f}{row[f'se_{key}']:>8.4f}")
+        line += f"  {row['ece_home']:>6.3f}{row['ece_draw']:>6.3f}{row['ece_away']:>6.3f}"
+        click.echo(line)
+
+
+def _write_csv(path: Path, report: backtest.Report) -> None:
+    with path.open("w", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["league", "season", "date", "home", "away", "home_goals", "away_goals",
+                         "model_home", "model_draw", "model_away", "market_home", "market_draw", "market_away"])
+        for f in report.forecasts:
+            g = f.game
+            writer.writerow([g.league, g.season, g.day.isoformat(), g.home, g.away, g.home_goals, g.away_goals,
+                             *(f"{p:.5f}" for p in f.model), *(f"{p:.5f}" for p in f.market)])
+
+
+def init_app(app: Flask) -> None:
+    group = AppGroup("predictions", help="The prediction model.")
+
+    @group.command("backtest")
+    @click.option("--data", "root", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True,
+                  help="football-data.co.uk CSVs as <DIV>/<yyyy-yy>.csv (or <DIV>/<yyyy>.csv).")
+    @click.option("--leagues", default="E0,SP1,I1,D1,F1", show_default=True, help="Divisions, comma-separated.")
+    @click.option("--seasons", default="2014-15:2018-19", show_default=True,
+                  help="The seasons to predict, FIRST:LAST; earlier seasons in --data are history only.")
+    @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
+                  help="Write the summary here.")
+    @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
+                  help="Write every forecast here, with the market's.")
+    def backtest_command(root: Path, leagues: str, seasons: str, json_path: Path | None,
+                         csv_path: Path | None) -> None:
+        """Walk forward: for each match day, fit on what was played before it, predict it, and score the
+        model and the margin-free closing market (Pinnacle closing, else Pinnacle, else the average)."""
+        divisions = [d.strip() for d in leagues.split(",") if d.strip()]
+        try:
+            wanted = footballdata.season_range(seasons)
+            read = footballdata.read_dir(root, divisions, _seasons_in(root, divisions, wanted[-1]) or wanted)
+        except (footballdata.FootballDataError, ValueError) as exc:
+            raise click.ClickException(str(exc)) from exc
+        missing = sorted(set(wanted) - {backtest.season_of(r.date) for r in read.rows})
+        if missing:
+            raise click.ClickException(f"no matches for season(s) {', '.join(missing)} in {root}")
+        for problem in read.skipped:
+            click.echo(f"skipped {problem}", err=True)
+        report = backtest.run(backtest.games(read.rows), set(wanted), backtest.blend_predictor(**backtest.CHOSEN))
+        for failure in report.failed_fits:
+            click.echo(f"not predicted: {failure}", err=True)
+        rows = _table(report, divisions)
+        _echo_table(rows)
+        per_day = report.fit_seconds / report.fits * 1000 if report.fits else 0.0
+        click.echo(f"{report.fits} match days fitted in {report.fit_seconds:.1f} s ({per_day:.1f} ms each, "
+                   f"goals and market fits); walk-forward {report.seconds:.1f} s; {len(read.skipped)} rows skipped, "
+                   f"{len(report.failed_fits)} days not predicted. Model: {backtest.CHOSEN}")
+        if json_path:
+            json_path.write_text(json.dumps({
+                "model": backtest.CHOSEN, "seasons": wanted, "leagues": divisions, "summary": rows,
+                "fits": report.fits, "fit_seconds": report.fit_seconds, "seconds": report.seconds,
+                "skipped_rows": [str(p) for p in read.skipped], "failed_fits": report.failed_fits}, indent=2))
+        if csv_path:
+            _write_csv(csv_path, report)
+        if not report.forecasts:
+            sys.exit(1)
+
+    app.cli.add_command(group)
