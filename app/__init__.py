@@ -57,6 +57,7 @@ def _init_features(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.matches import bp as matches_bp
     from app.odds import bp as odds_bp
+    from app.predictions import models as _prediction_models  # noqa: F401  (its tables and freeze guard)
 
     viewer.init_app(app)
     assets.init_app(app)
