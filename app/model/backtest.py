@@ -16,8 +16,8 @@ from itertools import groupby
 
 import numpy as np
 
+from app.model import blend, footballdata, implied, scoring
 from app.model import dixon_coles as dc
-from app.model import footballdata, implied, scoring
 from app.odds.maths import remove_margin
 
 # Chosen on 2013-14 (fitted from 2012-13 on), never on the seasons the backtest reports.
@@ -140,36 +140,16 @@ def reference() -> Predictor:
 
 def blend_predictor(goals: float = 1.0, market: float = 0.0, shots: float = 0.0, xi: float = 0.0018,
                     ridge: float = 1.0) -> Predictor:
-    """Expected goals as a weighted geometric mean of three fits of the same model: on goals, on the
-    goals the market's closing prices implied, and on shots on target turned into goals. The
-    low-score correction (rho) comes from the goals fit."""
-    last: dict[tuple[str, str], dc.Fit] = {}
-    weights = {"goals": goals, "market": market, "shots": shots}
-
-    def fitted(kind: str, league: str, results: list[dc.Result], day: date) -> dc.Fit:
-        fit = dc.fit(results, day, xi=xi, ridge=ridge, start=last.get((kind, league)))
-        last[(kind, league)] = fit
-        return fit
+    """The published model (app/model/blend.py), refitted every match day, warm-started per league."""
+    last: dict[str, dict[str, dc.Fit]] = {}
 
     def predict(history: Sequence[Game], day: date, games: Sequence[Game]) -> list[tuple[float, float, float]]:
         league = games[0].league
-        fits: dict[str, dc.Fit] = {"goals": fitted("goals", league, [
-            dc.Result(g.day, g.home, g.away, g.home_goals, g.away_goals) for g in history], day)}
-        if market:
-            fits["market"] = fitted("market", league, [
-                dc.Result(g.day, g.home, g.away, *g.implied) for g in history if g.implied], day)
-        if shots:
-            with_shots = [(g, g.shots_on_target) for g in history if g.shots_on_target]
-            per_shot = sum(g.home_goals + g.away_goals for g, _ in with_shots) / max(
-                1, sum(h + a for _, (h, a) in with_shots))  # goals per shot on target in this league
-            fits["shots"] = fitted("shots", league, [
-                dc.Result(g.day, g.home, g.away, h * per_shot, a * per_shot) for g, (h, a) in with_shots], day)
-        total = sum(weights[k] for k in fits)
+        fitted = blend.fit_blend(history, day, goals, market, shots, xi, ridge, starts=last.get(league))
+        last[league] = fitted.fits
         out = []
         for g in games:
-            log_lam = sum(weights[k] * np.log(f.rates(g.home, g.away)[0]) for k, f in fits.items()) / total
-            log_nu = sum(weights[k] * np.log(f.rates(g.home, g.away)[1]) for k, f in fits.items()) / total
-            grid = dc.score_grid(float(np.exp(log_lam)), float(np.exp(log_nu)), fits["goals"].rho)
+            grid = fitted.grid(g.home, g.away)
             home, draw = float(np.tril(grid, -1).sum()), float(np.trace(grid))
             out.append((home, draw, 1.0 - home - draw))
         return out
