@@ -83,5 +83,10 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic("closing", "app.odds.jobs:capture_closing_lines", timedelta(minutes=1), queue="live"),
     *(Periodic(f"standings:{lg}", "app.matches.jobs:refresh_standings", timedelta(minutes=15), (lg,), "low",
                capability="standings", paid_every=timedelta(hours=6)) for lg in LEAGUES),
+    # The prediction model refitted per league on what the database holds; predictions published for the week.
+    *(Periodic(f"predictions:{lg}", "app.predictions.jobs:refresh_predictions", timedelta(hours=1), (lg,), "low")
+      for lg in LEAGUES),
+    # At kickoff a match's latest prediction is frozen; after the final whistle it is scored.
+    Periodic("settle", "app.predictions.jobs:settle_predictions", timedelta(minutes=2), queue="live"),
     Periodic("cleanup", "app.cleanup:nightly", cron="0 2 * * *", queue="low", timeout=timedelta(minutes=30)),
 )

@@ -1,0 +1,61 @@
+"""The hourly refit on the demo world's results: forecasts published for the week, frozen and scored in turn."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.matches.models import Match
+from app.predictions import jobs, services
+from app.predictions.models import Prediction
+
+
+def count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Prediction)) or 0
+
+
+def test_a_refit_publishes_every_upcoming_match_of_the_week_with_its_explanation(app, clock):
+    summary = jobs.refresh_predictions("epl")
+    assert summary["written"] == summary["upcoming"] > 0, summary
+    assert summary["fitted_on"] >= jobs.MIN_MATCHES
+    prediction = db.session.scalars(select(Prediction).order_by(Prediction.id)).first()
+    assert prediction.model_version == jobs.MODEL_VERSION
+    assert sum(prediction.probabilities) == pytest.approx(1.0) and min(prediction.probabilities) > 0
+    assert prediction.home_goals > 0 and prediction.away_goals > 0
+    assert set(prediction.markets) == {"over", "btts", "handicaps", "likely_scores"}
+    words = [d["words"] for d in prediction.explanation["drivers"]]
+    assert any("Home advantage" in w for w in words) and any("attack" in w for w in words)
+    assert prediction.explanation["changes"] == ["First prediction for this match."]
+    match = db.session.get(Match, prediction.match_id)
+    assert match.kickoff_at > clock() and match.status == "scheduled"
+
+
+def test_a_second_refit_with_nothing_new_publishes_nothing(app, clock):
+    jobs.refresh_predictions("epl")
+    before = count()
+    assert jobs.refresh_predictions("epl")["written"] == 0
+    assert count() == before
+
+
+def test_settling_freezes_at_kickoff_and_scores_after_the_whistle(app, clock):
+    jobs.refresh_predictions("epl")
+    first = db.session.scalars(select(Prediction).join(Match, Match.id == Prediction.match_id)
+                               .order_by(Match.kickoff_at)).first()
+    match = db.session.get(Match, first.match_id)
+    clock.now = match.kickoff_at + timedelta(minutes=1)
+    assert jobs.settle_predictions()["frozen"] >= 1
+    assert db.session.get(Prediction, first.id).frozen_at is not None
+    with pytest.raises(services.PublishRefused):  # and nothing new for it from now on
+        services.publish(services.Forecast(match.id, "x", clock(), 1, 1, (0.4, 0.3, 0.3), {}, {}), clock())
+    match.status, match.home_score, match.away_score = "finished", 1, 1
+    db.session.commit()
+    assert jobs.settle_predictions()["scored"] >= 1
+    assert db.session.get(Prediction, first.id).outcome == "D"
+
+
+def test_a_league_without_enough_results_is_skipped_and_says_why(app):
+    summary = jobs.refresh_predictions("nosuchleague")
+    assert summary["written"] == 0 and "no league" in summary["skipped"]
