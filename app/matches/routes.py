@@ -12,6 +12,7 @@ from app.htmx import is_htmx, vary_on_htmx
 from app.live import topics
 from app.matches import bp, fragments, services
 from app.odds import services as odds_services
+from app.predictions import fragments as prediction_fragments
 
 LEAGUE_KEY = re.compile(r"^[a-z0-9_-]{1,32}$")
 MAX_ID = 2**31 - 1
@@ -70,7 +71,7 @@ def show(match_id: int):
     if match is None:
         abort(404, "That match does not exist, or is no longer listed.")
     return render_template("matches/show.html", match=match, board=board, details=more,
-                           live_topics=[topics.match(match.id)])
+                           prediction=prediction_fragments.card(match), live_topics=[topics.match(match.id)])
 
 
 @bp.get(f"/matches/<int(max={MAX_ID}):match_id>/header")
