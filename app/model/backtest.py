@@ -109,6 +109,12 @@ def market_probabilities(odds: tuple[float, float, float]) -> tuple[float, float
     return home, draw, away
 
 
+def one_x_two(grid: np.ndarray) -> tuple[float, float, float]:
+    """Home, draw and away from a score grid (rows: home goals)."""
+    home, draw = float(np.tril(grid, -1).sum()), float(np.trace(grid))
+    return home, draw, 1.0 - home - draw
+
+
 def dixon_coles_predictor(xi: float = 0.0018, ridge: float = 1.0, history_days: int | None = None) -> Predictor:
     """The plain model: one Dixon-Coles fit per league and match day, warm-started from the last.
 
@@ -121,12 +127,7 @@ def dixon_coles_predictor(xi: float = 0.0018, ridge: float = 1.0, history_days: 
         fit = dc.fit([dc.Result(g.day, g.home, g.away, g.home_goals, g.away_goals) for g in history if g.day >= since],
                      day, xi=xi, ridge=ridge, start=last.get(league))
         last[league] = fit
-        out = []
-        for g in games:
-            grid = fit.grid(g.home, g.away)
-            home, draw = float(np.tril(grid, -1).sum()), float(np.trace(grid))
-            out.append((home, draw, 1.0 - home - draw))
-        return out
+        return [one_x_two(fit.grid(g.home, g.away)) for g in games]
 
     return predict
 
@@ -147,12 +148,7 @@ def blend_predictor(goals: float = 1.0, market: float = 0.0, shots: float = 0.0,
         league = games[0].league
         fitted = blend.fit_blend(history, day, goals, market, shots, xi, ridge, starts=last.get(league))
         last[league] = fitted.fits
-        out = []
-        for g in games:
-            grid = fitted.grid(g.home, g.away)
-            home, draw = float(np.tril(grid, -1).sum()), float(np.trace(grid))
-            out.append((home, draw, 1.0 - home - draw))
-        return out
+        return [one_x_two(fitted.grid(g.home, g.away)) for g in games]
 
     return predict
 
