@@ -92,12 +92,9 @@ def games(rows: Iterable[footballdata.MatchRow]) -> list[Game]:
             sot = (r.home_shots_on_target, r.away_shots_on_target)
         out.append(Game(r.division, season_of(r.date), r.date, r.home, r.away, r.home_goals, r.away_goals,
                         (r.odds.home, r.odds.draw, r.odds.away) if r.odds else None, sot))
-    priced = [i for i, g in enumerate(out) if g.odds is not None]
-    fair = np.array([market_probabilities(out[i].odds) for i in priced])  # type: ignore[arg-type]
-    if priced:
-        lam, nu = implied.rates(fair[:, 0], fair[:, 2])
-        for k, i in enumerate(priced):
-            out[i] = replace(out[i], implied=(float(lam[k]), float(nu[k])))
+    priced = [(i, g.odds) for i, g in enumerate(out) if g.odds is not None]
+    for (i, _), rates in zip(priced, implied.from_prices([o for _, o in priced]), strict=True):
+        out[i] = replace(out[i], implied=rates)
     return out
 
 

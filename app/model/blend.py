@@ -71,16 +71,13 @@ class Blend:
         def mean(value: dict[str, float]) -> float:
             return sum(self.weights[k] * value[k] for k in self.fits) / total
 
-        def part(fit: dc.Fit, team: str) -> tuple[float, float]:
-            return fit._strength(team)
-
         return Terms(
             level=mean({k: f.intercept for k, f in self.fits.items()}),
             home_advantage=mean({k: f.home_advantage for k, f in self.fits.items()}),
-            home_attack=mean({k: part(f, home)[0] for k, f in self.fits.items()}),
-            home_defence=mean({k: part(f, home)[1] for k, f in self.fits.items()}),
-            away_attack=mean({k: part(f, away)[0] for k, f in self.fits.items()}),
-            away_defence=mean({k: part(f, away)[1] for k, f in self.fits.items()}),
+            home_attack=mean({k: f.strength(home)[0] for k, f in self.fits.items()}),
+            home_defence=mean({k: f.strength(home)[1] for k, f in self.fits.items()}),
+            away_attack=mean({k: f.strength(away)[0] for k, f in self.fits.items()}),
+            away_defence=mean({k: f.strength(away)[1] for k, f in self.fits.items()}),
             home_known=home in self.fits["goals"].teams, away_known=away in self.fits["goals"].teams)
 
     def rates(self, home: str, away: str) -> tuple[float, float]:

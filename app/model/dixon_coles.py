@@ -59,12 +59,13 @@ class Fit:
 
     def rates(self, home: str, away: str) -> tuple[float, float]:
         """Expected goals (home, away); a club the fit has never seen counts as average."""
-        ah, dh = self._strength(home)
-        aa, da = self._strength(away)
+        ah, dh = self.strength(home)
+        aa, da = self.strength(away)
         return (float(np.exp(self.intercept + self.home_advantage + ah + da)),
                 float(np.exp(self.intercept + aa + dh)))
 
-    def _strength(self, team: str) -> tuple[float, float]:
+    def strength(self, team: str) -> tuple[float, float]:
+        """(attack, defence) of a club; (0, 0), the average, for one the fit has never seen."""
         if team not in self.teams:
             return 0.0, 0.0
         i = self.teams.index(team)

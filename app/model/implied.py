@@ -12,6 +12,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import gammaln
 
+from app.odds.maths import remove_margin
+
 Array = NDArray[np.float64]
 GOALS = np.arange(16)
 _LOG_FACT = gammaln(GOALS + 1.0)
@@ -47,3 +49,12 @@ def rates(p_home: Array, p_away: Array, iterations: int = 30) -> tuple[Array, Ar
         u, v = u - np.clip(du, -1, 1), v - np.clip(dv, -1, 1)
         u, v = np.clip(u, np.log(0.05), np.log(8)), np.clip(v, np.log(0.05), np.log(8))
     return np.exp(u), np.exp(v)
+
+
+def from_prices(odds: list[tuple[float, float, float]]) -> list[tuple[float, float]]:
+    """The (λ, λa) each match's 1X2 prices imply, margin removed the way the odds board removes it."""
+    if not odds:
+        return []
+    fair = np.array([remove_margin(list(o), "shin") for o in odds])
+    lam, nu = rates(fair[:, 0], fair[:, 2])
+    return [(float(a), float(b)) for a, b in zip(lam, nu, strict=True)]

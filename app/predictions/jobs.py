@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-import numpy as np
 from sqlalchemy import func, select
 
 from app import clock
@@ -17,7 +16,7 @@ from app.jobs import job
 from app.matches.models import Competition, Match, Team
 from app.model import blend, explain, implied, markets
 from app.model import dixon_coles as dc
-from app.model.backtest import CHOSEN, market_probabilities
+from app.model.backtest import CHOSEN
 from app.odds.models import ClosingPrice, Market
 from app.predictions import services
 
@@ -60,12 +59,7 @@ def _history(competition_id: int, now_day: date) -> list[Past]:
         .order_by(Match.kickoff_at)).all()
     played = [m for m in matches if m.kickoff_at.date() < now_day]
     closing = _closing_1x2([m.id for m in played])
-    rates: dict[int, tuple[float, float]] = {}
-    if closing:
-        ids = list(closing)
-        fair = [market_probabilities(closing[i]) for i in ids]
-        lam, nu = implied.rates(np.array([f[0] for f in fair]), np.array([f[2] for f in fair]))
-        rates = {i: (float(lam[k]), float(nu[k])) for k, i in enumerate(ids)}
+    rates = dict(zip(closing, implied.from_prices(list(closing.values())), strict=True))
     return [Past(m.kickoff_at.date(), str(m.home_team_id), str(m.away_team_id), m.home_score or 0,
                  m.away_score or 0, rates.get(m.id)) for m in played]
 
