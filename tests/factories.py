@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from app.extensions import db
 from app.matches.models import Competition, Match, Season, Team
+from app.odds.models import Bookmaker, Market
 
 
 def make_match(kickoff_at: datetime, home: str = "Home Town", away: str = "Away City",
@@ -30,3 +31,23 @@ def make_match(kickoff_at: datetime, home: str = "Home Town", away: str = "Away 
     db.session.add(match)
     db.session.commit()
     return match
+
+
+def book(key: str) -> Bookmaker:
+    """The bookmaker with this key, created on first use."""
+    found = db.session.query(Bookmaker).filter_by(key=key).one_or_none()
+    if found is None:
+        found = Bookmaker(key=key, name=key.title())
+        db.session.add(found)
+        db.session.flush()
+    return found
+
+
+def match_result() -> Market:
+    """The 1X2 market, created on first use."""
+    found = db.session.query(Market).filter_by(key="1x2").one_or_none()
+    if found is None:
+        found = Market(key="1x2", kind="1x2", line=None)
+        db.session.add(found)
+        db.session.flush()
+    return found

@@ -11,7 +11,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from app.dbtypes import UTCDateTime
 from app.extensions import db
 from app.matches.models import NOT_PLAYED, Match
-from app.odds.models import ClosingPrice, OddsSnapshot
+from app.odds.board import build_board
+from app.odds.models import Bookmaker, ClosingPrice, Market, OddsSnapshot
+from app.providers.records import OUTCOMES
 
 SERIES = (OddsSnapshot.match_id, OddsSnapshot.market_id, OddsSnapshot.bookmaker_id, OddsSnapshot.outcome)
 
@@ -53,6 +55,25 @@ def capture_closing(now: datetime, lookback: timedelta = timedelta(hours=6)) -> 
         .group_by(ClosingPrice.match_id)
     ).all())
     return CaptureResult(matches=len(written), written=sum(written.values()), match_ids=set(written))
+
+
+def closing_consensus(match_ids: list[int]) -> dict[int, tuple[float, float, float]]:
+    """Each match's closing 1X2 without margin (Shin per complete book, averaged), as the board computes it:
+    the market a prediction is measured against. Matches without a complete closing book are left out."""
+    rows = db.session.execute(
+        select(ClosingPrice.match_id, Bookmaker.key, Bookmaker.name, ClosingPrice.outcome, ClosingPrice.price,
+               ClosingPrice.observed_at)
+        .join(Market, Market.id == ClosingPrice.market_id).join(Bookmaker, Bookmaker.id == ClosingPrice.bookmaker_id)
+        .where(Market.key == "1x2", ClosingPrice.match_id.in_(match_ids))).all()
+    per_match: dict[int, list] = {}
+    for match_id, key, name, outcome, price, observed in rows:
+        per_match.setdefault(match_id, []).append((key, name, outcome, price, None, observed, None))
+    out = {}
+    for match_id, prices in per_match.items():
+        consensus = build_board("1x2", OUTCOMES["1x2"], prices).consensus
+        if consensus is not None:
+            out[match_id] = (consensus[0], consensus[1], consensus[2])
+    return out
 
 
 def downsample(now: datetime, keep_days: int = 30) -> int:

@@ -12,7 +12,8 @@ from app.dbtypes import UTCDateTime
 from app.extensions import Model
 
 # What may still be written once a prediction is frozen: its score, once the match is over.
-SCORE_FIELDS = frozenset({"outcome", "rps", "log_loss", "brier", "scored_at"})
+SCORE_FIELDS = frozenset({"outcome", "rps", "log_loss", "brier", "scored_at", "market_home", "market_draw",
+                          "market_away", "market_rps", "market_log_loss", "market_brier"})
 
 
 class FrozenPredictionError(RuntimeError):
@@ -44,10 +45,24 @@ class Prediction(Model):
     log_loss: Mapped[float | None] = mapped_column(Float)
     brier: Mapped[float | None] = mapped_column(Float)
     scored_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The yardstick, written with the score: the closing market's margin-free 1X2 and its scores
+    # (empty when no bookmaker's closing line was captured).
+    market_home: Mapped[float | None] = mapped_column(Float)
+    market_draw: Mapped[float | None] = mapped_column(Float)
+    market_away: Mapped[float | None] = mapped_column(Float)
+    market_rps: Mapped[float | None] = mapped_column(Float)
+    market_log_loss: Mapped[float | None] = mapped_column(Float)
+    market_brier: Mapped[float | None] = mapped_column(Float)
 
     @property
     def probabilities(self) -> tuple[float, float, float]:
         return self.p_home, self.p_draw, self.p_away
+
+    @property
+    def market(self) -> tuple[float, float, float] | None:
+        if self.market_home is None or self.market_draw is None or self.market_away is None:
+            return None
+        return self.market_home, self.market_draw, self.market_away
 
 
 def _committed(state: InstanceState[Any], key: str) -> Any:

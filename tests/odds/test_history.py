@@ -11,29 +11,11 @@ from app.extensions import cache, db
 from app.matches.models import Match
 from app.odds.history import CaptureResult, capture_closing, downsample
 from app.odds.jobs import capture_closing_lines
-from app.odds.models import Bookmaker, ClosingPrice, CurrentPrice, Market, OddsSnapshot
+from app.odds.models import Bookmaker, ClosingPrice, CurrentPrice, OddsSnapshot
 from tests.conftest import NOW
-from tests.factories import make_match
+from tests.factories import book, make_match, match_result
 
 CUTOFF = NOW - timedelta(days=30)  # 2026-10-22 15:40 UTC: what downsample(NOW) keeps whole
-
-
-def book(key: str) -> Bookmaker:
-    found = db.session.scalar(select(Bookmaker).filter_by(key=key))
-    if found is None:
-        found = Bookmaker(key=key, name=key.title())
-        db.session.add(found)
-        db.session.flush()
-    return found
-
-
-def match_result() -> Market:
-    found = db.session.scalar(select(Market).filter_by(key="1x2"))
-    if found is None:
-        found = Market(key="1x2", kind="1x2", line=None)
-        db.session.add(found)
-        db.session.flush()
-    return found
 
 
 def snap(match: Match, bookmaker: str, outcome: str, price: float, observed_at: datetime) -> OddsSnapshot:

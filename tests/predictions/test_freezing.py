@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
 import pytest
 
 from app.extensions import db
+from app.model import scoring
+from app.odds.maths import remove_margin
+from app.odds.models import ClosingPrice
 from app.predictions import services
 from app.predictions.models import FrozenPredictionError, Prediction
-from tests.factories import make_match
+from tests.factories import book, make_match, match_result
 
 
 def forecast(match_id: int, now, p=(0.5, 0.3, 0.2)) -> services.Forecast:
@@ -80,3 +84,47 @@ def test_a_finished_match_scores_its_frozen_prediction_once(app, clock, match):
     with pytest.raises(FrozenPredictionError):
         db.session.flush()
     db.session.rollback()
+
+
+def close(match, bookmaker: str, prices: dict[str, float], when) -> None:
+    for outcome, price in prices.items():
+        db.session.add(ClosingPrice(match_id=match.id, market_id=match_result().id, bookmaker_id=book(bookmaker).id,
+                                    outcome=outcome, price=price, observed_at=when, captured_at=when))
+
+
+def test_the_closing_market_is_scored_beside_the_prediction(app, clock, match):
+    prediction = services.publish(forecast(match.id, clock()), clock())
+    db.session.commit()
+    clock.advance(hours=3)
+    services.freeze_due(clock())
+    close(match, "sharp", {"home": 1.80, "draw": 3.70, "away": 5.20}, clock())
+    close(match, "soft", {"home": 1.75, "draw": 3.60, "away": 5.00}, clock())
+    close(match, "partial", {"home": 2.50}, clock())  # not a complete book: not in the consensus
+    match.status, match.home_score, match.away_score = "finished", 0, 0
+    db.session.commit()
+    services.score_finished(clock())
+    db.session.commit()
+    scored = db.session.get(Prediction, prediction.id)
+    fair = [remove_margin(p, "shin") for p in ([1.80, 3.70, 5.20], [1.75, 3.60, 5.00])]
+    expected = [(a + b) / 2 for a, b in zip(*fair, strict=True)]
+    expected = [p / sum(expected) for p in expected]
+    assert scored.market == pytest.approx(expected)
+    assert scored.outcome == "D"
+    assert scored.market_rps == pytest.approx(scoring.rps(expected, 1))
+    assert scored.market_log_loss == pytest.approx(-math.log(expected[1]))
+    assert scored.market_brier == pytest.approx(scoring.brier(expected, 1))
+    assert scored.rps != scored.market_rps
+
+
+def test_without_a_closing_line_the_prediction_is_scored_alone(app, clock, match):
+    prediction = services.publish(forecast(match.id, clock()), clock())
+    db.session.commit()
+    clock.advance(hours=3)
+    services.freeze_due(clock())
+    match.status, match.home_score, match.away_score = "finished", 0, 3
+    db.session.commit()
+    assert services.score_finished(clock()) == 1
+    db.session.commit()
+    scored = db.session.get(Prediction, prediction.id)
+    assert scored.outcome == "A" and scored.rps is not None
+    assert scored.market is None and scored.market_rps is None
