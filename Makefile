@@ -6,7 +6,7 @@ FLASK := $(VENV)/bin/flask --app app:create_app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run live test lint bench bench-live worker scheduler install install-dev migrate seed clean
+.PHONY: run live test lint bench bench-live backtest worker scheduler install install-dev migrate seed clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,13 @@ bench: install-dev
 ## The live sockets alone: connect rate, broadcast delivery, memory per 1,000, page p99 beside 10,000 sockets.
 bench-live: install-dev
 	$(PY) bench/live.py
+
+## The model's walk-forward on football-data.co.uk CSVs (<DIV>/<yyyy-yy>.csv under BACKTEST_DATA), against the
+## closing market and a reference Dixon-Coles; writes the report the model page shows.
+BACKTEST_DATA ?= ../shared/data/football-data
+backtest: install
+	SCHEDULER=off DATABASE_URL=sqlite:// $(FLASK) predictions backtest --data $(BACKTEST_DATA) \
+	  --json app/predictions/backtest.json
 
 ## Production's background processes (need REDIS_URL; DATABASE_URL for PostgreSQL):
 ## an RQ worker on the queues live, default, low; and the scheduler that enqueues app/schedule.py.

@@ -57,13 +57,14 @@ def _init_features(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.matches import bp as matches_bp
     from app.odds import bp as odds_bp
+    from app.predictions import bp as predictions_bp
     from app.predictions import models as _prediction_models  # noqa: F401  (its tables and freeze guard)
 
     viewer.init_app(app)
     assets.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
-    for blueprint in (site.bp, matches_bp, odds_bp, accounts_bp, admin_bp):
+    for blueprint in (site.bp, matches_bp, odds_bp, predictions_bp, accounts_bp, admin_bp):
         app.register_blueprint(blueprint)
     admin.init_app(app)
     live.init_app(app)

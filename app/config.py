@@ -100,6 +100,8 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "LIVE_ORIGINS": tuple(o.strip() for o in env.get("LIVE_ORIGINS", "").split(",") if o.strip()),
         # Where pages connect: "" is this site's /live; "wss://live.example.com/live" for a separate socket service.
         "LIVE_URL": env.get("LIVE_URL", ""),
+        # The model page's backtest: the JSON `flask predictions backtest --json` wrote (`make backtest`).
+        "BACKTEST_REPORT": env.get("BACKTEST_REPORT") or str(ROOT / "app" / "predictions" / "backtest.json"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

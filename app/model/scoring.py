@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 Probabilities = Sequence[float]  # home, draw, away
+OUTCOMES = ("home", "draw", "away")
 
 
 def rps(p: Probabilities, outcome: int) -> float:
@@ -76,3 +77,26 @@ def reliability(forecast: Sequence[float], happened: Sequence[bool], bins: int =
         out.append(Bin(float(edges[b]), float(edges[b + 1]), int(mask.sum()), mean_p, observed))
         ece += mask.sum() / p.size * abs(mean_p - observed)
     return out, float(ece)
+
+
+def compare(model: Sequence[Probabilities], market: Sequence[Probabilities], outcomes: Sequence[int],
+            ) -> dict[str, float]:
+    """Two forecasts of the same matches side by side: each one's scores, and model - market per metric with its
+    standard error; plus the model's calibration error per outcome."""
+    ours, theirs = scores(model, outcomes), scores(market, outcomes)
+    out: dict[str, float] = {"matches": len(outcomes)}
+    for name, metric in (("rps", rps), ("log_loss", log_loss), ("brier", brier)):
+        diff, se = paired_difference([metric(p, o) for p, o in zip(model, outcomes, strict=True)],
+                                     [metric(p, o) for p, o in zip(market, outcomes, strict=True)])
+        out |= {f"model_{name}": getattr(ours, name), f"market_{name}": getattr(theirs, name),
+                f"diff_{name}": diff, f"se_{name}": se}
+    for label, (_, ece) in calibration(model, outcomes).items():
+        out[f"ece_{label}"] = ece
+    return out
+
+
+def calibration(forecasts: Sequence[Probabilities], outcomes: Sequence[int], bins: int = 10,
+                ) -> dict[str, tuple[list[Bin], float]]:
+    """The reliability bins and calibration error of each outcome: home, draw, away."""
+    return {label: reliability([p[i] for p in forecasts], [o == i for o in outcomes], bins)
+            for i, label in enumerate(OUTCOMES)}

@@ -6,13 +6,15 @@ import csv
 import json
 import re
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from app.model import backtest, footballdata
+from app import clock
+from app.model import backtest, footballdata, scoring
 
 SEASON_NAME = re.compile(r"^(?:(\d{4})-(\d{2})|(\d{2})(\d{2}))$")
 METRICS = (("rps", "RPS"), ("log_loss", "log loss"), ("brier", "Brier"))
@@ -52,6 +54,12 @@ def _echo_table(rows: list[dict[str, float | str]]) -> None:
         line += f"  {row['ece_home']:>6.3f}{row['ece_draw']:>6.3f}{row['ece_away']:>6.3f}"
         line += f"  {row['reference_rps']:>11.4f}"
         click.echo(line)
+
+
+def _calibration(forecasts: list[tuple[float, float, float]], outcomes: list[int]) -> dict[str, object]:
+    """Each outcome's reliability bins and calibration error, for the model page's diagrams."""
+    return {label: {"ece": ece, "bins": [asdict(b) for b in bins]}
+            for label, (bins, ece) in scoring.calibration(forecasts, outcomes).items()}
 
 
 def _write_csv(path: Path, report: backtest.Report) -> None:
@@ -109,8 +117,12 @@ def init_app(app: Flask) -> None:
                    f"goals and market fits); walk-forward {report.seconds:.1f} s; {len(read.skipped)} rows skipped, "
                    f"{len(report.failed_fits)} days not predicted. Model: {backtest.CHOSEN}")
         if json_path:
+            outcomes = [f.game.outcome for f in report.forecasts]
             json_path.write_text(json.dumps({
+                "generated_at": clock.now().isoformat(timespec="seconds"), "model_version": backtest.VERSION,
                 "model": backtest.CHOSEN, "seasons": wanted, "leagues": divisions, "summary": rows,
+                "calibration": {"model": _calibration([f.model for f in report.forecasts], outcomes),
+                                "market": _calibration([f.market for f in report.forecasts], outcomes)},
                 "fits": report.fits, "fit_seconds": report.fit_seconds, "seconds": report.seconds,
                 "skipped_rows": [str(p) for p in read.skipped], "failed_fits": report.failed_fits}, indent=2))
         if csv_path:

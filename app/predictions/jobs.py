@@ -16,11 +16,10 @@ from app.jobs import job
 from app.matches.models import Competition, Match, Team
 from app.model import blend, explain, implied, markets
 from app.model import dixon_coles as dc
-from app.model.backtest import CHOSEN
+from app.model.backtest import CHOSEN, VERSION
 from app.odds.models import ClosingPrice, Market
 from app.predictions import services
 
-MODEL_VERSION = "blend-1"  # goals 0.2 + market 0.8, xi 0.004, ridge 1 (app/model/backtest.py CHOSEN)
 HISTORY = timedelta(days=3 * 365)
 HORIZON = timedelta(days=7)
 MIN_MATCHES = 20  # fewer finished matches than this and a league is not predicted
@@ -120,7 +119,7 @@ def refresh_predictions(league: str) -> dict[str, Any]:
                 "changes": explain.changes(before_values, now_values),
                 "fits": sorted(fitted.fits), "matches": len(history)}
         services.publish(services.Forecast(
-            match.id, MODEL_VERSION, _midnight(data_time), priced.expected_goals[0], priced.expected_goals[1],
+            match.id, VERSION, _midnight(data_time), priced.expected_goals[0], priced.expected_goals[1],
             priced.outcomes, _market_dict(priced), card), now)
         published += 1
         changed.add(match.id)

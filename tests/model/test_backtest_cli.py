@@ -43,6 +43,14 @@ def test_a_season_walked_forward_against_the_market(cli, data, tmp_path):
     overall = body["summary"][-1]
     assert 300 < overall["matches"] <= 380  # every 2014-15 match with enough history before it
     assert 0.15 < overall["model_rps"] < 0.25 and 0.15 < overall["market_rps"] < 0.25
+    assert body["model_version"] and body["generated_at"]
+    for forecaster in ("model", "market"):
+        for outcome in ("home", "draw", "away"):
+            diagram = body["calibration"][forecaster][outcome]
+            assert sum(b["count"] for b in diagram["bins"]) == overall["matches"]
+            assert all(b["low"] <= b["mean_forecast"] <= b["high"] and 0 <= b["observed"] <= 1
+                       for b in diagram["bins"])
+    assert body["calibration"]["model"]["draw"]["ece"] == pytest.approx(overall["ece_draw"])
     with forecasts.open() as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == overall["matches"]

@@ -22,7 +22,7 @@ def test_a_refit_publishes_every_upcoming_match_of_the_week_with_its_explanation
     assert summary["written"] == summary["upcoming"] > 0, summary
     assert summary["fitted_on"] >= jobs.MIN_MATCHES
     prediction = db.session.scalars(select(Prediction).order_by(Prediction.id)).first()
-    assert prediction.model_version == jobs.MODEL_VERSION
+    assert prediction.model_version == jobs.VERSION
     assert sum(prediction.probabilities) == pytest.approx(1.0) and min(prediction.probabilities) > 0
     assert prediction.home_goals > 0 and prediction.away_goals > 0
     assert set(prediction.markets) == {"over", "btts", "handicaps", "likely_scores"}

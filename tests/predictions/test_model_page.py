@@ -1,0 +1,139 @@
+"""The model page: the record of published predictions against the closing market, and the backtest."""
+
+from __future__ import annotations
+
+import json
+import math
+import xml.etree.ElementTree as ET
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from app.extensions import db
+from app.model import scoring
+from app.model.scoring import Bin
+from app.predictions import record, services
+from app.predictions.charts import reliability_chart
+from tests.factories import make_match
+from tests.predictions.test_freezing import close, forecast
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def played(clock, home_goals: int, away_goals: int, p: tuple[float, float, float], league: str = "testleague",
+           closing: dict[str, float] | None = None):
+    """A match predicted, frozen at kickoff, finished and scored."""
+    match = make_match(clock() + timedelta(hours=1), competition_key=league)
+    services.publish(forecast(match.id, clock(), p), clock())
+    db.session.commit()
+    clock.advance(hours=3)
+    services.freeze_due(clock())
+    if closing:
+        close(match, "sharp", closing, clock())
+    match.status, match.home_score, match.away_score = "finished", home_goals, away_goals
+    db.session.commit()
+    services.score_finished(clock())
+    db.session.commit()
+    return match
+
+
+def svgs(html: str) -> list[ET.Element]:
+    out, start = [], 0
+    while (start := html.find("<svg", start)) != -1:
+        end = html.index("</svg>", start) + len("</svg>")
+        out.append(ET.fromstring(html[start:end].replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1)))
+        start = end
+    return out
+
+
+def test_before_anything_is_scored_the_page_says_so(app, client, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "BACKTEST_REPORT", str(tmp_path / "none.json"))
+    html = client.get("/model").get_data(as_text=True)
+    assert "No published prediction has been scored yet" in html
+    assert "No backtest report is installed" in html
+    assert 'href="/model"' in html  # in the main navigation
+
+
+def test_the_record_is_the_mean_of_the_scores_and_is_set_against_the_market(app, client, clock):
+    prices = {"home": 2.0, "draw": 3.4, "away": 4.2}
+    played(clock, 2, 0, (0.6, 0.25, 0.15), closing=prices)
+    played(clock, 1, 1, (0.5, 0.3, 0.2), closing=prices)
+    played(clock, 0, 1, (0.3, 0.3, 0.4), league="otherleague")  # no closing line captured
+    track = record.track_record()
+    overall = track.lines[0]
+    assert overall.label == "All leagues" and overall.model.matches == 3
+    expected = [scoring.rps((0.6, 0.25, 0.15), 0), scoring.rps((0.5, 0.3, 0.2), 1), scoring.rps((0.3, 0.3, 0.4), 2)]
+    assert overall.model.rps == pytest.approx(sum(expected) / 3)
+    assert overall.versus is not None and overall.versus["matches"] == 2
+    market = [s.market for s in record.scored_predictions() if s.market]
+    assert overall.versus["market_rps"] == pytest.approx((scoring.rps(market[0], 1) + scoring.rps(market[1], 0)) / 2)
+    assert overall.versus["diff_rps"] == pytest.approx(overall.versus["model_rps"] - overall.versus["market_rps"])
+    assert sorted(line.model.matches for line in track.lines[1:]) == [1, 2]
+    assert [line.versus is None for line in track.lines[1:]].count(True) == 1
+    assert [s.home_score for s in track.recent] == [0, 1, 2]  # newest first
+
+    html = client.get("/model").get_data(as_text=True)
+    table = html[html.index('class="board record"'):html.index("</table>", html.index('class="board record"'))]
+    assert f"{overall.model.rps:.4f}" in table and f"{overall.versus['market_rps']:.4f}" in table
+    assert "fewer than" in html  # a sample this small is called luck
+    diagrams = svgs(html[html.index('id="predictions-record"'):html.index('id="predictions-backtest"')])
+    assert len(diagrams) == 3  # home, draw, away
+    dots = diagrams[0].findall(f"{SVG}circle")
+    model_bins, _ = scoring.calibration([s.model for s in track.recent], [s.outcome for s in track.recent])["home"]
+    market_bins, _ = scoring.calibration(market, [1, 0])["home"]
+    assert len(dots) == len(model_bins) + len(market_bins)
+
+
+def test_scored_predictions_link_to_their_matches(app, client, clock):
+    match = played(clock, 3, 2, (0.45, 0.3, 0.25))
+    html = client.get("/model").get_data(as_text=True)
+    assert f'href="/matches/{match.id}"' in html and "3–2" in html
+
+
+def test_the_backtest_shown_is_the_one_the_cli_wrote(app, client):
+    body = json.loads(Path(app.config["BACKTEST_REPORT"]).read_text(encoding="utf-8"))
+    html = client.get("/model").get_data(as_text=True)
+    section = html[html.index('id="predictions-backtest"'):]
+    overall = body["summary"][-1]
+    assert f"{overall['model_rps']:.4f}" in section and f"{overall['reference_rps']:.4f}" in section
+    assert f"{overall['market_rps']:.4f}" in section and f"{int(overall['matches'])} matches" in section
+    for row in body["summary"][:-1]:
+        assert f"<th scope=\"row\">{row['league']}</th>" in section
+    assert len(svgs(section)) == 3
+
+
+@pytest.mark.parametrize("content", ["", "{not json", '{"summary": []}', json.dumps({"summary": [{"league": "all"}]}),
+                                     "\udcff".encode("utf-8", "surrogatepass").decode("latin-1")])
+def test_a_broken_backtest_report_is_not_a_broken_page(app, client, tmp_path, caplog, monkeypatch, content):
+    path = tmp_path / "broken.json"
+    path.write_text(content, encoding="latin-1")
+    monkeypatch.setitem(app.config, "BACKTEST_REPORT", str(path))
+    response = client.get("/model")
+    assert response.status_code == 200
+    assert "No backtest report is installed" in response.get_data(as_text=True)
+    assert "unreadable" in caplog.text
+
+
+def test_a_reliability_chart_puts_each_band_where_it_belongs():
+    bins = [Bin(0.1, 0.2, 10, 0.15, 0.2), Bin(0.4, 0.5, 40, 0.45, 0.4)]
+    chart = reliability_chart({"model": bins}, size=240, pad=30)
+    assert chart.top == 0.5  # at least half-way, so a draw's chart is not a blown-up corner
+    first, second = chart.series[0].points
+    assert (first.x, first.y) == (30 + 0.15 / 0.5 * 180, 240 - 30 - 0.2 / 0.5 * 180)
+    assert second.r > first.r and second.r == pytest.approx(7.0)
+    assert chart.series[0].path_d == f"M{first.x},{first.y} L{second.x},{second.y}"
+    wide = reliability_chart({"model": [Bin(0.7, 0.8, 5, 0.74, 0.81)]})
+    assert wide.top == 0.9 and wide.ticks[-1][1] == "80%"
+    assert reliability_chart({"model": []}).empty
+    lonely = reliability_chart({"market": [Bin(0.2, 0.3, 999, 0.26, 0.27), Bin(0.4, 0.5, 1, 0.41, 1.0)]})
+    assert len(lonely.series[0].points) == 2 and "L" not in lonely.series[0].path_d  # one match makes no line
+    with pytest.raises(ValueError):
+        reliability_chart({"model": bins}, size=50, pad=30)
+
+
+def test_probabilities_on_the_page_are_finite(app, client, clock):
+    played(clock, 0, 0, (0.2, 0.5, 0.3))
+    html = client.get("/model").get_data(as_text=True)
+    assert "nan" not in html.lower().replace("nanos", "") and "inf%" not in html
+    assert not math.isnan(record.track_record().lines[0].model.log_loss)
