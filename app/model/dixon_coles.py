@@ -12,7 +12,7 @@ L-BFGS-B fits it. A fit that does not converge raises FitError: it is reported, 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -53,21 +53,22 @@ class Fit:
     iterations: int
     matches: int
     weight: float
+    newcomer: tuple[float, float] = (0.0, 0.0)  # (attack, defence) a club new to the league starts from
 
     def index(self, team: str) -> int:
         return self.teams.index(team)
 
     def rates(self, home: str, away: str) -> tuple[float, float]:
-        """Expected goals (home, away); a club the fit has never seen counts as average."""
+        """Expected goals (home, away); a club the fit has never seen starts from the newcomers' prior."""
         ah, dh = self.strength(home)
         aa, da = self.strength(away)
         return (float(np.exp(self.intercept + self.home_advantage + ah + da)),
                 float(np.exp(self.intercept + aa + dh)))
 
     def strength(self, team: str) -> tuple[float, float]:
-        """(attack, defence) of a club; (0, 0), the average, for one the fit has never seen."""
+        """(attack, defence) of a club; the newcomers' prior (by default the average) for one never seen."""
         if team not in self.teams:
-            return 0.0, 0.0
+            return self.newcomer
         i = self.teams.index(team)
         return float(self.attack[i]), float(self.defence[i])
 
@@ -111,10 +112,12 @@ class _Data:
         self.is11 = (self.x == 1) & (self.y == 1)
 
 
-def negative_log_likelihood(params: Array, data: _Data, ridge: float) -> tuple[float, Array]:
+def negative_log_likelihood(params: Array, data: _Data, ridge: float, centre: Array | None = None,
+                            ) -> tuple[float, Array]:
     """The weighted negative log-likelihood plus the ridge penalty, and its gradient.
 
-    params = [attack (n), defence (n), intercept, home advantage, rho]."""
+    params = [attack (n), defence (n), intercept, home advantage, rho]; the ridge pulls attacks and defences
+    towards `centre` (2n values; zero, the average, when None)."""
     n = data.n
     attack, defence = params[:n], params[n:2 * n]
     mu, h, rho = params[2 * n], params[2 * n + 1], params[2 * n + 2]
@@ -131,7 +134,8 @@ def negative_log_likelihood(params: Array, data: _Data, ridge: float) -> tuple[f
 
     w = data.w
     ll = np.sum(w * (np.log(tau) + data.x * log_lam - lam + data.y * log_nu - nu)) - data.const
-    penalty = 0.5 * ridge * (attack @ attack + defence @ defence)
+    shrunk = params[:2 * n] if centre is None else params[:2 * n] - centre
+    penalty = 0.5 * ridge * float(shrunk @ shrunk)
 
     # d log τ / d log λ, d log λa and drho, cell by cell.
     dtau_lam = np.zeros_like(lam)
@@ -160,7 +164,7 @@ def negative_log_likelihood(params: Array, data: _Data, ridge: float) -> tuple[f
     grad[2 * n] = g_lam.sum() + g_nu.sum()
     grad[2 * n + 1] = g_lam.sum()
     grad[2 * n + 2] = np.sum(w * dtau_rho)
-    grad[:2 * n] -= ridge * params[:2 * n]
+    grad[:2 * n] -= ridge * shrunk
     return float(-(ll - penalty)), -grad
 
 
@@ -172,8 +176,12 @@ def decay_weights(days: Sequence[date], today: date, xi: float) -> Array:
 
 
 def fit(results: Sequence[Result], today: date, xi: float = 0.0018, ridge: float = 1.0,
-        start: Fit | None = None, tolerance: float = 1e-6, max_iterations: int = 2000) -> Fit:
-    """Fit on the matches before `today`, each weighted by its age. `start` (an earlier fit) speeds it up."""
+        start: Fit | None = None, tolerance: float = 1e-6, max_iterations: int = 2000,
+        newcomers: Collection[str] = (), newcomer: tuple[float, float] = (0.0, 0.0)) -> Fit:
+    """Fit on the matches before `today`, each weighted by its age. `start` (an earlier fit) speeds it up.
+
+    The ridge pulls `newcomers` (clubs new to the league, such as the promoted) towards the `newcomer` prior
+    rather than towards the average, and a club the fit never saw starts there too."""
     if not results:
         raise FitError("no matches to fit")
     weights = decay_weights([r.day for r in results], today, xi)
@@ -189,9 +197,15 @@ def fit(results: Sequence[Result], today: date, xi: float = 0.0018, ridge: float
                 j = start.teams.index(team)
                 x0[i], x0[n + i] = start.attack[j], start.defence[j]
         x0[2 * n:] = (start.intercept, start.home_advantage, start.rho)
+    centre = np.zeros(2 * n)
+    for i, team in enumerate(teams):
+        if team in newcomers:
+            centre[i], centre[n + i] = newcomer
+            if start is None or team not in start.teams:
+                x0[i], x0[n + i] = newcomer
     bounds = [(None, None)] * (2 * n + 2) + [RHO_BOUNDS]
     scale = float(weights.sum())
-    solution = minimize(lambda p: _scaled(p, data, ridge, scale), x0, jac=True, method="L-BFGS-B",
+    solution = minimize(lambda p: _scaled(p, data, ridge, scale, centre), x0, jac=True, method="L-BFGS-B",
                         bounds=bounds, options={"maxiter": max_iterations, "gtol": tolerance})
     params = solution.x
     gradient = np.array(solution.jac, dtype=float) if solution.jac is not None else np.full_like(params, np.inf)
@@ -205,10 +219,10 @@ def fit(results: Sequence[Result], today: date, xi: float = 0.0018, ridge: float
     return Fit(teams=teams, attack=params[:n].copy(), defence=params[n:2 * n].copy(),
                intercept=float(params[2 * n]), home_advantage=float(params[2 * n + 1]),
                rho=float(params[2 * n + 2]), log_likelihood=-float(solution.fun) * scale,
-               iterations=int(solution.nit), matches=len(results), weight=scale)
+               iterations=int(solution.nit), matches=len(results), weight=scale, newcomer=newcomer)
 
 
-def _scaled(params: Array, data: _Data, ridge: float, scale: float) -> tuple[float, Array]:
+def _scaled(params: Array, data: _Data, ridge: float, scale: float, centre: Array) -> tuple[float, Array]:
     """The objective per unit of weight: the optimiser's tolerances then mean the same for any data size."""
-    value, grad = negative_log_likelihood(params, data, ridge)
+    value, grad = negative_log_likelihood(params, data, ridge, centre)
     return value / scale, grad / scale

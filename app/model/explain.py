@@ -32,10 +32,16 @@ def drivers(terms: Terms, home: str, away: str, form: dict[str, str]) -> list[di
          "words": f"{home}'s defence concedes {_percent(terms.home_defence)} to an average attack."},
     ]
     out.sort(key=lambda d: -abs(math.log(d["factor"])) if d["factor"] > 0 else 0)
-    for side, known in ((home, terms.home_known), (away, terms.away_known)):
+    for side, known, newcomer in ((home, terms.home_known, terms.home_newcomer),
+                                  (away, terms.away_known, terms.away_newcomer)):
         if not known:
             out.insert(0, {"key": "new_club", "factor": 1.0,
-                           "words": f"{side} has no matches in our data yet: rated as an average club until it has."})
+                           "words": f"{side} has no matches in our data yet: rated as a typical promoted club "
+                                    "until it has."})
+        elif newcomer:
+            out.insert(0, {"key": "promoted", "factor": 1.0,
+                           "words": f"{side} is new to the league this season: its rating starts from a typical "
+                                    "promoted club's, not the average, and its own results move it from there."})
     for side in (home, away):
         if form.get(side):
             out.append({"key": "form", "team": side, "form": form[side],

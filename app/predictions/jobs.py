@@ -92,8 +92,7 @@ def refresh_predictions(league: str) -> dict[str, Any]:
     if len(history) < MIN_MATCHES:
         return {"skipped": f"{len(history)} finished matches: too few to fit", "written": 0}
     try:
-        fitted = blend.fit_blend(history, now.date(), goals=CHOSEN["goals"], market=CHOSEN["market"],
-                                 shots=CHOSEN["shots"], xi=CHOSEN["xi"], ridge=CHOSEN["ridge"])
+        fitted = blend.fit_blend(history, now.date(), **CHOSEN)
     except dc.FitError as exc:  # reported in the run log, never published
         return {"error": f"the fit did not converge: {exc}", "written": 0}
     upcoming = db.session.scalars(

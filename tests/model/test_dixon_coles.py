@@ -46,10 +46,11 @@ def test_the_gradient_matches_finite_differences():
     rng = np.random.default_rng(1)
     for _ in range(3):  # at several points, rho of either sign, 0-0 / 1-0 / 0-1 / 1-1 cells all present
         params = np.concatenate([rng.normal(0, 0.3, 12), [0.1, 0.25, rng.uniform(-0.2, 0.2)]])
-        value, grad = dc.negative_log_likelihood(params, data, ridge=0.7)
-        numeric = approx_fprime(params, lambda p: dc.negative_log_likelihood(p, data, 0.7)[0], 1e-6)
-        assert np.allclose(grad, numeric, rtol=1e-4, atol=1e-3), np.max(np.abs(grad - numeric))
-        assert np.isfinite(value)
+        for centre in (None, rng.normal(0, 0.3, 12)):  # the ridge towards the average, or towards priors
+            value, grad = dc.negative_log_likelihood(params, data, 0.7, centre)
+            numeric = approx_fprime(params, lambda p, c=centre: dc.negative_log_likelihood(p, data, 0.7, c)[0], 1e-6)
+            assert np.allclose(grad, numeric, rtol=1e-4, atol=1e-3), np.max(np.abs(grad - numeric))
+            assert np.isfinite(value)
 
 
 def test_a_fit_recovers_the_strengths_that_generated_the_data():
@@ -97,3 +98,36 @@ def test_an_unseen_club_counts_as_average_and_a_warm_start_gives_the_same_fit():
     assert np.allclose(cold.attack, warm.attack, atol=1e-3)
     lam, nu = cold.rates("Newly Promoted", names[0])
     assert lam > 0 and nu > 0
+
+
+def test_a_newcomer_is_pulled_towards_its_prior_and_an_unseen_club_starts_there():
+    names, _, _, results = synthetic(teams=10, rounds=4)
+    promoted = names[3]
+    # the promoted club has played twice: too little to rate it alone
+    few = [r for r in results if promoted not in (r.home, r.away)] + [
+        r for r in results if promoted in (r.home, r.away)][:2]
+    prior = (-0.4, 0.3)
+    plain = dc.fit(few, TODAY, ridge=1.0)
+    pulled = dc.fit(few, TODAY, ridge=1.0, newcomers={promoted}, newcomer=prior)
+    a0, d0 = plain.strength(promoted)
+    a1, d1 = pulled.strength(promoted)
+    assert a1 < a0 and d1 > d0  # weaker than the plain fit's near-average guess
+    # two matches of evidence keep part of the shift: less than the whole prior, more than nothing
+    assert 0.05 < a0 - a1 < -prior[0] and 0.05 < d1 - d0 < prior[1]
+    others = [n for n in names if n != promoted]
+    assert np.allclose([plain.strength(n) for n in others], [pulled.strength(n) for n in others], atol=0.05)
+    assert pulled.strength("Never Seen") == prior and plain.strength("Never Seen") == (0.0, 0.0)
+
+
+def test_newcomers_are_the_clubs_new_to_the_league_this_season():
+    from app.model.backtest import Game
+    from app.model.blend import newcomers
+
+    def game(days_ago: int, home: str, away: str) -> Game:
+        return Game("E0", "x", TODAY - timedelta(days=days_ago), home, away, 1, 0)
+
+    history = [game(600, "Old", "Older"), game(300, "Old", "Older"), game(100, "Promoted", "Old"),
+               game(50, "Older", "Promoted")]
+    assert newcomers(history, TODAY) == {"Promoted"}
+    # with only this season's data every club looks new: nobody is called a newcomer
+    assert newcomers([game(100, "A", "B"), game(50, "B", "C")], TODAY) == frozenset()
