@@ -85,6 +85,8 @@ def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
     """One app per backend, migrated and seeded once with the demo world at NOW."""
     from app.cli import seed_all
 
+    # Session fixtures are built before `_isolated` runs: a test before this one may have moved the clock.
+    clock.now = NOW
     application = create_app({**_settings(request.param, tmp_path_factory), "CLOCK": clock})
     application.config["BACKEND"] = request.param
     _fresh_schema(application)
