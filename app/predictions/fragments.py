@@ -2,53 +2,65 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
 
 from flask import render_template
 from markupsafe import Markup
 
-from app import clock
 from app.matches.services import MatchCard
 from app.odds import services as odds_services
-from app.predictions import services
+from app.odds.board import MarketBoard, PriceRow, build_board
+from app.odds.models import Market
+from app.predictions import services, staking, value
 from app.predictions.models import Prediction
+from app.providers.records import OUTCOMES
 
-OUTCOMES = ("home", "draw", "away")
-
-
-@dataclass(frozen=True)
-class Value:
-    """A price the model likes: edge = model probability x price - 1."""
-
-    outcome: str
-    bookmaker: str
-    price: float
-    probability: float
-    edge: float
+MAX_VALUES = 8  # lines of "where the model sees value": the best few, not every price
+# A side with fewer matches than this in the model's data is rated mostly by its prior: the prediction is shown
+# as rough, and no value or stake is suggested from it.
+MIN_TEAM_MATCHES = 10
 
 
-def value_bets(prediction: Prediction, match_id: int) -> tuple[list[Value], tuple[float, ...] | None]:
-    """Every bookmaker's 1X2 price with a positive edge for the model, best first; and the market's fair view."""
-    odds = odds_services.match_odds(match_id, clock.now())
-    board = next((v.board for v in odds.markets if v.key == "1x2" and not v.board.empty), None)
-    if board is None:
-        return [], None
-    out = []
-    for row in board.rows:
-        for outcome, quote in zip(board.outcomes, row.quotes, strict=True):
-            if quote is None or outcome not in OUTCOMES:
-                continue
-            p = prediction.probabilities[OUTCOMES.index(outcome)]
-            edge = p * quote.price - 1
-            if edge > 0:
-                out.append(Value(outcome, row.name, quote.price, p, edge))
-    return sorted(out, key=lambda v: -v.edge), board.consensus
+def evidence(prediction: Prediction) -> tuple[int, int] | None:
+    """How many matches of each side the fit saw (None for predictions published before this was kept)."""
+    seen = prediction.explanation.get("evidence")
+    return (int(seen["home"]), int(seen["away"])) if isinstance(seen, dict) else None
+
+
+def value_bets(prediction: Prediction, match_id: int, fraction: float | None = None,
+               ) -> tuple[list[value.PricedBet], dict[value.MarketId, MarketBoard]]:
+    """Every bookmaker's price with a positive edge on the markets the model prices, best first (a stake
+    on each when `fraction` of Kelly is given); and the boards of the match's prices on those markets."""
+    bets = value.model_bets(prediction.probabilities, prediction.markets)
+    keys = {Market.key_for(kind, line): (kind, line) for kind, line in bets}
+    rows: dict[value.MarketId, list[PriceRow]] = defaultdict(list)
+    for row in odds_services.prices_for(match_id, keys):
+        rows[keys[row[0]]].append(row[1:])  # less the market key
+    boards = {market: build_board(Market.key_for(*market), OUTCOMES[market[0]], found)
+              for market, found in rows.items()}
+    return value.value_bets(value.assess(bets, boards, fraction)), boards
+
+
+def _consensus(boards: dict[value.MarketId, MarketBoard], market: value.MarketId) -> tuple[float, ...] | None:
+    board = boards.get(market)
+    return None if board is None else board.consensus
 
 
 def card(match: MatchCard) -> Markup:
     prediction = services.latest(match.id)
     if prediction is None:
         return Markup("")
-    values, consensus = value_bets(prediction, match.id)
-    return Markup(render_template("predictions/_card.html", match=match, prediction=prediction,
-                                  values=values[:6], consensus=consensus))
+    kelly = staking.kelly()
+    values, boards = value_bets(prediction, match.id, value.KELLY_FRACTIONS.get(kelly))
+    # Value is a pre-match view: in play, the prices move with the score and the model's do not.
+    before_kickoff = match.status == "scheduled" and prediction.frozen_at is None
+    seen = evidence(prediction)
+    rough = seen is not None and min(seen) < MIN_TEAM_MATCHES
+    shown = value.best_per_outcome(values)[:MAX_VALUES] if before_kickoff and not rough else []
+    home, away = match.home_team.name, match.away_team.name
+    return Markup(render_template(
+        "predictions/_card.html", match=match, prediction=prediction,
+        values=[(value.label(v.market, v.outcome, home, away), v) for v in shown],
+        consensus=_consensus(boards, ("1x2", None)), over_consensus=_consensus(boards, ("ou", 2.5)),
+        btts_consensus=_consensus(boards, ("btts", None)), staking=kelly, max_stake=value.MAX_STAKE,
+        rough=seen if rough else None, min_team_matches=MIN_TEAM_MATCHES))

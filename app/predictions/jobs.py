@@ -3,7 +3,7 @@ Every few minutes: freeze the predictions of matches that kicked off, score the 
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -101,6 +101,7 @@ def refresh_predictions(league: str) -> dict[str, Any]:
     names = {team_id: name for team_id, name in db.session.execute(select(Team.id, Team.name).where(
         Team.id.in_({m.home_team_id for m in upcoming} | {m.away_team_id for m in upcoming})))}
     data_time = max(p.day for p in history)
+    played = Counter(team for p in history for team in (p.home, p.away))
     published, changed = 0, set()
     for match in upcoming:
         home, away = str(match.home_team_id), str(match.away_team_id)
@@ -116,7 +117,8 @@ def refresh_predictions(league: str) -> dict[str, Any]:
         card = {"drivers": explain.drivers(terms, home_name, away_name,
                                            {home_name: _form(history, home), away_name: _form(history, away)}),
                 "changes": explain.changes(before_values, now_values),
-                "fits": sorted(fitted.fits), "matches": len(history)}
+                "fits": sorted(fitted.fits), "matches": len(history),
+                "evidence": {"home": played[home], "away": played[away]}}
         services.publish(services.Forecast(
             match.id, VERSION, _midnight(data_time), priced.expected_goals[0], priced.expected_goals[1],
             priced.outcomes, _market_dict(priced), card), now)

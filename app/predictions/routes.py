@@ -1,13 +1,17 @@
-"""The model page: what the model published and how it did against the market, and its backtest."""
+"""The model page (what the model published, how it did against the market, its backtest) and the
+stake-suggestion preference."""
 
 from __future__ import annotations
 
-from flask import current_app, render_template
+from flask import abort, current_app, make_response, render_template, request
 
 from app.extensions import cache
+from app.htmx import is_htmx, vary_on_htmx
 from app.model import scoring
-from app.predictions import bp, record
+from app.predictions import bp, record, staking
 from app.predictions.charts import reliability_chart
+from app.predictions.value import MAX_STAKE, STAKING_CHOICES
+from app.urls import next_from_request, preference_saved
 
 RECORD_CACHE_SECONDS = 60  # scoring runs every 2 minutes: a minute's delay is the most a reader waits
 
@@ -29,3 +33,24 @@ def show():
     backtest = record.backtest_report(current_app.config["BACKTEST_REPORT"])
     return render_template("predictions/show.html", track=track, track_diagrams=_diagrams(track.calibration),
                            backtest=backtest, backtest_diagrams=_diagrams(backtest["calibration"]) if backtest else [])
+
+
+@bp.app_template_global()
+def kelly() -> str:
+    return staking.kelly()
+
+
+@bp.get("/settings/staking")
+def staking_form():
+    """The staking form: a fragment opened in place over htmx, a page without JavaScript."""
+    template = "predictions/_staking_form.html" if is_htmx() else "predictions/staking.html"
+    page = render_template(template, next=next_from_request(), staking_choices=STAKING_CHOICES, max_stake=MAX_STAKE)
+    return vary_on_htmx(make_response(page))
+
+
+@bp.post("/settings/staking")
+def save_staking():
+    choice = request.form.get("kelly", "")
+    if choice not in STAKING_CHOICES:
+        abort(400, f"Stake suggestions must be one of: {', '.join(STAKING_CHOICES)}.")
+    return preference_saved(staking.KELLY_COOKIE, choice)

@@ -8,25 +8,150 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.predictions import fragments, jobs
+from app.odds import maths
+from app.odds.board import build_board
+from app.odds.models import CurrentPrice, Market
+from app.predictions import fragments, jobs, value
 from app.predictions.models import Prediction
+from tests.predictions.conftest import PRICES, value_rows
+
+PUSHLESS = ("1x2", "btts")  # and half-goal totals: where edge is exactly p x price - 1
+
+
+def card_of(client, match_id: int) -> str:
+    html = client.get(f"/matches/{match_id}").get_data(as_text=True)
+    return html[html.index(f'id="prediction-{match_id}"'):html.index("</section>", html.index(
+        f'id="prediction-{match_id}"'))]
+
+
+def consensus(market_key: str, outcomes: tuple[str, ...]) -> list[float]:
+    """Shin per complete book of conftest.PRICES, averaged and renormalised, by hand."""
+    books: dict[str, dict[str, float]] = {}
+    for key, book, outcome, price in PRICES:
+        if key == market_key:
+            books.setdefault(book, {})[outcome] = price
+    fair = [maths.remove_margin([b[o] for o in outcomes], "shin") for b in books.values() if set(b) == set(outcomes)]
+    mean = [sum(col) / len(fair) for col in zip(*fair, strict=True)]
+    return [p / sum(mean) for p in mean]
 
 
 def test_the_match_page_shows_the_prediction_its_reasons_and_value(app, client):
     jobs.refresh_predictions("epl")
     db.session.commit()
     prediction = db.session.scalars(select(Prediction).order_by(Prediction.id)).first()
-    html = client.get(f"/matches/{prediction.match_id}").get_data(as_text=True)
-    card = html[html.index(f'id="prediction-{prediction.match_id}"'):]
+    # The seeded world has played only a few rounds: enough to predict, called rough, no value suggested yet.
+    home, away = fragments.evidence(prediction)
+    assert min(home, away) < fragments.MIN_TEAM_MATCHES
+    assert "Rough:" in card_of(client, prediction.match_id)
+    prediction.explanation = {**prediction.explanation, "evidence": {"home": 20, "away": 20}}
+    db.session.commit()
+    card = card_of(client, prediction.match_id)
     assert "Our model" in card and "Market" in card and "Why" in card
     assert f"{prediction.p_home * 100:.0f}%" in card
     assert "Home advantage" in card
-    values, consensus = fragments.value_bets(prediction, prediction.match_id)
-    assert consensus is not None
+    values, boards = fragments.value_bets(prediction, prediction.match_id)
+    # Every market of the match the model prices is compared: totals, both teams to score and the handicap too.
+    stored = set(db.session.scalars(select(Market.key).join(CurrentPrice, CurrentPrice.market_id == Market.id)
+                                    .where(CurrentPrice.match_id == prediction.match_id)))
+    priced = {Market.key_for(*m) for m in value.model_bets(prediction.probabilities, prediction.markets)}
+    assert {Market.key_for(*m) for m in boards} == stored & priced
+    assert {"1x2", "btts", "ou:2.5"} <= stored & priced and any(k.startswith("ah:") for k in stored & priced)
+    assert values == sorted(values, key=lambda v: -v.edge) and all(v.edge > 0 for v in values)
     for v in values:
-        assert v.edge == pytest.approx(v.probability * v.price - 1) and v.edge > 0
-    if values:
-        assert re.search(r"edge \d", card)
+        board = boards[v.market]
+        assert v.consensus == board.consensus[board.outcomes.index(v.outcome)]
+        if v.market[0] in PUSHLESS or (v.market[0] == "ou" and v.market[1] % 1 == 0.5):
+            assert v.edge == pytest.approx(v.probability * v.price - 1)
+    shown = value.best_per_outcome(values)[:fragments.MAX_VALUES]
+    rows = value_rows(card, prediction.match_id)
+    assert len(rows) == len(shown)
+    for cells, v in zip(rows.values(), shown, strict=True):
+        assert cells[:5] == [v.bookmaker, f"{v.price:.2f}", f"{v.probability * 100:.1f}%",
+                             f"{v.consensus * 100:.1f}%" if v.consensus is not None else "–", f"{v.edge * 100:.1f}%"]
+
+
+def test_value_bets_across_markets_best_edge_first_with_the_market_view(client, priced_match):
+    card = card_of(client, priced_match.id)
+    rows = value_rows(card, priced_match.id)
+    home = consensus("1x2", ("home", "draw", "away"))[0]
+    over = consensus("ou:2.5", ("over", "under"))[0]
+    ah = consensus("ah:-0.25", ("home", "away"))[0]
+    assert rows == {
+        # 0.5 x 0.95 - 0.35: a draw loses half; the model's 0.5 / (0.5 + 0.35) with the push left out.
+        "Home Town −0.25 (Asian handicap)": ["Booka", "1.95", "58.8%", f"{ah * 100:.1f}%", "12.5%"],
+        "Home Town": ["Booka", "2.20", "50.0%", f"{home * 100:.1f}%", "10.0%"],
+        "Over 2.5": ["Booka", "2.40", "45.0%", f"{over * 100:.1f}%", "8.0%"],
+    }
+    assert list(rows) == ["Home Town −0.25 (Asian handicap)", "Home Town", "Over 2.5"]
+    assert "Where the model sees value" in card and "A model can be wrong: bet responsibly." in card
+
+
+def test_the_card_compares_over_2_5_and_both_teams_to_score_with_the_market(client, priced_match):
+    card = card_of(client, priced_match.id)
+    goals = re.search(rf'<table class="board model-vs-market goals" id="prediction-goals-{priced_match.id}">(.*?)'
+                      r"</table>", card, re.S).group(1)
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", goals, re.S)]
+    over = consensus("ou:2.5", ("over", "under"))[0]
+    assert cells == ["45%", "50%", f"{over * 100:.0f}%", "–"]  # no bookmaker prices BTTS here
+    one_x_two = re.search(r'<table class="board model-vs-market">(.*?)</table>', card, re.S).group(1)
+    market_row = one_x_two[one_x_two.index("Market"):]
+    assert [re.sub(r"<[^>]+>", "", c) for c in re.findall(r'<td class="num">(.*?)</td>', market_row)] == [
+        f"{p * 100:.0f}%" for p in consensus("1x2", ("home", "draw", "away"))]
+
+
+def test_without_goal_markets_the_card_shows_the_model_alone(client, priced_match):
+    ou = select(Market.id).where(Market.key == "ou:2.5").scalar_subquery()
+    db.session.execute(CurrentPrice.__table__.delete().where(CurrentPrice.match_id == priced_match.id,
+                                                             CurrentPrice.market_id == ou))
+    db.session.commit()
+    card = card_of(client, priced_match.id)
+    goals = re.search(r'<table class="board model-vs-market goals"[^>]*>(.*?)</table>', card, re.S).group(1)
+    assert "Model" in goals and "Market" not in goals
+    assert "Over 2.5" not in value_rows(card, priced_match.id)
+
+
+def test_prices_in_the_bettors_format(client, priced_match):
+    client.set_cookie("odds_format", "fractional")
+    rows = value_rows(card_of(client, priced_match.id), priced_match.id)
+    assert rows["Home Town"][1] == "6/5"
+    assert rows["Over 2.5"][1] == maths.to_fractional(2.40) == "11/8"
+
+
+def test_once_the_match_is_under_way_the_card_suggests_no_value(client, priced_match):
+    priced_match.status = "live"
+    db.session.commit()
+    card = card_of(client, priced_match.id)
+    assert "Our model" in card and "Where the model sees value" not in card and not value_rows(card, priced_match.id)
+
+
+@pytest.mark.parametrize(("home", "away", "rough"), [(4, 12, True), (12, 9, True), (10, 10, False)])
+def test_a_side_the_model_hardly_knows_makes_the_prediction_rough_and_suggests_no_value(
+        client, priced_match, home, away, rough):
+    prediction = db.session.scalars(select(Prediction).where(Prediction.match_id == priced_match.id)).one()
+    prediction.explanation = {**prediction.explanation, "evidence": {"home": home, "away": away}}
+    db.session.commit()
+    card = card_of(client, priced_match.id)
+    assert ("Rough:" in card) is rough
+    assert bool(value_rows(card, priced_match.id)) is not rough
+    if rough:
+        assert f"only {home} matches of Home Town and {away} of Away City" in " ".join(card.split())
+
+
+def test_a_board_without_value_says_nothing_about_it(client, priced_match):
+    db.session.execute(CurrentPrice.__table__.update().where(CurrentPrice.match_id == priced_match.id)
+                       .values(price=1.05))
+    db.session.commit()
+    card = card_of(client, priced_match.id)
+    assert "Where the model sees value" not in card and "stake suggestions" not in card
+
+
+def test_the_boards_are_the_odds_boards(app, priced_match):
+    prediction = db.session.scalars(select(Prediction).where(Prediction.match_id == priced_match.id)).one()
+    _, boards = fragments.value_bets(prediction, priced_match.id)
+    rows = [(b, b.title(), o, p, None, None, None) for k, b, o, p in PRICES if k == "1x2"]
+    expected = build_board("1x2", ("home", "draw", "away"), rows)
+    assert boards[("1x2", None)].consensus == pytest.approx(expected.consensus)
+    assert set(boards) == {("1x2", None), ("ou", 2.5), ("ah", -0.25)}
 
 
 def test_a_match_without_a_prediction_has_no_card(app, client):
@@ -34,3 +159,9 @@ def test_a_match_without_a_prediction_has_no_card(app, client):
 
     match = db.session.scalars(select(Match).where(Match.status == "scheduled")).first()
     assert 'class="prediction card"' not in client.get(f"/matches/{match.id}").get_data(as_text=True)
+
+
+def test_the_card_says_when_the_model_last_spoke(client, clock, priced_match):
+    assert "updated just now" in card_of(client, priced_match.id)
+    clock.advance(minutes=30)
+    assert "updated 30m ago" in card_of(client, priced_match.id)

@@ -30,6 +30,11 @@ def test_a_refit_publishes_every_upcoming_match_of_the_week_with_its_explanation
     assert any("Home advantage" in w for w in words) and any("attack" in w for w in words)
     assert prediction.explanation["changes"] == ["First prediction for this match."]
     match = db.session.get(Match, prediction.match_id)
+    finished = select(func.count()).select_from(Match).where(
+        Match.status == "finished", Match.home_score.is_not(None), Match.kickoff_at < clock())
+    for side, team in (("home", match.home_team_id), ("away", match.away_team_id)):
+        played = db.session.scalar(finished.where((Match.home_team_id == team) | (Match.away_team_id == team)))
+        assert prediction.explanation["evidence"][side] == played > 0
     assert match.kickoff_at > clock() and match.status == "scheduled"
 
 
