@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from flask import current_app
 from sqlalchemy import and_, func, or_, select
 
-from app import clock, events, freshness, locks, planner, queues, usage
+from app import clock, events, freshness, live, locks, planner, queues, usage
 from app.extensions import db
 from app.matches import push
 from app.matches.models import IN_PLAY, Match
@@ -103,6 +103,8 @@ def _transaction(func: Callable[..., dict[str, Any]], target: str, args: tuple[A
     changed_matches, changed_leagues = summary.pop("changed_matches", set()), summary.pop("changed_leagues", set())
     events.changed(matches=changed_matches, leagues=changed_leagues)
     push.announce(changed_matches, changed_leagues)  # after the commit and the cache, never before
+    for topic, element_ids in summary.pop("refetch", {}).items():  # parts a job cannot render for every viewer
+        live.refetch(topic, element_ids)
     summary["seconds"] = round(time.perf_counter() - started, 3)
     log.info("job %s%s %s", func.__name__, args, summary)
     return summary

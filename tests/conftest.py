@@ -7,8 +7,11 @@ sets both. Every test that takes `app` runs once per backend.
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -20,6 +23,8 @@ from sqlalchemy import orm
 
 from app import config, create_app
 from app.extensions import cache, db, limiter
+from app.live.broadcast import wait_connected
+from app.live.hub import Connection
 
 # A Saturday afternoon in the demo world: matches finished, in play and to come.
 NOW = datetime(2026, 11, 21, 15, 40, tzinfo=UTC)
@@ -179,3 +184,55 @@ def make_user(app: Flask):
         return user
 
     return make
+
+
+# --- listening to live pushes as a page would ------------------------------------------------
+
+class SocketDouble:
+    """What the hub needs of simple-websocket's server: the event its handler waits on."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+
+
+class Listener:
+    """A connection registered with the app's hub, as the socket route registers one."""
+
+    def __init__(self, app: Flask, topics: list[str], variant: str = "decimal") -> None:
+        self.hub = app.extensions["betscore.live"].hub
+        self.conn = Connection(SocketDouble(), variant)
+        assert self.hub.add(self.conn)
+        for topic in topics:
+            assert self.hub.subscribe(self.conn, topic)
+
+    def drain(self, settle: float = 0.3) -> list[str]:
+        """Everything delivered so far (through Redis on the services backend: wait for it to settle)."""
+        deadline = time.monotonic() + settle
+        while time.monotonic() < deadline:
+            time.sleep(0.02)
+        out = list(self.conn.outbox)
+        self.conn.outbox.clear()
+        return out
+
+    def close(self) -> None:
+        self.hub.remove(self.conn, 1000)
+
+
+@pytest.fixture
+def listen(app: Flask) -> Iterator[Callable[..., Listener]]:
+    service = app.extensions["betscore.live"]
+    service.ensure_started()
+    assert wait_connected(service.broadcaster)
+    made: list[Listener] = []
+
+    def make(topics: list[str], variant: str = "decimal") -> Listener:
+        made.append(Listener(app, topics, variant))
+        return made[-1]
+
+    yield make
+    for listener in made:
+        listener.close()
+
+
+def controls(messages: list[str]) -> list[dict]:
+    return [json.loads(m) for m in messages if m.startswith("{")]

@@ -48,8 +48,8 @@ def _consensus(boards: dict[value.MarketId, MarketBoard], market: value.MarketId
 
 def card(match: MatchCard) -> Markup:
     prediction = services.latest(match.id)
-    if prediction is None:
-        return Markup("")
+    if prediction is None:  # a place for the first prediction to arrive in, live
+        return Markup(render_template("predictions/_card.html", match=match, prediction=None))
     kelly = staking.kelly()
     values, boards = value_bets(prediction, match.id, value.KELLY_FRACTIONS.get(kelly))
     # Value is a pre-match view: in play, the prices move with the score and the model's do not.

@@ -4,6 +4,7 @@ Every few minutes: freeze the predictions of matches that kicked off, score the 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -13,6 +14,7 @@ from sqlalchemy import func, select
 from app import clock
 from app.extensions import db
 from app.jobs import job
+from app.live import topics
 from app.matches.models import Competition, Match, Team
 from app.model import blend, explain, implied, markets
 from app.model import dixon_coles as dc
@@ -125,7 +127,7 @@ def refresh_predictions(league: str) -> dict[str, Any]:
         published += 1
         changed.add(match.id)
     return {"league": league, "fitted_on": len(history), "upcoming": len(upcoming), "written": published,
-            "changed_matches": changed}
+            "refetch": _cards(changed)}
 
 
 def _midnight(day: date) -> datetime:
@@ -137,4 +139,9 @@ def settle_predictions() -> dict[str, Any]:
     """Freeze what kicked off; score what finished."""
     now = clock.now()
     frozen, scored = services.freeze_due(now), services.score_finished(now)
-    return {"frozen": frozen, "scored": scored, "written": frozen + scored}
+    return {"frozen": len(frozen), "scored": scored, "written": len(frozen) + scored, "refetch": _cards(frozen)}
+
+
+def _cards(match_ids: Iterable[int]) -> dict[str, list[str]]:
+    """The prediction cards open pages should fetch again, by topic."""
+    return {topics.match(m): [f"prediction-{m}"] for m in match_ids}

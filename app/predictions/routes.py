@@ -7,8 +7,9 @@ from flask import abort, current_app, make_response, render_template, request
 
 from app.extensions import cache
 from app.htmx import is_htmx, vary_on_htmx
+from app.matches import services as match_services
 from app.model import scoring
-from app.predictions import bp, record, staking
+from app.predictions import bp, fragments, record, staking
 from app.predictions.charts import reliability_chart
 from app.predictions.value import MAX_STAKE, STAKING_CHOICES
 from app.urls import next_from_request, preference_saved
@@ -33,6 +34,18 @@ def show():
     backtest = record.backtest_report(current_app.config["BACKTEST_REPORT"])
     return render_template("predictions/show.html", track=track, track_diagrams=_diagrams(track.calibration),
                            backtest=backtest, backtest_diagrams=_diagrams(backtest["calibration"]) if backtest else [])
+
+
+MAX_ID = 2**31 - 1
+
+
+@bp.get(f"/matches/<int(max={MAX_ID}):match_id>/prediction")
+def card(match_id: int):
+    """The prediction card alone: what an open match page fetches when a refit or the kickoff changes it."""
+    match = match_services.match_card(match_id)
+    if match is None:
+        abort(404, "That match does not exist, or is no longer listed.")
+    return fragments.card(match)
 
 
 @bp.app_template_global()

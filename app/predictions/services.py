@@ -58,8 +58,9 @@ def latest(match_id: int) -> Prediction | None:
                               .order_by(Prediction.published_at.desc(), Prediction.id.desc()).limit(1)).first()
 
 
-def freeze_due(now: datetime) -> int:
-    """At kickoff, the match's latest prediction is frozen: the one the track record counts."""
+def freeze_due(now: datetime) -> list[int]:
+    """At kickoff, the match's latest prediction is frozen: the one the track record counts. Returns those
+    matches' ids."""
     newest = (select(Prediction.match_id, func.max(Prediction.id).label("id"))
               .group_by(Prediction.match_id).subquery())
     due = db.session.scalars(
@@ -67,7 +68,7 @@ def freeze_due(now: datetime) -> int:
         .where(Prediction.frozen_at.is_(None), Match.kickoff_at <= now)).all()
     for prediction in due:
         prediction.frozen_at = now
-    return len(due)
+    return [p.match_id for p in due]
 
 
 def score_finished(now: datetime) -> int:

@@ -13,6 +13,7 @@ from app.extensions import db
 from app.matches.jobs import refresh_live
 from app.matches.models import Match
 from app.odds.jobs import refresh_odds
+from app.predictions.jobs import refresh_predictions
 from tests.browser.conftest import serving
 from tests.conftest import NOW, Clock
 
@@ -58,7 +59,7 @@ def open_match(page_in, url: str, app: Flask, status: str):
 
 
 def board_cells(page) -> list[str]:
-    return page.locator("table.board tbody td").all_inner_texts()
+    return page.locator("section.odds table.board tbody td").all_inner_texts()
 
 
 def served_cells(page, url: str, match_id: int) -> list[str]:
@@ -67,7 +68,7 @@ def served_cells(page, url: str, match_id: int) -> list[str]:
     scratch = page.context.new_page()
     try:
         scratch.set_content(f"<body>{html}</body>")
-        return scratch.locator("table.board tbody td").all_inner_texts()
+        return scratch.locator("section.odds table.board tbody td").all_inner_texts()
     finally:
         scratch.close()
 
@@ -89,15 +90,29 @@ def test_a_price_change_from_a_job_swaps_into_the_open_match_page(world, page_in
     before = board_cells(page)
 
     def flashed() -> bool:
-        return page.locator("table.board td.flash").count() > 0
+        return page.locator("section.odds table.board td.flash").count() > 0
 
     run_until(app, clock, refresh_odds, league, changed=lambda: page.wait_for_timeout(300) or flashed())
     assert page.evaluate("window.notReloaded === true")  # swapped in place, not a reload
     after = board_cells(page)
     assert after != before
     assert after == served_cells(page, url, match_id)  # what the page shows is what the server has now
-    classes = page.locator("table.board td.flash").first.get_attribute("class").split()
+    classes = page.locator("section.odds table.board td.flash").first.get_attribute("class").split()
     assert "up" in classes or "down" in classes  # it flashes the way the price moved
+    assert page.errors == []
+
+
+def test_a_refit_brings_the_prediction_into_the_open_match_page(world, page_in):
+    url, app, _ = world
+    page, match_id, league = open_match(page_in, url, app, "scheduled")
+    card = page.locator(f"#prediction-{match_id}")
+    assert card.get_attribute("hidden") is not None  # no prediction yet: an empty place for it
+    with app.app_context():
+        summary = refresh_predictions(league)
+    assert summary["written"] > 0, summary
+    page.wait_for_selector(f"#prediction-{match_id}.card", state="visible", timeout=WAIT_MS)
+    assert "Our model" in card.inner_text() and "Why" in card.inner_text()
+    assert page.evaluate("window.notReloaded === true")
     assert page.errors == []
 
 

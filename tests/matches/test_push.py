@@ -2,75 +2,21 @@
 
 from __future__ import annotations
 
-import json
 import re
-import threading
-import time
-from collections.abc import Callable, Iterator
 from datetime import timedelta
 
-import pytest
-from flask import Flask
 from sqlalchemy import select
 
 from app import create_app, events, live, watching
 from app.extensions import cache, db
 from app.live import parts
-from app.live.broadcast import wait_connected
-from app.live.hub import Connection
 from app.matches import push
 from app.matches import services as match_services
 from app.matches.models import Match
 from app.odds import fragments as odds_fragments
 from app.odds.jobs import refresh_odds
-from tests.conftest import IN_PROCESS
+from tests.conftest import IN_PROCESS, controls
 from tests.factories import make_match
-
-
-class SocketDouble:
-    """What the hub needs of simple-websocket's server: the event its handler waits on."""
-
-    def __init__(self) -> None:
-        self.event = threading.Event()
-
-
-class Listener:
-    """A connection registered with the app's hub, as the socket route registers one."""
-
-    def __init__(self, app: Flask, topics: list[str], variant: str = "decimal") -> None:
-        self.hub = app.extensions["betscore.live"].hub
-        self.conn = Connection(SocketDouble(), variant)
-        assert self.hub.add(self.conn)
-        for topic in topics:
-            assert self.hub.subscribe(self.conn, topic)
-
-    def drain(self, settle: float = 0.3) -> list[str]:
-        """Everything delivered so far (through Redis on the services backend: wait for it to settle)."""
-        deadline = time.monotonic() + settle
-        while time.monotonic() < deadline:
-            time.sleep(0.02)
-        out = list(self.conn.outbox)
-        self.conn.outbox.clear()
-        return out
-
-    def close(self) -> None:
-        self.hub.remove(self.conn, 1000)
-
-
-@pytest.fixture
-def listen(app: Flask) -> Iterator[Callable[..., Listener]]:
-    service = app.extensions["betscore.live"]
-    service.ensure_started()
-    assert wait_connected(service.broadcaster)
-    made: list[Listener] = []
-
-    def make(topics: list[str], variant: str = "decimal") -> Listener:
-        made.append(Listener(app, topics, variant))
-        return made[-1]
-
-    yield make
-    for listener in made:
-        listener.close()
 
 
 def pushed_parts(messages: list[str]) -> dict[str, str]:
@@ -82,10 +28,6 @@ def pushed_parts(messages: list[str]) -> dict[str, str]:
         for html in re.findall(r"<template>(.*?)</template>", message, re.S):
             found[re.search(r'\sid="([^"]+)"', html).group(1)] = html
     return found
-
-
-def controls(messages: list[str]) -> list[dict]:
-    return [json.loads(m) for m in messages if m.startswith("{")]
 
 
 def upcoming() -> Match:

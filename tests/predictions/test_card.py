@@ -158,10 +158,25 @@ def test_a_match_without_a_prediction_has_no_card(app, client):
     from app.matches.models import Match
 
     match = db.session.scalars(select(Match).where(Match.status == "scheduled")).first()
-    assert 'class="prediction card"' not in client.get(f"/matches/{match.id}").get_data(as_text=True)
+    html = client.get(f"/matches/{match.id}").get_data(as_text=True)
+    assert 'class="prediction card"' not in html
+    # but an empty, hidden place where the first prediction arrives live
+    assert re.search(rf'<section class="prediction" id="prediction-{match.id}" hidden\s+'
+                     rf'hx-get="/matches/{match.id}/prediction"', html)
 
 
 def test_the_card_says_when_the_model_last_spoke(client, clock, priced_match):
     assert "updated just now" in card_of(client, priced_match.id)
     clock.advance(minutes=30)
     assert "updated 30m ago" in card_of(client, priced_match.id)
+
+
+def test_the_card_alone_is_what_a_live_refetch_gets(client, priced_match):
+    alone = client.get(f"/matches/{priced_match.id}/prediction", headers={"HX-Request": "true"})
+    assert alone.status_code == 200
+    html = alone.get_data(as_text=True)
+    assert f'<section class="prediction card" id="prediction-{priced_match.id}"' in html
+    assert 'hx-trigger="live:refetch, live:resync from:body"' in html and "Our model" in html
+    assert client.get(f"/matches/{2**31 - 1}/prediction").status_code == 404
+    assert client.get("/matches/0x1/prediction").status_code == 404
+

@@ -33,12 +33,12 @@ def test_the_latest_prediction_before_kickoff_is_the_one_frozen(app, clock, matc
     clock.advance(minutes=30)
     newer = services.publish(forecast(match.id, clock(), (0.45, 0.3, 0.25)), clock())
     db.session.commit()
-    assert services.freeze_due(clock()) == 0  # not yet: the match has not started
+    assert services.freeze_due(clock()) == []  # not yet: the match has not started
     clock.advance(hours=2)
-    assert services.freeze_due(clock()) == 1
+    assert services.freeze_due(clock()) == [match.id]
     db.session.commit()
     assert db.session.get(Prediction, newer.id).frozen_at == clock()
-    assert services.freeze_due(clock()) == 0  # once
+    assert services.freeze_due(clock()) == []  # once
 
 
 def test_a_frozen_prediction_cannot_be_changed_or_deleted(app, clock, match):

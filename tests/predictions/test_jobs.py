@@ -8,9 +8,11 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.live import topics
 from app.matches.models import Match
 from app.predictions import jobs, services
 from app.predictions.models import Prediction
+from tests.conftest import controls
 
 
 def count() -> int:
@@ -64,3 +66,16 @@ def test_settling_freezes_at_kickoff_and_scores_after_the_whistle(app, clock):
 def test_a_league_without_enough_results_is_skipped_and_says_why(app):
     summary = jobs.refresh_predictions("nosuchleague")
     assert summary["written"] == 0 and "no league" in summary["skipped"]
+
+
+def test_open_match_pages_are_told_to_fetch_a_new_prediction_and_the_frozen_one(app, clock, listen):
+    match = db.session.scalars(select(Match).where(Match.status == "scheduled").order_by(Match.kickoff_at)).first()
+    page = listen([topics.match(match.id)])
+    summary = jobs.refresh_predictions(match.competition.key)
+    assert {"refetch": [f"prediction-{match.id}"]} in controls(page.drain())
+    assert "refetch" not in summary  # relayed after the commit, not left in the run log
+    jobs.refresh_predictions(match.competition.key)  # nothing new: nothing to fetch
+    assert controls(page.drain()) == []
+    clock.now = match.kickoff_at + timedelta(minutes=1)
+    assert jobs.settle_predictions()["frozen"] >= 1
+    assert {"refetch": [f"prediction-{match.id}"]} in controls(page.drain())
