@@ -21,7 +21,7 @@ from app.schedule import LEAGUES, PERIODIC, find
 
 
 def seed_all(history_hours: int) -> dict[str, int]:
-    """Competitions, fixtures, standings, past prices (demo replay) and current prices."""
+    """Competitions, fixtures and the season's results, standings, past prices (demo replay) and current prices."""
     totals = {"written": 0, "jobs": 0}
 
     def run(summary: dict) -> None:
@@ -31,6 +31,7 @@ def seed_all(history_hours: int) -> dict[str, int]:
     run(match_jobs.refresh_competitions())
     for league in LEAGUES:
         run(match_jobs.refresh_fixtures(league))
+        run(match_jobs.refresh_season_results(league))
         run(match_jobs.refresh_standings(league))
         if history_hours:
             run(odds_jobs.backfill_odds(league, history_hours))

@@ -66,13 +66,18 @@ def find(periodic_id: str) -> Periodic:
 
 
 # Paid plans: API-Football's 100 calls a day go to fixtures and tables four times a day per league
-# (40), competitions once (1), and the rest to live scores, paced over the hours matches are played.
+# (40), the season's results once (5), competitions once (1), and the rest to live scores, paced over the
+# hours matches are played.
 PERIODIC: tuple[Periodic, ...] = (
     Periodic("competitions", "app.matches.jobs:refresh_competitions", timedelta(hours=6), queue="low",
              capability="competitions", paid_every=timedelta(hours=24)),
     Periodic("live", "app.matches.jobs:refresh_live", timedelta(seconds=30), queue="live", capability="live"),
     *(Periodic(f"fixtures:{lg}", "app.matches.jobs:refresh_fixtures", timedelta(minutes=30), (lg,), "low",
                capability="fixtures", paid_every=timedelta(hours=6)) for lg in LEAGUES),
+    # The season's earlier results, for the prediction model: they rarely change (a result corrected, a match
+    # replayed), so once a day.
+    *(Periodic(f"results:{lg}", "app.matches.jobs:refresh_season_results", timedelta(hours=24), (lg,), "low",
+               capability="fixtures", paid_every=timedelta(hours=24)) for lg in LEAGUES),
     # Line-ups from an hour before kickoff, then events and statistics while played.
     Periodic("details", "app.matches.jobs:refresh_due_details", timedelta(minutes=1), queue="live",
              timeout=timedelta(minutes=4)),

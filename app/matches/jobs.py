@@ -13,7 +13,7 @@ from app.extensions import db
 from app.jobs import attempt, chain, job, serve
 from app.matches import details, ingest
 from app.matches.catalog import COMPETITIONS
-from app.matches.models import IN_PLAY, Competition, Match
+from app.matches.models import IN_PLAY, Competition, Match, Season
 from app.providers.base import Provider, ProviderError
 from app.providers.records import FixtureRecord
 
@@ -39,6 +39,22 @@ def refresh_fixtures(league: str, provider: str | None = None) -> dict[str, Any]
     source, records = serve("fixtures", lambda p: p.fixtures(league, *window), provider)
     result = ingest.upsert_fixtures(source.name, source.authoritative, records)
     return _summary(source.name, len(records), result, changed_matches=result.changed_ids)
+
+
+@job
+def refresh_season_results(league: str, provider: str | None = None) -> dict[str, Any]:
+    """The current season's results before the fixtures' four weeks: what the prediction model learns from.
+    Old results do not change pages anyone has open: nothing is announced."""
+    today = clock.now().date()
+    starts_on = db.session.scalar(
+        select(func.max(Season.starts_on)).join(Competition, Competition.id == Season.competition_id)
+        .where(Competition.key == league, Season.starts_on <= today))
+    last = today - timedelta(days=RESULTS_DAYS + 1)
+    if starts_on is None or last < starts_on:
+        return {"skipped": f"no results of {league}'s season before the last {RESULTS_DAYS} days", "written": 0}
+    source, records = serve("fixtures", _days_of(league, starts_on, last), provider)
+    result = ingest.upsert_fixtures(source.name, source.authoritative, records)
+    return _summary(source.name, len(records), result)
 
 
 @job

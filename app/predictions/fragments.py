@@ -63,4 +63,5 @@ def card(match: MatchCard) -> Markup:
         values=[(value.label(v.market, v.outcome, home, away), v) for v in shown],
         consensus=_consensus(boards, ("1x2", None)), over_consensus=_consensus(boards, ("ou", 2.5)),
         btts_consensus=_consensus(boards, ("btts", None)), staking=kelly, max_stake=value.MAX_STAKE,
-        rough=seen if rough else None, min_team_matches=MIN_TEAM_MATCHES))
+        rough=seen if rough else None, min_team_matches=MIN_TEAM_MATCHES,
+        results_only="market" not in prediction.explanation.get("fits", ["market"])))

@@ -120,7 +120,8 @@ def refresh_predictions(league: str) -> dict[str, Any]:
                                            {home_name: _form(history, home), away_name: _form(history, away)}),
                 "changes": explain.changes(before_values, now_values),
                 "fits": sorted(fitted.fits), "matches": len(history),
-                "evidence": {"home": played[home], "away": played[away]}}
+                "evidence": {"home": played[home], "away": played[away],
+                             "market": sum(1 for p in history if p.implied)}}
         services.publish(services.Forecast(
             match.id, VERSION, _midnight(data_time), priced.expected_goals[0], priced.expected_goals[1],
             priced.outcomes, _market_dict(priced), card), now)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.matches import ingest
-from app.matches.jobs import refresh_fixtures, refresh_live, refresh_standings
-from app.matches.models import Match, Standing, Team, TeamAlias
+from app.matches.jobs import RESULTS_DAYS, refresh_fixtures, refresh_live, refresh_season_results, refresh_standings
+from app.matches.models import Competition, Match, Season, Standing, Team, TeamAlias
 from app.providers.demo import DemoProvider
 
 
@@ -23,6 +23,22 @@ def test_refreshing_fixtures_again_writes_nothing(app):
     summary = refresh_fixtures("epl")
     assert summary["records"] > 0 and summary["written"] == 0
     assert (count(Match), count(Team), count(TeamAlias)) == before
+
+
+def test_the_seasons_earlier_results_are_there_for_the_model_and_a_second_read_writes_nothing(app, clock):
+    season = db.session.scalars(select(Season).join(Competition).where(Competition.key == "epl")
+                                .order_by(Season.starts_on.desc())).first()
+    window_start = datetime.combine(clock().date() - timedelta(days=RESULTS_DAYS), time(), tzinfo=UTC)
+    earlier = select(func.count()).select_from(Match).where(
+        Match.season_id == season.id, Match.status == "finished", Match.kickoff_at < window_start)
+    seeded = db.session.scalar(earlier)
+    assert seeded >= 10 * 10  # ten rounds and more before the fixtures' four weeks
+    assert db.session.scalar(select(func.min(Match.kickoff_at)).where(Match.season_id == season.id)).date() \
+        >= season.starts_on
+    summary = refresh_season_results("epl")
+    assert summary["records"] >= seeded and summary["written"] == 0
+    clock.now = datetime.combine(season.starts_on + timedelta(days=RESULTS_DAYS), time(12), tzinfo=UTC)
+    assert "skipped" in refresh_season_results("epl")  # early in a season, the fixtures' window holds it all
 
 
 def test_each_club_exists_once(app):

@@ -39,13 +39,10 @@ def test_the_match_page_shows_the_prediction_its_reasons_and_value(app, client):
     jobs.refresh_predictions("epl")
     db.session.commit()
     prediction = db.session.scalars(select(Prediction).order_by(Prediction.id)).first()
-    # The seeded world has played only a few rounds: enough to predict, called rough, no value suggested yet.
-    home, away = fragments.evidence(prediction)
-    assert min(home, away) < fragments.MIN_TEAM_MATCHES
-    assert "Rough:" in card_of(client, prediction.match_id)
-    prediction.explanation = {**prediction.explanation, "evidence": {"home": 20, "away": 20}}
-    db.session.commit()
+    # The seeded world holds the season's results so far: each side is known well enough to suggest value.
+    assert min(fragments.evidence(prediction)) >= fragments.MIN_TEAM_MATCHES
     card = card_of(client, prediction.match_id)
+    assert "Rough:" not in card and "Results only:" in card  # no closing lines were captured before the seed
     assert "Our model" in card and "Market" in card and "Why" in card
     assert f"{prediction.p_home * 100:.0f}%" in card
     assert "Home advantage" in card
@@ -180,3 +177,14 @@ def test_the_card_alone_is_what_a_live_refetch_gets(client, priced_match):
     assert client.get(f"/matches/{2**31 - 1}/prediction").status_code == 404
     assert client.get("/matches/0x1/prediction").status_code == 404
 
+
+
+def test_a_prediction_from_results_alone_says_so(client, priced_match):
+    prediction = db.session.scalars(select(Prediction).where(Prediction.match_id == priced_match.id)).one()
+    assert "Results only" not in card_of(client, priced_match.id)  # no word of its fits: nothing claimed
+    for fits, said in ((["goals", "market"], False), (["goals"], True)):
+        prediction.explanation = {**prediction.explanation, "fits": fits}
+        db.session.commit()
+        card = card_of(client, priced_match.id)
+        assert ("Results only:" in card) is said
+        assert value_rows(card, priced_match.id)  # value is still shown, with the caveat

@@ -37,6 +37,8 @@ def test_a_refit_publishes_every_upcoming_match_of_the_week_with_its_explanation
     for side, team in (("home", match.home_team_id), ("away", match.away_team_id)):
         played = db.session.scalar(finished.where((Match.home_team_id == team) | (Match.away_team_id == team)))
         assert prediction.explanation["evidence"][side] == played > 0
+    assert prediction.explanation["evidence"]["market"] == 0  # the seeded world has no closing lines yet
+    assert prediction.explanation["fits"] == ["goals"]
     assert match.kickoff_at > clock() and match.status == "scheduled"
 
 
