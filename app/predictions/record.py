@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
@@ -77,6 +77,13 @@ def scored_predictions() -> list[Scored]:
                    match.away_score or 0, p.model_version, p.probabilities, p.market,
                    OUTCOME_INDEX[p.outcome or ""], p.rps or 0.0, p.market_rps)
             for p, match, key, league, home_name, away_name in rows]
+
+
+def scored_version() -> str:
+    """What identifies the record as it stands: how many predictions are scored and the newest score's time."""
+    count, newest = db.session.execute(
+        select(func.count(), func.max(Prediction.scored_at)).where(Prediction.scored_at.is_not(None))).one()
+    return f"{count}:{newest.isoformat() if newest else ''}"
 
 
 def _line(label: str, scored: Sequence[Scored]) -> Line:

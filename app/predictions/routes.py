@@ -14,7 +14,7 @@ from app.predictions.charts import reliability_chart
 from app.predictions.value import MAX_STAKE, STAKING_CHOICES
 from app.urls import next_from_request, preference_saved
 
-RECORD_CACHE_SECONDS = 60  # scoring runs every 2 minutes: a minute's delay is the most a reader waits
+RECORD_CACHE_SECONDS = 3600  # keyed by what has been scored: a new score is a new key, never a stale page
 
 
 def _diagrams(calibration: dict[str, dict[str, tuple[list[scoring.Bin], float]]]) -> list[dict]:
@@ -27,10 +27,11 @@ def _diagrams(calibration: dict[str, dict[str, tuple[list[scoring.Bin], float]]]
 
 @bp.get("/model")
 def show():
-    track = cache.get("predictions:record")
+    key = f"predictions:record:{record.scored_version()}"
+    track = cache.get(key)
     if track is None:
         track = record.track_record()
-        cache.set("predictions:record", track, timeout=RECORD_CACHE_SECONDS)
+        cache.set(key, track, timeout=RECORD_CACHE_SECONDS)
     backtest = record.backtest_report(current_app.config["BACKTEST_REPORT"])
     return render_template("predictions/show.html", track=track, track_diagrams=_diagrams(track.calibration),
                            backtest=backtest, backtest_diagrams=_diagrams(backtest["calibration"]) if backtest else [])
