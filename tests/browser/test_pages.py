@@ -62,8 +62,10 @@ def test_odds_format_is_chosen_and_survives_a_reload(live_server, page_in):
 def test_match_page_loads_htmx_under_the_csp_and_refreshes_the_board(live_server, page_in):
     page = page_in("Europe/London")
     open_home(page, live_server, "Europe/London")
-    page.locator("li.match-row a").first.click()
+    with page.expect_navigation():
+        page.locator("li.match-row a").first.click()
     page.wait_for_selector("table.board td.best")
+    page.wait_for_load_state("load")  # deferred scripts run after the whole page is parsed, the board before
     assert page.evaluate("typeof window.htmx") == "object"
     board_id = page.locator("section.odds").get_attribute("id")
     # Ask htmx for the board's own fragment now instead of waiting for its 30 s poll.
