@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from app.htmx import is_htmx
 
 ONE_YEAR = 365 * 24 * 3600
+MAX_ID = 2**31 - 1  # the largest id a URL may name (PostgreSQL's integer): a larger one is a 404, not a 500
 
 
 def safe_next(target: str | None) -> str:

@@ -17,8 +17,8 @@ from app.matches.models import Match, Team, UnresolvedTeam
 from app.odds.models import Bookmaker, CurrentPrice, OddsSnapshot
 from app.runs import DailyStat, JobRun
 from app.schedule import PERIODIC, find
+from app.urls import MAX_ID
 
-MAX_ID = 2**31 - 1
 RECENT_RUNS = 20
 STAT_DAYS = 14
 

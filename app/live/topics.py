@@ -13,8 +13,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from app.urls import MAX_ID
+
 MAX_LENGTH = 48
-MAX_ID = 2**31 - 1
 LEAGUE_KEY = re.compile(r"[a-z0-9_-]{1,32}")
 DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 NUMBER = re.compile(r"[1-9][0-9]{0,9}")

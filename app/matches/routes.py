@@ -13,9 +13,9 @@ from app.live import topics
 from app.matches import bp, fragments, services
 from app.odds import services as odds_services
 from app.predictions import fragments as prediction_fragments
+from app.urls import MAX_ID
 
 LEAGUE_KEY = re.compile(r"^[a-z0-9_-]{1,32}$")
-MAX_ID = 2**31 - 1
 
 
 def _day_param() -> date | None:
@@ -58,13 +58,6 @@ def index():
     return vary_on_htmx(make_response(page))
 
 
-def _card_or_404(match_id: int) -> services.MatchCard:
-    card = services.match_card(match_id)
-    if card is None:
-        abort(404, "That match does not exist, or is no longer listed.")
-    return card
-
-
 @bp.get(f"/matches/<int(max={MAX_ID}):match_id>")
 def show(match_id: int):
     match, board, more = fragments.match_page(match_id)
@@ -76,13 +69,13 @@ def show(match_id: int):
 
 @bp.get(f"/matches/<int(max={MAX_ID}):match_id>/header")
 def header(match_id: int):
-    return render_template("matches/_header.html", match=_card_or_404(match_id))
+    return render_template("matches/_header.html", match=services.match_card_or_404(match_id))
 
 
 @bp.get(f"/matches/<int(max={MAX_ID}):match_id>/details")
 def details_fragment(match_id: int):
     """Line-ups, events, statistics: what a page fetches again after it reconnects."""
-    return fragments.match_details(_card_or_404(match_id))
+    return fragments.match_details(services.match_card_or_404(match_id))
 
 
 @bp.get("/leagues/<key>")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -71,6 +72,14 @@ class MatchCard(MatchDisplay):
 
 
 MATCH_CARD_SECONDS = 30
+
+
+def match_card_or_404(match_id: int) -> MatchCard:
+    """The match a page or fragment names, or a 404 that says so."""
+    card = match_card(match_id)
+    if card is None:
+        abort(404, "That match does not exist, or is no longer listed.")
+    return card
 
 
 def match_card(match_id: int) -> MatchCard | None:

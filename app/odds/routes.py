@@ -9,16 +9,12 @@ from app.htmx import is_htmx, vary_on_htmx
 from app.matches import services as match_services
 from app.odds import bp, fragments
 from app.odds.maths import ODDS_FORMATS
-from app.urls import next_from_request, preference_saved
-
-MAX_ID = 2**31 - 1
+from app.urls import MAX_ID, next_from_request, preference_saved
 
 
 @bp.get(f"/matches/<int(max={MAX_ID}):match_id>/odds")
 def table(match_id: int):
-    match = match_services.match_card(match_id)
-    if match is None:
-        abort(404, "That match does not exist, or is no longer listed.")
+    match = match_services.match_card_or_404(match_id)
     if is_htmx():
         watching.seen(match.id)  # an open page's poll: someone is looking at this match now
     return fragments.board(match)

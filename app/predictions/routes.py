@@ -12,7 +12,7 @@ from app.model import scoring
 from app.predictions import bp, fragments, record, staking
 from app.predictions.charts import reliability_chart
 from app.predictions.value import MAX_STAKE, STAKING_CHOICES
-from app.urls import next_from_request, preference_saved
+from app.urls import MAX_ID, next_from_request, preference_saved
 
 RECORD_CACHE_SECONDS = 3600  # keyed by what has been scored: a new score is a new key, never a stale page
 
@@ -37,16 +37,10 @@ def show():
                            backtest=backtest, backtest_diagrams=_diagrams(backtest["calibration"]) if backtest else [])
 
 
-MAX_ID = 2**31 - 1
-
-
 @bp.get(f"/matches/<int(max={MAX_ID}):match_id>/prediction")
 def card(match_id: int):
     """The prediction card alone: what an open match page fetches when a refit or the kickoff changes it."""
-    match = match_services.match_card(match_id)
-    if match is None:
-        abort(404, "That match does not exist, or is no longer listed.")
-    return fragments.card(match)
+    return fragments.card(match_services.match_card_or_404(match_id))
 
 
 @bp.app_template_global()
