@@ -20,6 +20,11 @@ def match_key(match_id: int) -> str:
     return f"match:{match_id}"
 
 
+def value_key(match_id: int) -> str:
+    """The prediction card's value against the match's prices (per prediction and staking choice)."""
+    return f"predictions:value:{match_id}"
+
+
 def details_key(match_id: int) -> str:
     return f"details:html:{match_id}"
 
@@ -37,7 +42,7 @@ def changed(matches: Iterable[int] = (), leagues: Iterable[str] = ()) -> None:
     """Drop cached views of what changed, so the next read sees the commit."""
     keys = []
     for match_id in matches:
-        keys += [odds_key(match_id), match_key(match_id), details_key(match_id),
+        keys += [odds_key(match_id), match_key(match_id), details_key(match_id), value_key(match_id),
                  *(board_key(match_id, f) for f in ODDS_FORMATS)]
     if leagues:
         keys.append(COMPETITIONS_KEY)

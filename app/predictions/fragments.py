@@ -7,6 +7,8 @@ from collections import defaultdict
 from flask import render_template
 from markupsafe import Markup
 
+from app import events
+from app.extensions import cache
 from app.matches.services import MatchCard
 from app.odds import services as odds_services
 from app.odds.board import MarketBoard, PriceRow, build_board
@@ -41,6 +43,19 @@ def value_bets(prediction: Prediction, match_id: int, fraction: float | None = N
     return value.value_bets(value.assess(bets, boards, fraction)), boards
 
 
+def _cached_value_bets(prediction: Prediction, match_id: int, kelly: str,
+                       ) -> tuple[list[value.PricedBet], dict[value.MarketId, MarketBoard]]:
+    """value_bets() for the card, kept per prediction and staking choice until ingest reports a price of the
+    match changed (events.changed drops the match's entry)."""
+    key = events.value_key(match_id)
+    kept = cache.get(key) or {}
+    found = kept.get((prediction.id, kelly))
+    if found is None:
+        found = value_bets(prediction, match_id, value.KELLY_FRACTIONS.get(kelly))
+        cache.set(key, {**kept, (prediction.id, kelly): found}, timeout=odds_services.ODDS_CACHE_SECONDS)
+    return found
+
+
 def _consensus(boards: dict[value.MarketId, MarketBoard], market: value.MarketId) -> tuple[float, ...] | None:
     board = boards.get(market)
     return None if board is None else board.consensus
@@ -51,7 +66,7 @@ def card(match: MatchCard) -> Markup:
     if prediction is None:  # a place for the first prediction to arrive in, live
         return Markup(render_template("predictions/_card.html", match=match, prediction=None))
     kelly = staking.kelly()
-    values, boards = value_bets(prediction, match.id, value.KELLY_FRACTIONS.get(kelly))
+    values, boards = _cached_value_bets(prediction, match.id, kelly)
     # Value is a pre-match view: in play, the prices move with the score and the model's do not.
     before_kickoff = match.status == "scheduled" and prediction.frozen_at is None
     seen = evidence(prediction)

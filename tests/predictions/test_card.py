@@ -7,6 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from app import events
 from app.extensions import db
 from app.odds import maths
 from app.odds.board import build_board
@@ -140,6 +141,15 @@ def test_a_board_without_value_says_nothing_about_it(client, priced_match):
     db.session.commit()
     card = card_of(client, priced_match.id)
     assert "Where the model sees value" not in card and "stake suggestions" not in card
+
+
+def test_the_value_shown_follows_the_prices_as_ingest_announces_them(client, priced_match):
+    assert value_rows(card_of(client, priced_match.id), priced_match.id)  # worked out, and kept
+    db.session.execute(CurrentPrice.__table__.update().where(CurrentPrice.match_id == priced_match.id)
+                       .values(price=1.05))
+    db.session.commit()
+    events.changed(matches=[priced_match.id])  # what ingest does after its commit
+    assert not value_rows(card_of(client, priced_match.id), priced_match.id)
 
 
 def test_the_boards_are_the_odds_boards(app, priced_match):
