@@ -20,6 +20,11 @@ def match_key(match_id: int) -> str:
     return f"match:{match_id}"
 
 
+def prediction_key(match_id: int) -> str:
+    """The match's latest published prediction, as its page shows it."""
+    return f"predictions:latest:{match_id}"
+
+
 def value_key(match_id: int) -> str:
     """The prediction card's value against the match's prices (per prediction and staking choice)."""
     return f"predictions:value:{match_id}"
@@ -38,9 +43,10 @@ def listing_key(variant: str) -> str:
     return f"matches:html:{cache.get(LISTING_VERSION) or 0}:{variant}"
 
 
-def changed(matches: Iterable[int] = (), leagues: Iterable[str] = ()) -> None:
-    """Drop cached views of what changed, so the next read sees the commit."""
-    keys = []
+def changed(matches: Iterable[int] = (), leagues: Iterable[str] = (), predictions: Iterable[int] = ()) -> None:
+    """Drop cached views of what changed, so the next read sees the commit. `predictions`: matches whose
+    prediction was published or frozen (their pages and lists are otherwise unchanged)."""
+    keys = [key for match_id in predictions for key in (prediction_key(match_id), value_key(match_id))]
     for match_id in matches:
         keys += [odds_key(match_id), match_key(match_id), details_key(match_id), value_key(match_id),
                  *(board_key(match_id, f) for f in ODDS_FORMATS)]

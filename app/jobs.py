@@ -101,7 +101,8 @@ def _transaction(func: Callable[..., dict[str, Any]], target: str, args: tuple[A
         raise
     freshness.mark(func.__name__, target)
     changed_matches, changed_leagues = summary.pop("changed_matches", set()), summary.pop("changed_leagues", set())
-    events.changed(matches=changed_matches, leagues=changed_leagues)
+    events.changed(matches=changed_matches, leagues=changed_leagues,
+                   predictions=summary.pop("changed_predictions", set()))
     push.announce(changed_matches, changed_leagues)  # after the commit and the cache, never before
     for topic, element_ids in summary.pop("refetch", {}).items():  # parts a job cannot render for every viewer
         live.refetch(topic, element_ids)

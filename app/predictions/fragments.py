@@ -23,13 +23,13 @@ MAX_VALUES = 8  # lines of "where the model sees value": the best few, not every
 MIN_TEAM_MATCHES = 10
 
 
-def evidence(prediction: Prediction) -> tuple[int, int] | None:
+def evidence(prediction: Prediction | services.Published) -> tuple[int, int] | None:
     """How many matches of each side the fit saw (None for predictions published before this was kept)."""
     seen = prediction.explanation.get("evidence")
     return (int(seen["home"]), int(seen["away"])) if isinstance(seen, dict) else None
 
 
-def value_bets(prediction: Prediction, match_id: int, fraction: float | None = None,
+def value_bets(prediction: Prediction | services.Published, match_id: int, fraction: float | None = None,
                ) -> tuple[list[value.PricedBet], dict[value.MarketId, MarketBoard]]:
     """Every bookmaker's price with a positive edge on the markets the model prices, best first (a stake
     on each when `fraction` of Kelly is given); and the boards of the match's prices on those markets."""
@@ -43,7 +43,7 @@ def value_bets(prediction: Prediction, match_id: int, fraction: float | None = N
     return value.value_bets(value.assess(bets, boards, fraction)), boards
 
 
-def _cached_value_bets(prediction: Prediction, match_id: int, kelly: str,
+def _cached_value_bets(prediction: services.Published, match_id: int, kelly: str,
                        ) -> tuple[list[value.PricedBet], dict[value.MarketId, MarketBoard]]:
     """value_bets() for the card, kept per prediction and staking choice until ingest reports a price of the
     match changed (events.changed drops the match's entry)."""
@@ -62,7 +62,7 @@ def _consensus(boards: dict[value.MarketId, MarketBoard], market: value.MarketId
 
 
 def card(match: MatchCard) -> Markup:
-    prediction = services.latest(match.id)
+    prediction = services.latest_published(match.id)
     if prediction is None:  # a place for the first prediction to arrive in, live
         return Markup(render_template("predictions/_card.html", match=match, prediction=None))
     kelly = staking.kelly()

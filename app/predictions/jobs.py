@@ -128,7 +128,7 @@ def refresh_predictions(league: str) -> dict[str, Any]:
         published += 1
         changed.add(match.id)
     return {"league": league, "fitted_on": len(history), "upcoming": len(upcoming), "written": published,
-            "refetch": _cards(changed)}
+            "refetch": _cards(changed), "changed_predictions": changed}
 
 
 def _midnight(day: date) -> datetime:
@@ -140,7 +140,8 @@ def settle_predictions() -> dict[str, Any]:
     """Freeze what kicked off; score what finished."""
     now = clock.now()
     frozen, scored = services.freeze_due(now), services.score_finished(now)
-    return {"frozen": len(frozen), "scored": scored, "written": len(frozen) + scored, "refetch": _cards(frozen)}
+    return {"frozen": len(frozen), "scored": scored, "written": len(frozen) + scored, "refetch": _cards(frozen),
+            "changed_predictions": set(frozen)}
 
 
 def _cards(match_ids: Iterable[int]) -> dict[str, list[str]]:

@@ -8,7 +8,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from app.extensions import db
+from app import events
+from app.extensions import cache, db
 from app.matches.models import Match
 from app.model import scoring
 from app.odds.history import closing_consensus
@@ -51,6 +52,38 @@ def publish(forecast: Forecast, now: datetime) -> Prediction:
                             explanation=forecast.explanation)
     db.session.add(prediction)
     return prediction
+
+
+@dataclass(frozen=True)
+class Published:
+    """A match's latest prediction as its page shows it: a plain copy, kept in the cache."""
+
+    id: int
+    match_id: int
+    model_version: str
+    published_at: datetime
+    frozen_at: datetime | None
+    home_goals: float
+    away_goals: float
+    probabilities: tuple[float, float, float]
+    markets: dict[str, Any]
+    explanation: dict[str, Any]
+
+
+PUBLISHED_CACHE_SECONDS = 3600  # dropped sooner by events.changed(predictions=...) after a publish or a freeze
+
+
+def latest_published(match_id: int) -> Published | None:
+    """latest() for pages, cached: a match page reads no table for its prediction (or for having none)."""
+    key = events.prediction_key(match_id)
+    kept = cache.get(key)
+    if kept is None:
+        p = latest(match_id)
+        kept = (None if p is None else Published(
+            p.id, p.match_id, p.model_version, p.published_at, p.frozen_at, p.home_goals, p.away_goals,
+            p.probabilities, p.markets, p.explanation),)
+        cache.set(key, kept, timeout=PUBLISHED_CACHE_SECONDS)
+    return kept[0]
 
 
 def latest(match_id: int) -> Prediction | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -195,6 +196,20 @@ def test_a_prediction_from_results_alone_says_so(client, priced_match):
     for fits, said in ((["goals", "market"], False), (["goals"], True)):
         prediction.explanation = {**prediction.explanation, "fits": fits}
         db.session.commit()
+        events.changed(predictions=[priced_match.id])  # as a publish's job does after its commit
         card = card_of(client, priced_match.id)
         assert ("Results only:" in card) is said
         assert value_rows(card, priced_match.id)  # value is still shown, with the caveat
+
+
+def test_the_page_reads_its_prediction_from_the_cache_until_a_job_says_it_changed(app, client, clock):
+    from app.matches.models import Match
+
+    match = db.session.scalars(select(Match).where(Match.status == "scheduled").order_by(Match.kickoff_at)).first()
+    assert 'class="prediction card"' not in client.get(f"/matches/{match.id}").get_data(as_text=True)
+    jobs.refresh_predictions(match.competition.key)  # publishes, commits, then drops the cached "none"
+    assert 'class="prediction card"' in client.get(f"/matches/{match.id}").get_data(as_text=True)
+    assert "frozen at kickoff" not in card_of(client, match.id)
+    clock.now = match.kickoff_at + timedelta(minutes=1)
+    jobs.settle_predictions()
+    assert "frozen at kickoff" in card_of(client, match.id)
