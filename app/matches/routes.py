@@ -64,7 +64,7 @@ def show(match_id: int):
     if match is None:
         abort(404, "That match does not exist, or is no longer listed.")
     return render_template("matches/show.html", match=match, board=board, details=more,
-                           prediction=prediction_fragments.card(match), live_topics=[topics.match(match.id)])
+                           live_topics=[topics.match(match.id)], **prediction_fragments.card_context(match))
 
 
 @bp.get(f"/matches/<int(max={MAX_ID}):match_id>/header")

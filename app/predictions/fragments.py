@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from flask import render_template
 from markupsafe import Markup
@@ -61,10 +62,12 @@ def _consensus(boards: dict[value.MarketId, MarketBoard], market: value.MarketId
     return None if board is None else board.consensus
 
 
-def card(match: MatchCard) -> Markup:
+def card_context(match: MatchCard) -> dict[str, Any]:
+    """What templates/predictions/_card.html shows of a match, beside `match` itself: the match page includes
+    the card in its own render, the fragment route renders it alone."""
     prediction = services.latest_published(match.id)
     if prediction is None:  # a place for the first prediction to arrive in, live
-        return Markup(render_template("predictions/_card.html", match=match, prediction=None))
+        return {"prediction": None}
     kelly = staking.kelly()
     values, boards = _cached_value_bets(prediction, match.id, kelly)
     # Value is a pre-match view: in play, the prices move with the score and the model's do not.
@@ -73,10 +76,13 @@ def card(match: MatchCard) -> Markup:
     rough = seen is not None and min(seen) < MIN_TEAM_MATCHES
     shown = value.best_per_outcome(values)[:MAX_VALUES] if before_kickoff and not rough else []
     home, away = match.home_team.name, match.away_team.name
-    return Markup(render_template(
-        "predictions/_card.html", match=match, prediction=prediction,
-        values=[(value.label(v.market, v.outcome, home, away), v) for v in shown],
-        consensus=_consensus(boards, ("1x2", None)), over_consensus=_consensus(boards, ("ou", 2.5)),
-        btts_consensus=_consensus(boards, ("btts", None)), staking=kelly, max_stake=value.MAX_STAKE,
-        rough=seen if rough else None, min_team_matches=MIN_TEAM_MATCHES,
-        results_only="market" not in prediction.explanation.get("fits", ["market"])))
+    return {
+        "prediction": prediction, "values": [(value.label(v.market, v.outcome, home, away), v) for v in shown],
+        "consensus": _consensus(boards, ("1x2", None)), "over_consensus": _consensus(boards, ("ou", 2.5)),
+        "btts_consensus": _consensus(boards, ("btts", None)), "staking": kelly, "max_stake": value.MAX_STAKE,
+        "rough": seen if rough else None, "min_team_matches": MIN_TEAM_MATCHES,
+        "results_only": "market" not in prediction.explanation.get("fits", ["market"])}
+
+
+def card(match: MatchCard) -> Markup:
+    return Markup(render_template("predictions/_card.html", match=match, **card_context(match)))
