@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from itertools import groupby
+from typing import Any
 
 from flask import render_template
 from markupsafe import Markup
@@ -85,15 +86,18 @@ def _group_by_day(matches: list[Match]) -> list[tuple[date, list[tuple[str, list
 DETAILS_HTML_SECONDS = 300  # dropped at once when the details change; the timeout only bounds memory
 
 
-def match_page(match_id: int) -> tuple[services.MatchCard | None, Markup, Markup]:
-    """A match, its odds board and its details, read from the cache in one round trip when all are there."""
-    card, board, more = cache.get_many(events.match_key(match_id), events.board_key(match_id, viewer.odds_format()),
-                                       events.details_key(match_id))
+def match_page(match_id: int, also: Sequence[str] = (),
+               ) -> tuple[services.MatchCard | None, Markup, Markup, list[Any]]:
+    """A match, its odds board and its details, read from the cache in one round trip when all are there;
+    with the cached values of the keys in `also` (None where missing), for other parts of the page."""
+    card, board, more, *extra = cache.get_many(
+        events.match_key(match_id), events.board_key(match_id, viewer.odds_format()), events.details_key(match_id),
+        *also)
     card = card or services.match_card(match_id)
     if card is None:
-        return None, Markup(""), Markup("")
+        return None, Markup(""), Markup(""), extra
     board = Markup(board) if board is not None else odds_fragments.board(card)
-    return card, board, Markup(more) if more is not None else match_details(card)
+    return card, board, Markup(more) if more is not None else match_details(card), extra
 
 
 def match_details(card: services.MatchCard) -> Markup:

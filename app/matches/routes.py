@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from flask import abort, make_response, render_template, request
 
-from app import clock, viewer
+from app import clock, events, viewer
 from app.htmx import is_htmx, vary_on_htmx
 from app.live import topics
 from app.matches import bp, fragments, services
@@ -60,11 +60,12 @@ def index():
 
 @bp.get(f"/matches/<int(max={MAX_ID}):match_id>")
 def show(match_id: int):
-    match, board, more = fragments.match_page(match_id)
+    match, board, more, (prediction,) = fragments.match_page(match_id, also=[events.prediction_key(match_id)])
     if match is None:
         abort(404, "That match does not exist, or is no longer listed.")
     return render_template("matches/show.html", match=match, board=board, details=more,
-                           live_topics=[topics.match(match.id)], **prediction_fragments.card_context(match))
+                           live_topics=[topics.match(match.id)],
+                           **prediction_fragments.card_context(match, cached=prediction))
 
 
 @bp.get(f"/matches/<int(max={MAX_ID}):match_id>/header")

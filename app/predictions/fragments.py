@@ -62,10 +62,11 @@ def _consensus(boards: dict[value.MarketId, MarketBoard], market: value.MarketId
     return None if board is None else board.consensus
 
 
-def card_context(match: MatchCard) -> dict[str, Any]:
+def card_context(match: MatchCard, cached: Any = None) -> dict[str, Any]:
     """What templates/predictions/_card.html shows of a match, beside `match` itself: the match page includes
-    the card in its own render, the fragment route renders it alone."""
-    prediction = services.latest_published(match.id)
+    the card in its own render (`cached`: the prediction's cache entry, read with the page's), the fragment route
+    renders it alone."""
+    prediction = services.latest_published(match.id, cached)
     if prediction is None:  # a place for the first prediction to arrive in, live
         return {"prediction": None}
     kelly = staking.kelly()

@@ -73,10 +73,11 @@ class Published:
 PUBLISHED_CACHE_SECONDS = 3600  # dropped sooner by events.changed(predictions=...) after a publish or a freeze
 
 
-def latest_published(match_id: int) -> Published | None:
-    """latest() for pages, cached: a match page reads no table for its prediction (or for having none)."""
+def latest_published(match_id: int, kept: tuple[Published | None] | None = None) -> Published | None:
+    """latest() for pages, cached: a match page reads no table for its prediction (or for having none).
+    `kept`: the cache entry (events.prediction_key) when the caller has read it already."""
     key = events.prediction_key(match_id)
-    kept = cache.get(key)
+    kept = kept or cache.get(key)
     if kept is None:
         p = latest(match_id)
         kept = (None if p is None else Published(
