@@ -6,7 +6,7 @@ FLASK := $(VENV)/bin/flask --app app:create_app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run live test lint bench bench-live backtest worker scheduler install install-dev migrate seed clean
+.PHONY: run live test lint bench bench-live bench-model backtest worker scheduler install install-dev migrate seed clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -48,9 +48,14 @@ lint: install-dev
 ## Benchmarks: the pages under the production server, side by side with a bare baseline;
 ## then one large odds response ingested into PostgreSQL, side by side with a plain COPY;
 ## then no-op jobs through one RQ worker (the queue's ceiling), beside real demo refresh jobs;
-## then 1,000-10,000 websockets on the live service, beside a bare flask-sock app.
+## then 1,000-10,000 websockets on the live service, beside a bare flask-sock app;
+## then the model: one league's fit beside penaltyblog's, and the five-league walk-forward.
 bench: install-dev
-	$(PY) bench/run.py && $(PY) bench/ingest.py && $(PY) bench/jobs.py && $(PY) bench/live.py
+	$(PY) bench/run.py && $(PY) bench/ingest.py && $(PY) bench/jobs.py && $(PY) bench/live.py && $(PY) bench/model.py
+
+## The model alone: one league's fit and the walk-forward, beside penaltyblog (installed into its own venv once).
+bench-model: install-dev
+	$(PY) bench/model.py
 
 ## The live sockets alone: connect rate, broadcast delivery, memory per 1,000, page p99 beside 10,000 sockets.
 bench-live: install-dev
@@ -72,4 +77,4 @@ scheduler: install
 	$(PY) worker.py --scheduler
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .hypothesis
+	rm -rf $(VENV) .venv-penaltyblog instance .pytest_cache .hypothesis

@@ -63,6 +63,7 @@ _BOM = b"\xef\xbb\xbf"
 _DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})")
 _TIME = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
 _SEASON = re.compile(r"(\d{4})-(\d{2})")
+_SEASON_NAME = re.compile(r"^(?:(\d{4})-(\d{2})|(\d{2})(\d{2}))$")  # a season file's stem: 2014-15 or 1415
 _MIDNIGHT = dt.time(0, 0)
 
 
@@ -377,6 +378,18 @@ def season_file(root: str | os.PathLike[str], division: str, season: str) -> Pat
     if not long.is_file():
         raise FootballDataError(long, None, f"missing season file (nor {short.name} either)")
     return long
+
+
+def seasons_on_disk(root: str | os.PathLike[str], leagues: Sequence[str], last: str) -> list[str]:
+    """Every season with a file under `root` for any of these leagues, up to `last`: history for first fits."""
+    found = set()
+    for league in leagues:
+        for path in (Path(root) / league).glob("*.csv"):
+            m = _SEASON_NAME.match(path.stem)
+            if m:
+                start = int(m[1]) if m[1] else 2000 + int(m[3])
+                found.add(f"{start}-{(start + 1) % 100:02d}")
+    return sorted(s for s in found if s <= last)
 
 
 def merge(reports: Iterable[Report]) -> Report:

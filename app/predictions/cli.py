@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -16,20 +15,7 @@ from flask.cli import AppGroup
 from app import clock
 from app.model import backtest, footballdata, scoring
 
-SEASON_NAME = re.compile(r"^(?:(\d{4})-(\d{2})|(\d{2})(\d{2}))$")
 METRICS = (("rps", "RPS"), ("log_loss", "log loss"), ("brier", "Brier"))
-
-
-def _seasons_in(root: Path, leagues: list[str], last: str) -> list[str]:
-    """Every season on disk for these leagues up to `last`: earlier ones are history for the first fits."""
-    found = set()
-    for league in leagues:
-        for path in (root / league).glob("*.csv"):
-            m = SEASON_NAME.match(path.stem)
-            if m:
-                start = int(m.group(1)) if m.group(1) else 2000 + int(m.group(3))
-                found.add(f"{start}-{(start + 1) % 100:02d}")
-    return sorted(s for s in found if s <= last)
 
 
 def _table(report: backtest.Report, reference: backtest.Report, leagues: list[str]) -> list[dict[str, float | str]]:
@@ -93,7 +79,8 @@ def init_app(app: Flask) -> None:
         divisions = [d.strip() for d in leagues.split(",") if d.strip()]
         try:
             wanted = footballdata.season_range(seasons)
-            read = footballdata.read_dir(root, divisions, _seasons_in(root, divisions, wanted[-1]) or wanted)
+            on_disk = footballdata.seasons_on_disk(root, divisions, wanted[-1])
+            read = footballdata.read_dir(root, divisions, on_disk or wanted)
         except (footballdata.FootballDataError, ValueError) as exc:
             raise click.ClickException(str(exc)) from exc
         missing = sorted(set(wanted) - {backtest.season_of(r.date) for r in read.rows})

@@ -20,9 +20,11 @@ from app.model.footballdata import (
     read_file,
     season_file,
     season_range,
+    seasons_on_disk,
 )
 
-SHARED = Path(os.environ.get("FOOTBALL_DATA_DIR", "/work/shared/data/football-data"))
+# ../shared beside the repository, as the Makefile's BACKTEST_DATA has it
+SHARED = Path(os.environ.get("FOOTBALL_DATA_DIR") or Path(__file__).resolve().parents[3] / "shared/data/football-data")
 LEAGUES = ["E0", "SP1", "I1", "D1", "F1"]
 SEASONS = season_range("2012-13:2018-19")
 needs_shared = pytest.mark.skipif(not (SHARED / "E0" / "2012-13.csv").is_file(), reason=f"no shared data at {SHARED}")
@@ -471,6 +473,17 @@ def test_read_dir_layouts_and_checks(tmp_path: Path) -> None:
     write(tmp_path / "E0" / "2019-20.csv", columns, second)
     with pytest.raises(FootballDataError, match=r"both 2019-20\.csv and 1920\.csv exist"):
         season_file(tmp_path, "E0", "2019-20")
+
+
+def test_seasons_on_disk_in_either_naming_up_to_the_last(tmp_path: Path) -> None:
+    columns, rows = sample()
+    for league, name in (("E0", "2016-17.csv"), ("E0", "1718.csv"), ("SP1", "2015-16.csv"), ("SP1", "2019-20.csv"),
+                         ("E0", "notes.csv"), ("E0", "2018-2019.csv")):
+        (tmp_path / league).mkdir(exist_ok=True)
+        write(tmp_path / league / name, columns, rows)
+    assert seasons_on_disk(tmp_path, ["E0", "SP1"], "2018-19") == ["2015-16", "2016-17", "2017-18"]
+    assert seasons_on_disk(tmp_path, ["E0"], "2016-17") == ["2016-17"]
+    assert seasons_on_disk(tmp_path, ["D1"], "2018-19") == []
 
 
 def test_read_dir_missing_season_file(tmp_path: Path) -> None:
