@@ -52,9 +52,10 @@ class Game:
     away: str
     home_goals: int
     away_goals: int
-    odds: tuple[float, float, float] | None = None
+    odds: tuple[float, float, float] | None = None  # the market's closing prices (see footballdata.ODDS_PREFERENCE)
     shots_on_target: tuple[int, int] | None = None
     implied: tuple[float, float] | None = None  # the expected goals the closing prices implied
+    best_odds: tuple[float, float, float] | None = None  # each outcome's best price among bookmakers before the match
 
     @property
     def outcome(self) -> int:
@@ -80,6 +81,13 @@ class Report:
         chosen = [f for f in self.forecasts if league is None or f.game.league == league]
         return scoring.compare([f.model for f in chosen], [f.market for f in chosen], [f.game.outcome for f in chosen])
 
+    def value_bets(self, prices: str, min_edge: float = 0.0) -> scoring.Staking:
+        """Level stakes on the model's value at the market's closing prices ("closing") or at the best price
+        before the match ("best"), as the match page suggests them."""
+        return scoring.value_bets([f.model for f in self.forecasts],
+                                  [f.game.odds if prices == "closing" else f.game.best_odds for f in self.forecasts],
+                                  [f.game.outcome for f in self.forecasts], min_edge)
+
 
 def season_of(day: date) -> str:
     """The football season a date falls in: July to June."""
@@ -95,7 +103,8 @@ def games(rows: Iterable[footballdata.MatchRow]) -> list[Game]:
         if r.home_shots_on_target is not None and r.away_shots_on_target is not None:
             sot = (r.home_shots_on_target, r.away_shots_on_target)
         out.append(Game(r.division, season_of(r.date), r.date, r.home, r.away, r.home_goals, r.away_goals,
-                        (r.odds.home, r.odds.draw, r.odds.away) if r.odds else None, sot))
+                        (r.odds.home, r.odds.draw, r.odds.away) if r.odds else None, sot,
+                        best_odds=(r.best_odds.home, r.best_odds.draw, r.best_odds.away) if r.best_odds else None))
     priced = [(i, g.odds) for i, g in enumerate(out) if g.odds is not None]
     for (i, _), rates in zip(priced, implied.from_prices([o for _, o in priced]), strict=True):
         out[i] = replace(out[i], implied=rates)

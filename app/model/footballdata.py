@@ -19,7 +19,8 @@ What a row becomes, and when it is left out:
   and one 1X2 price triple chosen per row by `ODDS_PREFERENCE`: Pinnacle closing, Pinnacle
   pre-match, market-average closing, market-average pre-match. A triple counts only if all three
   prices parse as finite numbers above 1.0; otherwise the next source is tried. No usable triple:
-  `odds` is None (the row is still read).
+  `odds` is None (the row is still read). Likewise `best_odds`: the best pre-match price of each outcome
+  (`MaxH/MaxD/MaxA`, or `BbMxH/BbMxD/BbMxA` before 2019-20), for scoring value bets at prices a bettor could get.
 * A row that is wrong (too few or too many fields, missing team or division, unparseable date or time,
   goals that are not non-negative integers, a present but non-integer shot count, `FTR` that disagrees
   with the goals, home == away, a duplicate of an earlier row, a `Div` other than the expected one, or
@@ -46,7 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-OddsSource = Literal["pinnacle_closing", "pinnacle", "average_closing", "average"]
+OddsSource = Literal["pinnacle_closing", "pinnacle", "average_closing", "average", "best"]
 
 # Preference order; within a source, alternative column triples are tried in order.
 ODDS_PREFERENCE: tuple[tuple[OddsSource, tuple[tuple[str, str, str], ...]], ...] = (
@@ -54,6 +55,11 @@ ODDS_PREFERENCE: tuple[tuple[OddsSource, tuple[tuple[str, str, str], ...]], ...]
     ("pinnacle", (("PSH", "PSD", "PSA"), ("PH", "PD", "PA"))),
     ("average_closing", (("AvgCH", "AvgCD", "AvgCA"),)),
     ("average", (("AvgH", "AvgD", "AvgA"), ("BbAvH", "BbAvD", "BbAvA"))),
+)
+
+# The best price among the bookmakers football-data.co.uk followed, when it collected them before the match.
+BEST_PREFERENCE: tuple[tuple[OddsSource, tuple[tuple[str, str, str], ...]], ...] = (
+    ("best", (("MaxH", "MaxD", "MaxA"), ("BbMxH", "BbMxD", "BbMxA"))),
 )
 
 HOME_GOALS_COLUMNS = ("FTHG", "HG")
@@ -116,6 +122,7 @@ class MatchRow:
     home_shots_on_target: int | None = None
     away_shots_on_target: int | None = None
     odds: Odds | None = None
+    best_odds: Odds | None = None  # the best pre-match price of each outcome (source "best")
     file: Path | None = field(default=None, compare=False, repr=False)
     line: int = field(default=0, compare=False, repr=False)
 
@@ -239,20 +246,23 @@ class _Columns:
             raise FootballDataError(path, 1, "not a football-data results file: header lacks " + ", ".join(missing))
         self.home_goals = next(self.index[n] for n in HOME_GOALS_COLUMNS if n in self.index)
         self.away_goals = next(self.index[n] for n in AWAY_GOALS_COLUMNS if n in self.index)
-        self.odds: list[tuple[OddsSource, tuple[int, int, int]]] = [
-            (source, (self.index[h], self.index[d], self.index[a]))
-            for source, triples in ODDS_PREFERENCE
-            for h, d, a in triples
-            if h in self.index and d in self.index and a in self.index
-        ]
+        self.odds = self._triples(ODDS_PREFERENCE)
+        self.best = self._triples(BEST_PREFERENCE)
+
+    def _triples(self, preference: Sequence[tuple[OddsSource, tuple[tuple[str, str, str], ...]]],
+                 ) -> list[tuple[OddsSource, tuple[int, int, int]]]:
+        """The price columns of this header, in order of preference."""
+        return [(source, (self.index[h], self.index[d], self.index[a]))
+                for source, triples in preference for h, d, a in triples
+                if h in self.index and d in self.index and a in self.index]
 
     def get(self, cells: list[str], name: str) -> str:
         i = self.index.get(name)
         return cells[i].strip() if i is not None else ""
 
 
-def _odds(columns: _Columns, cells: list[str]) -> Odds | None:
-    for source, (h, d, a) in columns.odds:
+def _odds(triples: list[tuple[OddsSource, tuple[int, int, int]]], cells: list[str]) -> Odds | None:
+    for source, (h, d, a) in triples:
         home, draw, away = _price(cells[h]), _price(cells[d]), _price(cells[a])
         if home is not None and draw is not None and away is not None:
             return Odds(home, draw, away, source)
@@ -296,7 +306,7 @@ def _row(columns: _Columns, cells: list[str], division: str | None, path: Path, 
         away_shots=_optional_count(columns, cells, "AS"),
         home_shots_on_target=_optional_count(columns, cells, "HST"),
         away_shots_on_target=_optional_count(columns, cells, "AST"),
-        odds=_odds(columns, cells), file=path, line=line,
+        odds=_odds(columns.odds, cells), best_odds=_odds(columns.best, cells), file=path, line=line,
     )
     ftr = columns.get(cells, "FTR")
     if ftr and ftr != match.result:

@@ -1,4 +1,5 @@
-"""How good a forecast of home/draw/away was: RPS, log loss, Brier, calibration, and a paired difference."""
+"""How good a forecast of home/draw/away was: RPS, log loss, Brier, calibration, a paired difference, and what
+betting on its value would have returned."""
 
 from __future__ import annotations
 
@@ -100,3 +101,37 @@ def calibration(forecasts: Sequence[Probabilities], outcomes: Sequence[int], bin
     """The reliability bins and calibration error of each outcome: home, draw, away."""
     return {label: reliability([p[i] for p in forecasts], [o == i for o in outcomes], bins)
             for i, label in enumerate(OUTCOMES)}
+
+
+@dataclass(frozen=True)
+class Staking:
+    """One unit staked on every outcome a forecast saw value in (probability x price - 1 > min_edge): the result."""
+
+    min_edge: float
+    bets: int
+    matches: int
+    profit: float  # units won less units staked
+    se: float  # standard error of the return per unit staked, each match's bets taken together (they are linked)
+
+    @property
+    def roi(self) -> float:
+        """Profit per unit staked; NaN with no bet."""
+        return self.profit / self.bets if self.bets else math.nan
+
+
+def value_bets(forecasts: Sequence[Probabilities], prices: Sequence[Sequence[float] | None], outcomes: Sequence[int],
+               min_edge: float = 0.0) -> Staking:
+    """Level stakes on every outcome whose edge at `prices` (decimal, home/draw/away; None: none known) exceeds
+    `min_edge`: the honest test of whether a forecast's value bets would have paid."""
+    per_match: list[float] = []
+    bets = 0
+    for p, price, outcome in zip(forecasts, prices, outcomes, strict=True):
+        if price is None:
+            continue
+        chosen = [i for i in range(3) if p[i] * price[i] - 1 > min_edge]
+        if chosen:
+            bets += len(chosen)
+            per_match.append(sum((price[i] if i == outcome else 0.0) - 1.0 for i in chosen))
+    n = len(per_match)
+    se = float(np.std(per_match, ddof=1) * math.sqrt(n) / bets) if n > 1 else math.nan
+    return Staking(min_edge, bets, n, float(sum(per_match)), se)

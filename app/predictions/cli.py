@@ -16,6 +16,8 @@ from app import clock
 from app.model import backtest, footballdata, scoring
 
 METRICS = (("rps", "RPS"), ("log_loss", "log loss"), ("brier", "Brier"))
+VALUE_EDGES = (0.0, 0.05)  # the edges over which the value bets are staked: any, and the clearer ones
+PRICES = {"best": "the best price before the match", "closing": "the market's closing price"}
 
 
 def _table(report: backtest.Report, reference: backtest.Report, leagues: list[str]) -> list[dict[str, float | str]]:
@@ -59,6 +61,17 @@ def _write_csv(path: Path, report: backtest.Report) -> None:
                              *(f"{p:.5f}" for p in f.model), *(f"{p:.5f}" for p in f.market)])
 
 
+def _value_bets(report: backtest.Report) -> list[dict[str, float | str]]:
+    """Level stakes on the model's value bets at the best and at the closing prices, as the match page shows them."""
+    out: list[dict[str, float | str]] = []
+    for prices in PRICES:
+        for edge in VALUE_EDGES:
+            staked = report.value_bets(prices, edge)
+            out.append({"prices": prices, "min_edge": edge, "bets": staked.bets, "matches": staked.matches,
+                        "roi": staked.roi, "se": staked.se})
+    return out
+
+
 def init_app(app: Flask) -> None:
     group = AppGroup("predictions", help="The prediction model.")
 
@@ -99,6 +112,11 @@ def init_app(app: Flask) -> None:
         beaten = [r["league"] for r in rows[:-1] if float(r["model_rps"]) < float(r["reference_rps"])]
         click.echo(f"better than the reference Dixon-Coles (RPS) in {len(beaten)} of {len(divisions)} leagues: "
                    f"{', '.join(map(str, beaten)) or 'none'}")
+        value_bets = _value_bets(report)
+        for v in value_bets:
+            click.echo(f"value bets (edge over {float(v['min_edge']):.0%}) at {PRICES[str(v['prices'])]}: "
+                       f"{v['bets']} on {v['matches']} matches, {float(v['roi']):+.1%} ± {float(v['se']):.1%} "
+                       "a unit staked")
         per_day = report.fit_seconds / report.fits * 1000 if report.fits else 0.0
         click.echo(f"{report.fits} match days fitted in {report.fit_seconds:.1f} s ({per_day:.1f} ms each, "
                    f"goals and market fits); walk-forward {report.seconds:.1f} s; {len(read.skipped)} rows skipped, "
@@ -110,6 +128,7 @@ def init_app(app: Flask) -> None:
                 "model": backtest.CHOSEN, "seasons": wanted, "leagues": divisions, "summary": rows,
                 "calibration": {"model": _calibration([f.model for f in report.forecasts], outcomes),
                                 "market": _calibration([f.market for f in report.forecasts], outcomes)},
+                "value_bets": value_bets,
                 "fits": report.fits, "fit_seconds": report.fit_seconds, "seconds": report.seconds,
                 "skipped_rows": [str(p) for p in read.skipped], "failed_fits": report.failed_fits}, indent=2))
         if csv_path:

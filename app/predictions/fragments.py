@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from flask import render_template
+from flask import current_app, render_template
 from markupsafe import Markup
 
 from app import events
@@ -14,7 +14,7 @@ from app.matches.services import MatchCard
 from app.odds import services as odds_services
 from app.odds.board import MarketBoard, PriceRow, build_board
 from app.odds.models import Market
-from app.predictions import services, staking, value
+from app.predictions import record, services, staking, value
 from app.predictions.models import Prediction
 from app.providers.records import OUTCOMES
 
@@ -62,6 +62,14 @@ def _consensus(boards: dict[value.MarketId, MarketBoard], market: value.MarketId
     return None if board is None else board.consensus
 
 
+def value_record() -> dict[str, Any] | None:
+    """What level stakes on the model's value bets returned at the best prices in the backtest (any edge)."""
+    report = record.backtest_report(current_app.config["BACKTEST_REPORT"])
+    found = [v for v in report["value_bets"] if v["prices"] == "best" and v["min_edge"] == 0 and v["bets"]] \
+        if report else []
+    return found[0] if found else None
+
+
 def card_context(match: MatchCard, cached: Any = None) -> dict[str, Any]:
     """What templates/predictions/_card.html shows of a match, beside `match` itself: the match page includes
     the card in its own render (`cached`: the prediction's cache entry, read with the page's), the fragment route
@@ -82,6 +90,7 @@ def card_context(match: MatchCard, cached: Any = None) -> dict[str, Any]:
         "consensus": _consensus(boards, ("1x2", None)), "over_consensus": _consensus(boards, ("ou", 2.5)),
         "btts_consensus": _consensus(boards, ("btts", None)), "staking": kelly, "max_stake": value.MAX_STAKE,
         "rough": seen if rough else None, "min_team_matches": MIN_TEAM_MATCHES,
+        "value_record": value_record() if shown else None,
         "results_only": "market" not in prediction.explanation.get("fits", ["market"])}
 
 

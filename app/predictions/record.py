@@ -133,9 +133,13 @@ def _parse(text: str) -> dict[str, Any]:
         raise ValueError("the summary has no overall line")
     calibration = {who: {label: _bins(outcomes[label]) for label in scoring.OUTCOMES}
                    for who, outcomes in body["calibration"].items()}
+    value_bets = [{"prices": str(v["prices"]), "min_edge": float(v["min_edge"]), "bets": int(v["bets"]),
+                   "matches": int(v["matches"]), "roi": float(v["roi"]), "se": float(v["se"])}
+                  for v in body.get("value_bets", [])]  # reports written before value bets were scored have none
     return {"generated_at": str(body["generated_at"]), "model_version": str(body["model_version"]),
             "model": dict(body["model"]), "seasons": [str(s) for s in body["seasons"]],
             "leagues": [str(lg) for lg in body["leagues"]], "summary": summary, "calibration": calibration,
+            "value_bets": value_bets,
             "fits": int(body["fits"]), "fit_seconds": float(body["fit_seconds"]), "seconds": float(body["seconds"]),
             "skipped_rows": len(body["skipped_rows"]), "failed_fits": len(body["failed_fits"])}
 

@@ -51,6 +51,14 @@ def test_a_season_walked_forward_against_the_market(cli, data, tmp_path):
             assert all(b["low"] <= b["mean_forecast"] <= b["high"] and 0 <= b["observed"] <= 1
                        for b in diagram["bins"])
     assert body["calibration"]["model"]["draw"]["ece"] == pytest.approx(overall["ece_draw"])
+    # The model's value bets staked at the best and at the closing prices: each a real, finite record.
+    assert [(v["prices"], v["min_edge"]) for v in body["value_bets"]] == [
+        ("best", 0.0), ("best", 0.05), ("closing", 0.0), ("closing", 0.05)]
+    for v in body["value_bets"]:
+        assert 0 < v["matches"] <= v["bets"] <= 2 * v["matches"] and -1 <= v["roi"] < 1 and 0 < v["se"] < 0.2
+        assert f"{v['bets']} on {v['matches']} matches" in result.output
+    by = {(v["prices"], v["min_edge"]): v for v in body["value_bets"]}
+    assert by["best", 0.05]["bets"] < by["best", 0.0]["bets"]
     with forecasts.open() as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == overall["matches"]

@@ -50,11 +50,11 @@ Row = dict[str, str]
 
 EXPECTED = [
     MatchRow("E0", dt.date(2018, 8, 10), None, "Man United", "Leicester", 2, 1, 8, 13, 6, 4,
-             Odds(1.55, 4.07, 7.69, "pinnacle_closing")),
+             Odds(1.55, 4.07, 7.69, "pinnacle_closing"), Odds(1.6, 4.2, 8.05, "best")),
     MatchRow("E0", dt.date(2018, 8, 11), None, "Bournemouth", "Cardiff", 2, 0, 12, 10, 4, 1,
-             Odds(1.88, 3.61, 4.7, "pinnacle_closing")),
+             Odds(1.88, 3.61, 4.7, "pinnacle_closing"), Odds(1.93, 3.71, 4.75, "best")),
     MatchRow("E0", dt.date(2018, 8, 11), None, "Fulham", "Crystal Palace", 0, 2, 15, 10, 6, 9,
-             Odds(2.62, 3.38, 2.9, "pinnacle_closing")),
+             Odds(2.62, 3.38, 2.9, "pinnacle_closing"), Odds(2.6, 3.49, 3.05, "best")),
 ]
 
 
@@ -131,6 +131,7 @@ def test_every_shared_file(league: str, season: str) -> None:
         assert row.kickoff is None  # no Time column before 2019-20
         assert row.odds is not None and row.odds_source is not None
         assert min(row.odds.home, row.odds.draw, row.odds.away) > 1.0
+        assert row.best_odds is not None and row.best_odds.source == "best"
         assert row.file == path and row.line >= 2
 
     # Pinnacle closing wherever the file has a usable PSCH/PSCD/PSCA, with the file's values.
@@ -143,6 +144,7 @@ def test_every_shared_file(league: str, season: str) -> None:
         if cells["PSCH"] and cells["PSCD"] and cells["PSCA"]:
             assert row.odds == Odds(float(cells["PSCH"]), float(cells["PSCD"]), float(cells["PSCA"]),
                                     "pinnacle_closing")
+        assert row.best_odds == Odds(float(cells["BbMxH"]), float(cells["BbMxD"]), float(cells["BbMxA"]), "best")
 
 
 @needs_shared
@@ -176,7 +178,7 @@ def test_a_known_row() -> None:
     report = read_file(SHARED / "E0" / "2018-19.csv")
     last = report.rows[-1]
     assert last == MatchRow("E0", dt.date(2019, 5, 12), None, "Watford", "West Ham", 1, 4, 17, 16, 8, 9,
-                            Odds(2.11, 3.86, 3.41, "pinnacle_closing"))
+                            Odds(2.11, 3.86, 3.41, "pinnacle_closing"), Odds(2.26, 3.9, 3.25, "best"))
     assert last.line == 381 and last.result == "A"
     pinnacle_prematch = read_file(SHARED / "SP1" / "2017-18.csv")
     alaves = next(r for r in pinnacle_prematch.rows if r.home == "Alaves" and r.away == "Sociedad")
@@ -246,6 +248,7 @@ def test_2019_20_layout(tmp_path: Path, pinnacle_closing: bool) -> None:
             Odds(1.5, 4.02, 7.64, "average_closing"), Odds(1.83, 3.56, 4.65, "average_closing"),
             Odds(2.57, 3.33, 2.85, "average_closing")]
     assert [r.home_shots for r in report.rows] == [8, 12, 15]
+    assert [r.best_odds for r in report.rows] == [e.best_odds for e in EXPECTED]  # from MaxH/MaxD/MaxA
 
 
 def test_2019_20_layout_without_closing_prices_uses_averages(tmp_path: Path) -> None:
@@ -332,6 +335,24 @@ def test_odds_preference(tmp_path: Path, change: Callable[[Row], None], expected
     assert report.skipped == [] and len(report.rows) == 1  # a row without usable odds is still a result
     assert report.rows[0].odds == expected
     assert report.rows[0].odds_source == (expected.source if expected else None)
+
+
+@pytest.mark.parametrize(("cells", "expected"), [
+    ({"MaxH": "2.3", "MaxD": "3.5", "MaxA": "4.1", "BbMxH": "2.2", "BbMxD": "3.4", "BbMxA": "4.0"},
+     Odds(2.3, 3.5, 4.1, "best")),
+    ({"MaxH": "2.3", "MaxD": "", "MaxA": "4.1", "BbMxH": "2.2", "BbMxD": "3.4", "BbMxA": "4.0"},
+     Odds(2.2, 3.4, 4.0, "best")),
+    ({"MaxH": "2.3", "MaxD": "1.0", "MaxA": "4.1", "BbMxH": "x", "BbMxD": "3.4", "BbMxA": "4.0"}, None),
+    ({}, None),
+])
+def test_best_prices_are_read_apart_from_the_market_prices(tmp_path: Path, cells: Row, expected: Odds | None,
+                                                           ) -> None:
+    row: Row = {"Div": "E0", "Date": "01/09/18", "HomeTeam": "A", "AwayTeam": "B", "FTHG": "1", "FTAG": "1",
+                **ALL_PRICES, **cells}
+    columns = [*ODDS_COLUMNS, *cells]
+    report = read_file(write(tmp_path / "E0.csv", columns, [row]))
+    assert report.skipped == [] and report.rows[0].best_odds == expected
+    assert report.rows[0].odds == Odds(2.1, 3.2, 3.9, "pinnacle_closing")  # the market's prices are not the best
 
 
 def test_old_pinnacle_columns(tmp_path: Path) -> None:

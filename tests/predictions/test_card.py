@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -213,3 +215,20 @@ def test_the_page_reads_its_prediction_from_the_cache_until_a_job_says_it_change
     clock.now = match.kickoff_at + timedelta(minutes=1)
     jobs.settle_predictions()
     assert "frozen at kickoff" in card_of(client, match.id)
+
+
+def test_value_bets_come_with_what_such_bets_returned_in_the_backtest(app, client, priced_match, tmp_path,
+                                                                      monkeypatch):
+    report = json.loads(Path(app.config["BACKTEST_REPORT"]).read_text(encoding="utf-8"))
+    best = next(v for v in report["value_bets"] if v["prices"] == "best" and v["min_edge"] == 0)
+    card = card_of(client, priced_match.id)
+    assert value_rows(card, priced_match.id)
+    note = " ".join(card[card.index('class="small value-record"'):].split())
+    assert f"returned {best['roi'] * 100:+.1f}% (± {best['se'] * 100:.1f})" in note
+    assert 'href="/model#predictions-value-record"' in note
+
+    older = tmp_path / "older.json"  # a report from before value bets were scored says nothing of them
+    older.write_text(json.dumps({k: v for k, v in report.items() if k != "value_bets"}), encoding="utf-8")
+    monkeypatch.setitem(app.config, "BACKTEST_REPORT", str(older))
+    card = card_of(client, priced_match.id)
+    assert value_rows(card, priced_match.id) and "value-record" not in card and "bet responsibly" in card

@@ -102,6 +102,31 @@ def test_the_backtest_shown_is_the_one_the_cli_wrote(app, client):
     for row in body["summary"][:-1]:
         assert f"<th scope=\"row\">{row['league']}</th>" in section
     assert len(svgs(section)) == 3
+    value_record = section[section.index('id="predictions-value-record"'):]
+    for v in body["value_bets"]:
+        assert f"<td class=\"num\">{v['bets']}</td>" in value_record
+        assert f"{v['roi'] * 100:+.1f}%</span><small> ± {v['se'] * 100:.1f}</small>" in value_record
+
+
+@pytest.mark.parametrize(("roi", "se", "verdict"), [
+    (-0.05, 0.01, "lost money, by more than luck explains"),
+    (-0.027, 0.014, "lost money, though luck could explain it"),
+    (0.01, 0.014, "made a little money, within what luck explains"),
+    (0.05, 0.01, "made money, by more than luck explains"),
+])
+def test_the_value_bets_verdict_says_whether_luck_explains_it(app, client, tmp_path, monkeypatch, roi, se, verdict):
+    body = json.loads(Path(app.config["BACKTEST_REPORT"]).read_text(encoding="utf-8"))
+    body["value_bets"] = [{"prices": "best", "min_edge": 0.0, "bets": 900, "matches": 700, "roi": roi, "se": se}]
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(body), encoding="utf-8")
+    monkeypatch.setitem(app.config, "BACKTEST_REPORT", str(path))
+    html = " ".join(client.get("/model").get_data(as_text=True).split())
+    assert verdict in html and "Would its value bets have paid?" in html
+
+    del body["value_bets"]  # a report from before value bets were scored
+    path.write_text(json.dumps(body), encoding="utf-8")
+    html = client.get("/model").get_data(as_text=True)
+    assert "predictions-backtest" in html and "predictions-value-record" not in html
 
 
 @pytest.mark.parametrize("content", ["", "{not json", '{"summary": []}', json.dumps({"summary": [{"league": "all"}]}),
