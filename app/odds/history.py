@@ -11,7 +11,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from app.dbtypes import UTCDateTime
 from app.extensions import db
 from app.matches.models import NOT_PLAYED, Match
-from app.odds.board import build_board
+from app.odds.board import MarketBoard, PriceRow, build_board
 from app.odds.models import Bookmaker, ClosingPrice, Market, OddsSnapshot
 from app.providers.records import OUTCOMES
 
@@ -57,23 +57,18 @@ def capture_closing(now: datetime, lookback: timedelta = timedelta(hours=6)) -> 
     return CaptureResult(matches=len(written), written=sum(written.values()), match_ids=set(written))
 
 
-def closing_consensus(match_ids: list[int]) -> dict[int, tuple[float, float, float]]:
-    """Each match's closing 1X2 without margin (Shin per complete book, averaged), as the board computes it:
-    the market a prediction is measured against. Matches without a complete closing book are left out."""
+def closing_boards(match_ids: list[int]) -> dict[int, MarketBoard]:
+    """Each match's closing 1X2 board: its margin-free consensus (Shin per complete book, averaged, as the match
+    page computes it) is the market a prediction is measured against, its best prices what a value bet got."""
     rows = db.session.execute(
         select(ClosingPrice.match_id, Bookmaker.key, Bookmaker.name, ClosingPrice.outcome, ClosingPrice.price,
                ClosingPrice.observed_at)
         .join(Market, Market.id == ClosingPrice.market_id).join(Bookmaker, Bookmaker.id == ClosingPrice.bookmaker_id)
         .where(Market.key == "1x2", ClosingPrice.match_id.in_(match_ids))).all()
-    per_match: dict[int, list] = {}
+    per_match: dict[int, list[PriceRow]] = {}
     for match_id, key, name, outcome, price, observed in rows:
         per_match.setdefault(match_id, []).append((key, name, outcome, price, None, observed, None))
-    out = {}
-    for match_id, prices in per_match.items():
-        consensus = build_board("1x2", OUTCOMES["1x2"], prices).consensus
-        if consensus is not None:
-            out[match_id] = (consensus[0], consensus[1], consensus[2])
-    return out
+    return {match_id: build_board("1x2", OUTCOMES["1x2"], prices) for match_id, prices in per_match.items()}
 
 
 def downsample(now: datetime, keep_days: int = 30) -> int:

@@ -13,7 +13,8 @@ from app.extensions import Model
 
 # What may still be written once a prediction is frozen: its score, once the match is over.
 SCORE_FIELDS = frozenset({"outcome", "rps", "log_loss", "brier", "scored_at", "market_home", "market_draw",
-                          "market_away", "market_rps", "market_log_loss", "market_brier"})
+                          "market_away", "market_rps", "market_log_loss", "market_brier", "best_home", "best_draw",
+                          "best_away"})
 
 
 class FrozenPredictionError(RuntimeError):
@@ -53,6 +54,10 @@ class Prediction(Model):
     market_rps: Mapped[float | None] = mapped_column(Float)
     market_log_loss: Mapped[float | None] = mapped_column(Float)
     market_brier: Mapped[float | None] = mapped_column(Float)
+    # The best closing 1X2 price of each outcome among the bookmakers: what the model's value bets are staked at.
+    best_home: Mapped[float | None] = mapped_column(Float)
+    best_draw: Mapped[float | None] = mapped_column(Float)
+    best_away: Mapped[float | None] = mapped_column(Float)
 
     @property
     def probabilities(self) -> tuple[float, float, float]:
@@ -63,6 +68,12 @@ class Prediction(Model):
         if self.market_home is None or self.market_draw is None or self.market_away is None:
             return None
         return self.market_home, self.market_draw, self.market_away
+
+    @property
+    def best(self) -> tuple[float, float, float] | None:
+        if self.best_home is None or self.best_draw is None or self.best_away is None:
+            return None
+        return self.best_home, self.best_draw, self.best_away
 
 
 def _committed(state: InstanceState[Any], key: str) -> Any:

@@ -41,6 +41,7 @@ class Scored:
     outcome: int
     rps: float
     market_rps: float | None
+    best: tuple[float, float, float] | None = None  # the best closing prices, where the bookmakers all had one
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class Line:
     label: str
     model: scoring.Scores
     versus: dict[str, float] | None  # scoring.compare() on the matches with a closing market
+    value: scoring.Staking | None = None  # one unit on each 1X2 outcome with an edge at the best closing price
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,7 @@ def scored_predictions() -> list[Scored]:
         .order_by(Match.kickoff_at.desc(), Match.id.desc())).all()
     return [Scored(match.id, match.kickoff_at, key, league, home_name, away_name, match.home_score or 0,
                    match.away_score or 0, p.model_version, p.probabilities, p.market,
-                   OUTCOME_INDEX[p.outcome or ""], p.rps or 0.0, p.market_rps)
+                   OUTCOME_INDEX[p.outcome or ""], p.rps or 0.0, p.market_rps, p.best)
             for p, match, key, league, home_name, away_name in rows]
 
 
@@ -91,7 +93,10 @@ def _line(label: str, scored: Sequence[Scored]) -> Line:
     both = [s for s in scored if s.market is not None]
     versus = scoring.compare([s.model for s in both], [s.market for s in both if s.market is not None],
                              [s.outcome for s in both]) if both else None
-    return Line(label, scoring.scores([s.model for s in scored], outcomes), versus)
+    priced = [s for s in scored if s.best is not None]
+    value = scoring.value_bets([s.model for s in priced], [s.best for s in priced],
+                               [s.outcome for s in priced]) if priced else None
+    return Line(label, scoring.scores([s.model for s in scored], outcomes), versus, value)
 
 
 def track_record(recent: int = 20) -> TrackRecord:

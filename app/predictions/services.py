@@ -12,7 +12,7 @@ from app import events
 from app.extensions import cache, db
 from app.matches.models import Match
 from app.model import scoring
-from app.odds.history import closing_consensus
+from app.odds.history import closing_boards
 from app.predictions.models import Prediction
 
 OUTCOMES = ("H", "D", "A")
@@ -107,12 +107,13 @@ def freeze_due(now: datetime) -> list[int]:
 
 def score_finished(now: datetime) -> int:
     """Score each frozen prediction whose match has finished (once: a score never changes), and beside it the
-    closing market's margin-free view of the same match: the yardstick of the track record."""
+    closing market's margin-free view of the same match, the yardstick of the track record; keep the best closing
+    prices too, at which the record stakes the model's value bets."""
     rows = db.session.execute(
         select(Prediction, Match).join(Match, Match.id == Prediction.match_id)
         .where(Prediction.frozen_at.is_not(None), Prediction.scored_at.is_(None), Match.status == "finished",
                Match.home_score.is_not(None), Match.away_score.is_not(None))).all()
-    markets = closing_consensus([match.id for _, match in rows])
+    boards = closing_boards([match.id for _, match in rows])
     for prediction, match in rows:
         home, away = match.home_score or 0, match.away_score or 0  # both set: the query asks for them
         outcome = 0 if home > away else 1 if home == away else 2
@@ -121,11 +122,15 @@ def score_finished(now: datetime) -> int:
         prediction.rps = scoring.rps(p, outcome)
         prediction.log_loss = scoring.log_loss(p, outcome)
         prediction.brier = scoring.brier(p, outcome)
-        market = markets.get(match.id)
+        board = boards.get(match.id)
+        market = board.consensus if board is not None else None
         if market is not None:
             prediction.market_home, prediction.market_draw, prediction.market_away = market
             prediction.market_rps = scoring.rps(market, outcome)
             prediction.market_log_loss = scoring.log_loss(market, outcome)
             prediction.market_brier = scoring.brier(market, outcome)
+        best = [price for price in board.best if price is not None] if board is not None else []
+        if len(best) == 3:
+            prediction.best_home, prediction.best_draw, prediction.best_away = best
         prediction.scored_at = now
     return len(rows)

@@ -114,6 +114,7 @@ def test_the_closing_market_is_scored_beside_the_prediction(app, clock, match):
     assert scored.market_log_loss == pytest.approx(-math.log(expected[1]))
     assert scored.market_brier == pytest.approx(scoring.brier(expected, 1))
     assert scored.rps != scored.market_rps
+    assert scored.best == (2.50, 3.70, 5.20)  # each outcome's best closing price, a lone one included
 
 
 def test_without_a_closing_line_the_prediction_is_scored_alone(app, clock, match):
@@ -127,4 +128,4 @@ def test_without_a_closing_line_the_prediction_is_scored_alone(app, clock, match
     db.session.commit()
     scored = db.session.get(Prediction, prediction.id)
     assert scored.outcome == "A" and scored.rps is not None
-    assert scored.market is None and scored.market_rps is None
+    assert scored.market is None and scored.market_rps is None and scored.best is None

@@ -72,11 +72,17 @@ def test_the_record_is_the_mean_of_the_scores_and_is_set_against_the_market(app,
     assert sorted(line.model.matches for line in track.lines[1:]) == [1, 2]
     assert [line.versus is None for line in track.lines[1:]].count(True) == 1
     assert [s.home_score for s in track.recent] == [0, 1, 2]  # newest first
+    # Value at the best closing prices: the home win at 0.6 x 2.0 and the draw at 0.3 x 3.4 both won;
+    # 0.5 x 2.0 is no edge, and the match without a closing line stakes nothing.
+    assert overall.value is not None and (overall.value.bets, overall.value.matches) == (2, 2)
+    assert overall.value.profit == pytest.approx((2.0 - 1) + (3.4 - 1))
 
     html = client.get("/model").get_data(as_text=True)
     table = html[html.index('class="board record"'):html.index("</table>", html.index('class="board record"'))]
     assert f"{overall.model.rps:.4f}" in table and f"{overall.versus['market_rps']:.4f}" in table
     assert "fewer than" in html  # a sample this small is called luck
+    value = " ".join(html[html.index('id="record-value-bets"'):].split())
+    assert "made 2 bets on 2 of the 3 matches, returning" in value and "+170.0%" in value and "mostly luck" in value
     diagrams = svgs(html[html.index('id="predictions-record"'):html.index('id="predictions-backtest"')])
     assert len(diagrams) == 3  # home, draw, away
     dots = diagrams[0].findall(f"{SVG}circle")
