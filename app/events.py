@@ -26,8 +26,10 @@ def prediction_key(match_id: int) -> str:
 
 
 def value_key(match_id: int) -> str:
-    """The prediction card's value against the match's prices (per prediction and staking choice)."""
-    return f"predictions:value:{match_id}"
+    """The prediction card's body, which shows the value against the match's prices (per prediction, staking
+    choice, odds format and stage). The version names the entry's shape: a deploy that changes it reads none of
+    the old ones."""
+    return f"predictions:card:2:{match_id}"
 
 
 def details_key(match_id: int) -> str:

@@ -2,7 +2,8 @@
 
 What it measures: requests per second, median (p50) and tail (p99) latency of
   * the baseline: `bench/baseline.py`, a bare Flask route rendering a 30-row Jinja table,
-  * the matches page `/` and one match page `/matches/<id>` (an upcoming match with prices),
+  * the matches page `/` and one match page `/matches/<id>` (an upcoming match with prices and the model's
+    prediction card, as every match of the coming week has one),
 served by gunicorn with the repository's production configuration (`gunicorn.conf.py`) against
 PostgreSQL and Redis filled by `flask seed`, each loaded by wrk with the same concurrency.
 
@@ -173,7 +174,7 @@ def flush_redis() -> None:
     redis.Redis.from_url(BENCH_ENV["REDIS_URL"]).flushdb()
 
 
-def flask_command(*args: str, timeout: float) -> None:
+def flask_command(*args: str, timeout: float) -> str:
     cmd = [str(BIN / "flask"), "--app", "app:create_app", *args]
     try:
         proc = subprocess.run(cmd, cwd=ROOT, env=server_env(), capture_output=True, text=True, timeout=timeout)
@@ -183,6 +184,7 @@ def flask_command(*args: str, timeout: float) -> None:
         raise BenchError(f"`flask {' '.join(args)}` exited {proc.returncode}:\n{proc.stdout}{proc.stderr}")
     if proc.stdout.strip():
         log(f"flask {' '.join(args)}: {proc.stdout.strip()[-300:]}")
+    return proc.stdout
 
 
 def prepare_data(reuse: bool) -> None:
@@ -197,6 +199,10 @@ def prepare_data(reuse: bool) -> None:
     started = time.monotonic()
     flask_command("seed", timeout=600)
     log(f"seeded in {time.monotonic() - started:.0f} s")
+    # What the hourly refits publish: the coming week's predictions, which match pages show as a card.
+    schedule = flask_command("jobs", "schedule", timeout=60)
+    for job in re.findall(r"^(predictions:\S+)", schedule, flags=re.MULTILINE):
+        flask_command("jobs", "run", job, timeout=120)
 
 
 def gunicorn_settings() -> dict[str, Any]:
@@ -290,15 +296,15 @@ def expect_ok(server: Server, path: str, marker: str | None = None) -> str:
 
 
 def pick_match_path(app: Server, matches_html: str) -> str:
-    """The first upcoming match on the matches page whose page shows prices."""
+    """The first upcoming match on the matches page whose page shows prices and a prediction."""
     upcoming = MATCH_LINK.findall(LIVE_SECTION.sub("", matches_html))
     candidates = list(dict.fromkeys(upcoming + MATCH_LINK.findall(matches_html)))
     for path in candidates[:10]:
         status, body = http_get(app.port, path)
-        if status == 200 and "odds-row-" in body:
+        if status == 200 and "odds-row-" in body and 'class="prediction card"' in body:
             return path
-    raise BenchError(f"none of the first {min(len(candidates), 10)} match links on / shows prices "
-                     f"('odds-row-'); links found: {candidates[:10]}")
+    raise BenchError(f"none of the first {min(len(candidates), 10)} match links on / shows prices and a "
+                     f"prediction ('odds-row-', 'prediction card'); links found: {candidates[:10]}")
 
 
 def worker_boots(server: Server) -> int:

@@ -60,12 +60,13 @@ def index():
 
 @bp.get(f"/matches/<int(max={MAX_ID}):match_id>")
 def show(match_id: int):
-    match, board, more, (prediction,) = fragments.match_page(match_id, also=[events.prediction_key(match_id)])
+    match, board, more, (prediction, card_bodies) = fragments.match_page(
+        match_id, also=[events.prediction_key(match_id), events.value_key(match_id)])
     if match is None:
         abort(404, "That match does not exist, or is no longer listed.")
     return render_template("matches/show.html", match=match, board=board, details=more,
                            live_topics=[topics.match(match.id)],
-                           **prediction_fragments.card_context(match, cached=prediction))
+                           **prediction_fragments.card_context(match, cached=prediction, cached_bodies=card_bodies))
 
 
 @bp.get(f"/matches/<int(max={MAX_ID}):match_id>/header")

@@ -8,7 +8,7 @@ from typing import Any
 from flask import current_app, render_template
 from markupsafe import Markup
 
-from app import events
+from app import events, viewer
 from app.extensions import cache
 from app.matches.services import MatchCard
 from app.odds import services as odds_services
@@ -44,53 +44,63 @@ def value_bets(prediction: Prediction | services.Published, match_id: int, fract
     return value.value_bets(value.assess(bets, boards, fraction)), boards
 
 
-def _cached_value_bets(prediction: services.Published, match_id: int, kelly: str,
-                       ) -> tuple[list[value.PricedBet], dict[value.MarketId, MarketBoard]]:
-    """value_bets() for the card, kept per prediction and staking choice until ingest reports a price of the
-    match changed (events.changed drops the match's entry)."""
-    key = events.value_key(match_id)
-    kept = cache.get(key) or {}
-    found = kept.get((prediction.id, kelly))
-    if found is None:
-        found = value_bets(prediction, match_id, value.KELLY_FRACTIONS.get(kelly))
-        cache.set(key, {**kept, (prediction.id, kelly): found}, timeout=odds_services.ODDS_CACHE_SECONDS)
-    return found
-
-
-def _consensus(boards: dict[value.MarketId, MarketBoard], market: value.MarketId) -> tuple[float, ...] | None:
-    board = boards.get(market)
-    return None if board is None else board.consensus
-
-
-def value_record() -> dict[str, Any] | None:
-    """What level stakes on the model's value bets returned at the best prices in the backtest (any edge)."""
+def value_record() -> tuple[str, dict[str, Any] | None]:
+    """What level stakes on the model's value bets returned at the best prices in the backtest (any edge), and the
+    report's time, which names it ('' with no report)."""
     report = record.backtest_report(current_app.config["BACKTEST_REPORT"])
-    found = [v for v in report["value_bets"] if v["prices"] == "best" and v["min_edge"] == 0 and v["bets"]] \
-        if report else []
-    return found[0] if found else None
+    if report is None:
+        return "", None
+    found = [v for v in report["value_bets"] if v["prices"] == "best" and v["min_edge"] == 0 and v["bets"]]
+    return report["generated_at"], found[0] if found else None
 
 
-def card_context(match: MatchCard, cached: Any = None) -> dict[str, Any]:
+def card_context(match: MatchCard, cached: Any = None, cached_bodies: dict[Any, str] | None = None,
+                 ) -> dict[str, Any]:
     """What templates/predictions/_card.html shows of a match, beside `match` itself: the match page includes
-    the card in its own render (`cached`: the prediction's cache entry, read with the page's), the fragment route
-    renders it alone."""
+    the card in its own render (`cached`, `cached_bodies`: the cache entries of the prediction and of the card's
+    bodies, read with the page's), the fragment route renders it alone."""
     prediction = services.latest_published(match.id, cached)
     if prediction is None:  # a place for the first prediction to arrive in, live
         return {"prediction": None}
-    kelly = staking.kelly()
-    values, boards = _cached_value_bets(prediction, match.id, kelly)
+    return {"prediction": prediction, "body": _body(match, prediction, cached_bodies)}
+
+
+def _body(match: MatchCard, prediction: services.Published, kept: dict[Any, str] | None) -> Markup:
+    """Everything on the card but its heading, rendered once per prediction, staking choice, odds format, stage
+    of the match and backtest report, and kept until ingest reports a price of the match changed (events.changed
+    drops the entry): the page shows it on every view, and working out the value reads every price of the match."""
+    kelly, odds_format = staking.kelly(), viewer.odds_format()
     # Value is a pre-match view: in play, the prices move with the score and the model's do not.
     before_kickoff = match.status == "scheduled" and prediction.frozen_at is None
+    report, backtest = value_record()
+    variant = (prediction.id, kelly, odds_format, before_kickoff, report)
+    key = events.value_key(match.id)
+    kept = kept or cache.get(key) or {}
+    html = kept.get(variant)
+    if html is None:
+        html = render_template("predictions/_card_body.html", match=match,
+                               **_body_context(match, prediction, kelly, before_kickoff, backtest))
+        cache.set(key, {**kept, variant: html}, timeout=odds_services.ODDS_CACHE_SECONDS)
+    return Markup(html)
+
+
+def _body_context(match: MatchCard, prediction: services.Published, kelly: str, before_kickoff: bool,
+                  backtest: dict[str, Any] | None) -> dict[str, Any]:
+    values, boards = value_bets(prediction, match.id, value.KELLY_FRACTIONS.get(kelly))
     seen = evidence(prediction)
     rough = seen is not None and min(seen) < MIN_TEAM_MATCHES
     shown = value.best_per_outcome(values)[:MAX_VALUES] if before_kickoff and not rough else []
     home, away = match.home_team.name, match.away_team.name
+
+    def consensus(market: value.MarketId) -> tuple[float, ...] | None:
+        return boards[market].consensus if market in boards else None
+
     return {
         "prediction": prediction, "values": [(value.label(v.market, v.outcome, home, away), v) for v in shown],
-        "consensus": _consensus(boards, ("1x2", None)), "over_consensus": _consensus(boards, ("ou", 2.5)),
-        "btts_consensus": _consensus(boards, ("btts", None)), "staking": kelly, "max_stake": value.MAX_STAKE,
+        "consensus": consensus(("1x2", None)), "over_consensus": consensus(("ou", 2.5)),
+        "btts_consensus": consensus(("btts", None)), "staking": kelly, "max_stake": value.MAX_STAKE,
         "rough": seen if rough else None, "min_team_matches": MIN_TEAM_MATCHES,
-        "value_record": value_record() if shown else None,
+        "value_record": backtest if shown else None,
         "results_only": "market" not in prediction.explanation.get("fits", ["market"])}
 
 

@@ -118,6 +118,20 @@ def test_prices_in_the_bettors_format(client, priced_match):
     assert rows["Over 2.5"][1] == maths.to_fractional(2.40) == "11/8"
 
 
+def test_a_kept_card_is_each_viewers_own_and_says_how_old_the_prediction_is(client, clock, priced_match):
+    decimal = value_rows(card_of(client, priced_match.id), priced_match.id)  # fills the cache for decimal viewers
+    assert decimal["Home Town"][1] == "2.20"
+    client.set_cookie("odds_format", "fractional")
+    assert value_rows(card_of(client, priced_match.id), priced_match.id)["Home Town"][1] == "6/5"
+    client.set_cookie("kelly", "1/4")
+    assert "1/4 Kelly" in card_of(client, priced_match.id)
+    client.delete_cookie("odds_format")
+    client.delete_cookie("kelly")
+    assert value_rows(card_of(client, priced_match.id), priced_match.id) == decimal
+    clock.advance(minutes=42)  # the body is kept; the heading is not
+    assert "updated 42m ago" in card_of(client, priced_match.id)
+
+
 def test_once_the_match_is_under_way_the_card_suggests_no_value(client, priced_match):
     priced_match.status = "live"
     db.session.commit()
@@ -228,7 +242,8 @@ def test_value_bets_come_with_what_such_bets_returned_in_the_backtest(app, clien
     assert 'href="/model#predictions-value-record"' in note
 
     older = tmp_path / "older.json"  # a report from before value bets were scored says nothing of them
-    older.write_text(json.dumps({k: v for k, v in report.items() if k != "value_bets"}), encoding="utf-8")
+    older.write_text(json.dumps({**{k: v for k, v in report.items() if k != "value_bets"},
+                                 "generated_at": "2026-11-01T12:00:00+00:00"}), encoding="utf-8")
     monkeypatch.setitem(app.config, "BACKTEST_REPORT", str(older))
     card = card_of(client, priced_match.id)
     assert value_rows(card, priced_match.id) and "value-record" not in card and "bet responsibly" in card
