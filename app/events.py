@@ -25,7 +25,7 @@ def prediction_key(match_id: int) -> str:
     return f"predictions:latest:{match_id}"
 
 
-def value_key(match_id: int) -> str:
+def card_key(match_id: int) -> str:
     """The prediction card's body, which shows the value against the match's prices (per prediction, staking
     choice, odds format and stage). The version names the entry's shape: a deploy that changes it reads none of
     the old ones."""
@@ -48,9 +48,9 @@ def listing_key(variant: str) -> str:
 def changed(matches: Iterable[int] = (), leagues: Iterable[str] = (), predictions: Iterable[int] = ()) -> None:
     """Drop cached views of what changed, so the next read sees the commit. `predictions`: matches whose
     prediction was published or frozen (their pages and lists are otherwise unchanged)."""
-    keys = [key for match_id in predictions for key in (prediction_key(match_id), value_key(match_id))]
+    keys = [key for match_id in predictions for key in (prediction_key(match_id), card_key(match_id))]
     for match_id in matches:
-        keys += [odds_key(match_id), match_key(match_id), details_key(match_id), value_key(match_id),
+        keys += [odds_key(match_id), match_key(match_id), details_key(match_id), card_key(match_id),
                  *(board_key(match_id, f) for f in ODDS_FORMATS)]
     if leagues:
         keys.append(COMPETITIONS_KEY)

@@ -61,7 +61,7 @@ def index():
 @bp.get(f"/matches/<int(max={MAX_ID}):match_id>")
 def show(match_id: int):
     match, board, more, (prediction, card_bodies) = fragments.match_page(
-        match_id, also=[events.prediction_key(match_id), events.value_key(match_id)])
+        match_id, also=[events.prediction_key(match_id), events.card_key(match_id)])
     if match is None:
         abort(404, "That match does not exist, or is no longer listed.")
     return render_template("matches/show.html", match=match, board=board, details=more,

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from itertools import groupby
-from typing import TypedDict
+from typing import Literal, TypedDict
 
 import numpy as np
 
@@ -39,6 +39,7 @@ class Choice(TypedDict):
 CHOSEN: Choice = {"goals": 0.2, "market": 0.8, "shots": 0.0, "xi": 0.004, "ridge": 1.0, "newcomer": (-0.35, 0.25)}
 VERSION = "blend-2"  # the name published predictions carry for CHOSEN: a new choice is a new version
 HISTORY = timedelta(days=3 * 365)  # older matches weigh under a seventh at ξ = 0.0018: left out
+Prices = Literal["best", "closing"]  # the best price before the match, or the market's closing price
 
 
 @dataclass(frozen=True)
@@ -81,10 +82,10 @@ class Report:
         chosen = [f for f in self.forecasts if league is None or f.game.league == league]
         return scoring.compare([f.model for f in chosen], [f.market for f in chosen], [f.game.outcome for f in chosen])
 
-    def value_bets(self, prices: str, min_edge: float = 0.0) -> scoring.Staking:
+    def level_stakes(self, prices: Prices, min_edge: float = 0.0) -> scoring.Staking:
         """Level stakes on the model's value at the market's closing prices ("closing") or at the best price
         before the match ("best"), as the match page suggests them."""
-        return scoring.value_bets([f.model for f in self.forecasts],
+        return scoring.level_stakes([f.model for f in self.forecasts],
                                   [f.game.odds if prices == "closing" else f.game.best_odds for f in self.forecasts],
                                   [f.game.outcome for f in self.forecasts], min_edge)
 

@@ -119,7 +119,7 @@ class Staking:
         return self.profit / self.bets if self.bets else math.nan
 
 
-def value_bets(forecasts: Sequence[Probabilities], prices: Sequence[Sequence[float] | None], outcomes: Sequence[int],
+def level_stakes(forecasts: Sequence[Probabilities], prices: Sequence[Sequence[float] | None], outcomes: Sequence[int],
                min_edge: float = 0.0) -> Staking:
     """Level stakes on every outcome whose edge at `prices` (decimal, home/draw/away; None: none known) exceeds
     `min_edge`: the honest test of whether a forecast's value bets would have paid."""

@@ -7,6 +7,7 @@ import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from typing import cast
 
 import click
 from flask import Flask
@@ -17,7 +18,8 @@ from app.model import backtest, footballdata, scoring
 
 METRICS = (("rps", "RPS"), ("log_loss", "log loss"), ("brier", "Brier"))
 VALUE_EDGES = (0.0, 0.05)  # the edges over which the value bets are staked: any, and the clearer ones
-PRICES = {"best": "the best price before the match", "closing": "the market's closing price"}
+PRICES: dict[backtest.Prices, str] = {"best": "the best price before the match",
+                                      "closing": "the market's closing price"}
 
 
 def _table(report: backtest.Report, reference: backtest.Report, leagues: list[str]) -> list[dict[str, float | str]]:
@@ -66,7 +68,7 @@ def _value_bets(report: backtest.Report) -> list[dict[str, float | str]]:
     out: list[dict[str, float | str]] = []
     for prices in PRICES:
         for edge in VALUE_EDGES:
-            staked = report.value_bets(prices, edge)
+            staked = report.level_stakes(prices, edge)
             out.append({"prices": prices, "min_edge": edge, "bets": staked.bets, "matches": staked.matches,
                         "roi": staked.roi, "se": staked.se})
     return out
@@ -114,7 +116,8 @@ def init_app(app: Flask) -> None:
                    f"{', '.join(map(str, beaten)) or 'none'}")
         value_bets = _value_bets(report)
         for v in value_bets:
-            click.echo(f"value bets (edge over {float(v['min_edge']):.0%}) at {PRICES[str(v['prices'])]}: "
+            at = PRICES[cast(backtest.Prices, v["prices"])]
+            click.echo(f"value bets (edge over {float(v['min_edge']):.0%}) at {at}: "
                        f"{v['bets']} on {v['matches']} matches, {float(v['roi']):+.1%} ± {float(v['se']):.1%} "
                        "a unit staked")
         per_day = report.fit_seconds / report.fits * 1000 if report.fits else 0.0

@@ -74,7 +74,7 @@ def _body(match: MatchCard, prediction: services.Published, kept: dict[Any, str]
     before_kickoff = match.status == "scheduled" and prediction.frozen_at is None
     report, backtest = value_record()
     variant = (prediction.id, kelly, odds_format, before_kickoff, report)
-    key = events.value_key(match.id)
+    key = events.card_key(match.id)
     kept = kept or cache.get(key) or {}
     html = kept.get(variant)
     if html is None:

@@ -94,7 +94,7 @@ def _line(label: str, scored: Sequence[Scored]) -> Line:
     versus = scoring.compare([s.model for s in both], [s.market for s in both if s.market is not None],
                              [s.outcome for s in both]) if both else None
     priced = [s for s in scored if s.best is not None]
-    value = scoring.value_bets([s.model for s in priced], [s.best for s in priced],
+    value = scoring.level_stakes([s.model for s in priced], [s.best for s in priced],
                                [s.outcome for s in priced]) if priced else None
     return Line(label, scoring.scores([s.model for s in scored], outcomes), versus, value)
 

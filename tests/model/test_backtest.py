@@ -75,6 +75,6 @@ def test_value_bets_are_staked_at_the_best_or_at_the_closing_prices():
     game = backtest.Game("X1", "2018-19", date(2019, 3, 2), "A", "B", 2, 1, odds=(1.9, 3.4, 4.2),
                          best_odds=(2.2, 3.6, 4.6))
     report = backtest.Report([backtest.Forecast(game, (0.5, 0.27, 0.23), (0.5, 0.28, 0.22))])
-    best, closing = report.value_bets("best"), report.value_bets("closing")
+    best, closing = report.level_stakes("best"), report.level_stakes("closing")
     assert (best.bets, best.profit) == (2, pytest.approx((2.2 - 1) - 1))  # home 0.5 x 2.2 and away 0.23 x 4.6 pay
     assert (closing.bets, closing.profit) == (0, 0.0)  # 0.5 x 1.9, 0.27 x 3.4 and 0.23 x 4.2 do not

@@ -80,19 +80,19 @@ def test_value_bets_stake_one_unit_on_every_outcome_with_an_edge():
               (2.0, 3.0, 2.0),  # no edge anywhere: no bet
               (1.8, 3.5, 5.0)]  # edges +0.08, -0.125, -0.25: home backed; the away side wins
     outcomes = [0, 1, 2, 2]
-    result = scoring.value_bets(forecasts, prices, outcomes)
+    result = scoring.level_stakes(forecasts, prices, outcomes)
     assert (result.bets, result.matches) == (3, 2)
     assert result.profit == pytest.approx((2.5 - 1) + (0 - 1) + (0 - 1))  # +0.5 on the first match, -1 on the last
     assert result.roi == pytest.approx(-0.5 / 3)
     per_match = [0.5, -1.0]  # the first match's two bets count as one outcome for the error
     assert result.se == pytest.approx(math.sqrt(sum((x + 0.25) ** 2 for x in per_match)) * math.sqrt(2) / 3)
 
-    higher = scoring.value_bets(forecasts, prices, outcomes, min_edge=0.22)  # only the first match's home bet
+    higher = scoring.level_stakes(forecasts, prices, outcomes, min_edge=0.22)  # only the first match's home bet
     assert (higher.bets, higher.matches, higher.profit) == (1, 1, pytest.approx(1.5))
     assert math.isnan(higher.se)
 
 
 def test_no_value_no_bets():
-    result = scoring.value_bets([(0.4, 0.3, 0.3)], [(2.0, 3.0, 3.0)], [0])
+    result = scoring.level_stakes([(0.4, 0.3, 0.3)], [(2.0, 3.0, 3.0)], [0])
     assert (result.bets, result.profit) == (0, 0.0)
     assert math.isnan(result.roi) and math.isnan(result.se)
