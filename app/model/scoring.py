@@ -119,6 +119,11 @@ class Staking:
         return self.profit / self.bets if self.bets else math.nan
 
 
+def beyond_luck(mean: float, se: float) -> int:
+    """-1 or 1 when `mean` is more than two standard errors below or above zero; 0 when luck could explain it."""
+    return -1 if mean + 2 * se < 0 else 1 if mean - 2 * se > 0 else 0
+
+
 def level_stakes(forecasts: Sequence[Probabilities], prices: Sequence[Sequence[float] | None], outcomes: Sequence[int],
                min_edge: float = 0.0) -> Staking:
     """Level stakes on every outcome whose edge at `prices` (decimal, home/draw/away; None: none known) exceeds

@@ -139,7 +139,8 @@ def _parse(text: str) -> dict[str, Any]:
     calibration = {who: {label: _bins(outcomes[label]) for label in scoring.OUTCOMES}
                    for who, outcomes in body["calibration"].items()}
     value_bets = [{"prices": str(v["prices"]), "min_edge": float(v["min_edge"]), "bets": int(v["bets"]),
-                   "matches": int(v["matches"]), "roi": float(v["roi"]), "se": float(v["se"])}
+                   "matches": int(v["matches"]), "roi": float(v["roi"]), "se": float(v["se"]),
+                   "beyond_luck": scoring.beyond_luck(float(v["roi"]), float(v["se"]))}
                   for v in body.get("value_bets", [])]  # reports written before value bets were scored have none
     return {"generated_at": str(body["generated_at"]), "model_version": str(body["model_version"]),
             "model": dict(body["model"]), "seasons": [str(s) for s in body["seasons"]],
