@@ -89,7 +89,7 @@ def goal_results(games: Sequence[backtest.Game], day: date, since: timedelta) ->
     return [dc.Result(g.day, g.home, g.away, g.home_goals, g.away_goals) for g in games if day - since <= g.day < day]
 
 
-def finite_difference_fit(results: Sequence[dc.Result], day: date, xi: float, ridge: float) -> np.ndarray:
+def finite_difference_fit(results: Sequence[dc.Result], day: date, xi: float, ridge: float) -> dc.Fit:
     """The same objective and optimiser as `dc.fit`, the gradient left to scipy's finite differences."""
     weights = dc.decay_weights([r.day for r in results], day, xi)
     teams = tuple(sorted({r.home for r in results} | {r.away for r in results}))
@@ -103,16 +103,9 @@ def finite_difference_fit(results: Sequence[dc.Result], day: date, xi: float, ri
                         bounds=[(None, None)] * (2 * n + 2) + [dc.RHO_BOUNDS], options={"maxiter": 2000, "gtol": 1e-6})
     if not solution.success:
         raise BenchError(f"the finite-difference fit did not converge: {solution.message}")
-    return np.asarray(solution.x)
-
-
-def grid_1x2(params: np.ndarray, teams: tuple[str, ...], home: str, away: str) -> tuple[float, float, float]:
-    n = len(teams)
-    i, j = teams.index(home), teams.index(away)
-    mu, h, rho = params[2 * n:]
-    lam = np.exp(mu + h + params[i] + params[n + j])
-    nu = np.exp(mu + params[j] + params[n + i])
-    return backtest.one_x_two(dc.score_grid(float(lam), float(nu), float(rho)))
+    p = solution.x
+    return dc.Fit(teams, p[:n].copy(), p[n:2 * n].copy(), float(p[2 * n]), float(p[2 * n + 1]), float(p[2 * n + 2]),
+                  -float(solution.fun) * scale, int(solution.nit), len(results), scale)
 
 
 def penaltyblog_python() -> Path:
@@ -197,12 +190,12 @@ def fits(args: argparse.Namespace, games: list[backtest.Game], penaltyblog: Pena
     rows["goals fit, warm-started"], _ = median_seconds(lambda: dc.fit(two_seasons, day, start=start), args.repeats)
     rows["published blend, cold"], _ = median_seconds(lambda: blend.fit_blend(history, day, **backtest.CHOSEN),
                                                       args.repeats)
-    fd_seconds, fd_params = median_seconds(lambda: finite_difference_fit(two_seasons, day, 0.0018, 1.0),
+    fd_seconds, fd_fit = median_seconds(lambda: finite_difference_fit(two_seasons, day, 0.0018, 1.0),
                                            max(3, args.repeats // 5))
     rows["baseline: finite-difference gradient"] = fd_seconds
-    assert isinstance(fit, dc.Fit) and isinstance(fd_params, np.ndarray)
+    assert isinstance(fit, dc.Fit) and isinstance(fd_fit, dc.Fit)
     analytic = [backtest.one_x_two(fit.grid(h, a)) for h, a in fixtures]
-    numeric = [grid_1x2(fd_params, fit.teams, h, a) for h, a in fixtures]
+    numeric = [backtest.one_x_two(fd_fit.grid(h, a)) for h, a in fixtures]
     checks = {"finite_difference_max_abs_diff": float(np.max(np.abs(np.subtract(analytic, numeric))))}
 
     if penaltyblog is not None:
