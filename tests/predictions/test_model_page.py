@@ -169,3 +169,16 @@ def test_probabilities_on_the_page_are_finite(app, client, clock):
     html = client.get("/model").get_data(as_text=True)
     assert "nan" not in html.lower().replace("nanos", "") and "inf%" not in html
     assert not math.isnan(record.track_record().lines[0].model.log_loss)
+
+
+@pytest.mark.parametrize("value_bets", [[{"prices": "best", "min_edge": 0, "bets": 10, "matches": 8, "roi": "lots",
+                                          "se": 0.1}], [{"prices": "best"}], "not a list of bets"])
+def test_a_report_with_broken_value_bets_is_not_a_broken_page(app, client, tmp_path, caplog, monkeypatch, value_bets):
+    body = json.loads(Path(app.config["BACKTEST_REPORT"]).read_text(encoding="utf-8"))
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps({**body, "value_bets": value_bets}), encoding="utf-8")
+    monkeypatch.setitem(app.config, "BACKTEST_REPORT", str(path))
+    response = client.get("/model")
+    assert response.status_code == 200
+    assert "No backtest report is installed" in response.get_data(as_text=True)
+    assert "unreadable" in caplog.text
