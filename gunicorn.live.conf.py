@@ -50,8 +50,9 @@ def on_starting(server):
     if soft != resource.RLIM_INFINITY and soft < want:
         resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
     if want < workers * worker_connections + 256:
-        server.log.warning("live: open files limited to %d, below %d sockets: raise `ulimit -n`",
-                           want, workers * worker_connections)
+        server.log.warning(
+            "live: open files limited to %d, below %d sockets: raise `ulimit -n`", want, workers * worker_connections
+        )
 
 
 def post_fork(server, worker):

@@ -29,8 +29,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app({"SCHEDULER": "off"})
     if not app.config["REDIS_URL"]:
-        print("worker.py: REDIS_URL is not set. Without Redis the jobs run embedded, inside `make run`.",
-              file=sys.stderr)
+        print(
+            "worker.py: REDIS_URL is not set. Without Redis the jobs run embedded, inside `make run`.", file=sys.stderr
+        )
         return 2
     if args.scheduler:
         queues.run_scheduler(app, interval=args.interval, burst=args.burst)

@@ -43,18 +43,30 @@ def seed_all(history_hours: int) -> dict[str, int]:
 
 
 Job = Callable[..., dict[str, Any]]
-LEAGUE_JOBS: dict[str, Job] = {"fixtures": match_jobs.refresh_fixtures, "odds": odds_jobs.refresh_odds,
-               "standings": match_jobs.refresh_standings}
+LEAGUE_JOBS: dict[str, Job] = {
+    "fixtures": match_jobs.refresh_fixtures,
+    "odds": odds_jobs.refresh_odds,
+    "standings": match_jobs.refresh_standings,
+}
 GLOBAL_JOBS: dict[str, Job] = {"competitions": match_jobs.refresh_competitions, "live": match_jobs.refresh_live}
 
 
 def refresh(capability: str, leagues: list[str], provider: str | None) -> dict[str, Any]:
     """Run one capability's refresh exactly as the scheduler would; one summary over all leagues."""
     before = requests_sent()
-    summary: dict[str, Any] = {"capability": capability, "provider": None, "records": 0, "written": 0,
-                               "unresolved": [], "errors": []}
-    runs: list[tuple[Job, tuple[str, ...]]] = [(GLOBAL_JOBS[capability], ())] if capability in GLOBAL_JOBS else [
-        (LEAGUE_JOBS[capability], (league,)) for league in leagues]
+    summary: dict[str, Any] = {
+        "capability": capability,
+        "provider": None,
+        "records": 0,
+        "written": 0,
+        "unresolved": [],
+        "errors": [],
+    }
+    runs: list[tuple[Job, tuple[str, ...]]] = (
+        [(GLOBAL_JOBS[capability], ())]
+        if capability in GLOBAL_JOBS
+        else [(LEAGUE_JOBS[capability], (league,)) for league in leagues]
+    )
     for func, args in runs:
         try:
             result = func(*args, provider=provider)
@@ -84,17 +96,26 @@ def status() -> list[dict[str, Any]]:
     rows = []
     for name, provider in configured().items():
         breaker = getattr(getattr(provider, "http", None), "breaker", None)
-        rows.append({"provider": name, "capabilities": sorted(getattr(provider, "capabilities", ())),
-                     "authoritative": provider.authoritative,
-                     "circuit": breaker.state() if breaker is not None else "none",
-                     "quota": _usage(provider)})
+        rows.append(
+            {
+                "provider": name,
+                "capabilities": sorted(getattr(provider, "capabilities", ())),
+                "authoritative": provider.authoritative,
+                "circuit": breaker.state() if breaker is not None else "none",
+                "quota": _usage(provider),
+            }
+        )
     return rows
 
 
 def init_app(app: Flask) -> None:
     @app.cli.command("seed")
-    @click.option("--history-hours", type=click.IntRange(0, 24 * 14), default=None,
-                  help="Hours of past prices to replay from the demo world (default SEED_HISTORY_HOURS).")
+    @click.option(
+        "--history-hours",
+        type=click.IntRange(0, 24 * 14),
+        default=None,
+        help="Hours of past prices to replay from the demo world (default SEED_HISTORY_HOURS).",
+    )
     def seed(history_hours: int | None) -> None:
         """Load the world into the database; running it twice writes nothing new."""
         hours = app.config["SEED_HISTORY_HOURS"] if history_hours is None else history_hours
@@ -133,8 +154,10 @@ def init_app(app: Flask) -> None:
         click.echo(f"{'job':<{width}}  {'cadence':<22} {'queue':<8} {'timeout':>8}  next run (UTC)")
         for p in PERIODIC:
             source = "scheduler" if p.id in held else "estimated" if app.config["REDIS_URL"] else "embedded"
-            click.echo(f"{p.id:<{width}}  {p.cadence:<22} {p.queue:<8} {int(p.timeout.total_seconds()):>7}s  "
-                       f"{due[p.id]:%Y-%m-%d %H:%M:%S} ({source})")
+            click.echo(
+                f"{p.id:<{width}}  {p.cadence:<22} {p.queue:<8} {int(p.timeout.total_seconds()):>7}s  "
+                f"{due[p.id]:%Y-%m-%d %H:%M:%S} ({source})"
+            )
 
     @jobs.command("run")
     @click.argument("periodic_id", type=click.Choice([p.id for p in PERIODIC]))

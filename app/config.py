@@ -18,7 +18,7 @@ def _bool(value: str | None, default: bool) -> bool:
 
 
 def _seconds(text: str) -> tuple[int, ...]:
-    """"15,60,300" -> (15, 60, 300): whole seconds, at least one."""
+    """ "15,60,300" -> (15, 60, 300): whole seconds, at least one."""
     try:
         values = tuple(int(part) for part in text.split(",") if part.strip())
     except ValueError:

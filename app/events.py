@@ -50,8 +50,13 @@ def changed(matches: Iterable[int] = (), leagues: Iterable[str] = (), prediction
     prediction was published or frozen (their pages and lists are otherwise unchanged)."""
     keys = [key for match_id in predictions for key in (prediction_key(match_id), card_key(match_id))]
     for match_id in matches:
-        keys += [odds_key(match_id), match_key(match_id), details_key(match_id), card_key(match_id),
-                 *(board_key(match_id, f) for f in ODDS_FORMATS)]
+        keys += [
+            odds_key(match_id),
+            match_key(match_id),
+            details_key(match_id),
+            card_key(match_id),
+            *(board_key(match_id, f) for f in ODDS_FORMATS),
+        ]
     if leagues:
         keys.append(COMPETITIONS_KEY)
     if keys:

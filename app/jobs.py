@@ -83,8 +83,9 @@ def job(func: F) -> F:
     return run  # type: ignore[return-value]
 
 
-def _transaction(func: Callable[..., dict[str, Any]], target: str, args: tuple[Any, ...],
-                 kwargs: dict[str, Any]) -> dict[str, Any]:
+def _transaction(
+    func: Callable[..., dict[str, Any]], target: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> dict[str, Any]:
     started = time.perf_counter()
     try:
         summary = func(*args, **kwargs)
@@ -101,8 +102,9 @@ def _transaction(func: Callable[..., dict[str, Any]], target: str, args: tuple[A
         raise
     freshness.mark(func.__name__, target)
     changed_matches, changed_leagues = summary.pop("changed_matches", set()), summary.pop("changed_leagues", set())
-    events.changed(matches=changed_matches, leagues=changed_leagues,
-                   predictions=summary.pop("changed_predictions", set()))
+    events.changed(
+        matches=changed_matches, leagues=changed_leagues, predictions=summary.pop("changed_predictions", set())
+    )
     push.announce(changed_matches, changed_leagues)  # after the commit and the cache, never before
     for topic, element_ids in summary.pop("refetch", {}).items():  # parts a job cannot render for every viewer
         live.refetch(topic, element_ids)
@@ -135,15 +137,21 @@ def _live_every(provider: str) -> timedelta | None:
     """Live polling paced so the day's calls last until the day's last match ends; None when none is on."""
     now = clock.now()
     on = db.session.execute(
-        select(func.max(Match.kickoff_at)).where(or_(Match.status.in_(IN_PLAY), and_(
-            Match.status == "scheduled", Match.kickoff_at.between(now - timedelta(hours=3), now))))
+        select(func.max(Match.kickoff_at)).where(
+            or_(
+                Match.status.in_(IN_PLAY),
+                and_(Match.status == "scheduled", Match.kickoff_at.between(now - timedelta(hours=3), now)),
+            )
+        )
     ).scalar()
     if on is None:
         return None
-    last_kickoff = db.session.scalar(select(func.max(Match.kickoff_at)).where(
-        Match.kickoff_at.between(now, now.replace(hour=23, minute=59))))
+    last_kickoff = db.session.scalar(
+        select(func.max(Match.kickoff_at)).where(Match.kickoff_at.between(now, now.replace(hour=23, minute=59)))
+    )
     stored = usage.latest().get(provider)
     settings = current_app.config
     calls_left = stored.remaining if stored and stored.remaining is not None else settings["API_FOOTBALL_DAILY_CALLS"]
-    return planner.live_interval(now, calls_left, settings["API_FOOTBALL_RESERVE"],
-                                 max(on, last_kickoff or on) + timedelta(hours=2))
+    return planner.live_interval(
+        now, calls_left, settings["API_FOOTBALL_RESERVE"], max(on, last_kickoff or on) + timedelta(hours=2)
+    )

@@ -70,15 +70,21 @@ def interval(until_kickoff: timedelta, watchers: int = 0) -> timedelta:
 
 def league_interval(now: datetime, fixtures: Iterable[Fixture]) -> timedelta | None:
     """The most urgent interval among a league's fixtures (None when nothing needs prices)."""
-    needs = [IN_PLAY if f.live else interval(f.kickoff - now, f.watchers)
-             for f in fixtures if (f.live and f.watchers) or f.kickoff > now]
+    needs = [
+        IN_PLAY if f.live else interval(f.kickoff - now, f.watchers)
+        for f in fixtures
+        if (f.live and f.watchers) or f.kickoff > now
+    ]
     return min(needs, default=None)
 
 
 def _closing_due(now: datetime, fixtures: Iterable[Fixture], last: datetime | None) -> bool:
     """A match kicks off within the closing window and nothing was captured inside that window yet."""
-    return any(timedelta(0) < f.kickoff - now <= CLOSING_WINDOW and (last is None or last < f.kickoff - CLOSING_WINDOW)
-               for f in fixtures if not f.live)
+    return any(
+        timedelta(0) < f.kickoff - now <= CLOSING_WINDOW and (last is None or last < f.kickoff - CLOSING_WINDOW)
+        for f in fixtures
+        if not f.live
+    )
 
 
 def daily_need(now: datetime, by_league: Mapping[str, Sequence[Fixture]], cost: int, level: int) -> float:
@@ -91,8 +97,9 @@ def daily_need(now: datetime, by_league: Mapping[str, Sequence[Fixture]], cost: 
     return total
 
 
-def choose_level(now: datetime, by_league: Mapping[str, Sequence[Fixture]], budget: Budget,
-                 cost_of: Callable[[Sequence[str]], int]) -> int:
+def choose_level(
+    now: datetime, by_league: Mapping[str, Sequence[Fixture]], budget: Budget, cost_of: Callable[[Sequence[str]], int]
+) -> int:
     """The lowest degradation level whose daily need fits the budget left per day until it resets."""
     spendable = budget.remaining - budget.reserve
     if spendable <= 0:
@@ -106,15 +113,23 @@ def choose_level(now: datetime, by_league: Mapping[str, Sequence[Fixture]], budg
     return 3
 
 
-def plan_odds(now: datetime, fixtures: Iterable[Fixture], last_refresh: Mapping[str, datetime],
-              budget: Budget, cost_of: Callable[[Sequence[str]], int]) -> Plan:
+def plan_odds(
+    now: datetime,
+    fixtures: Iterable[Fixture],
+    last_refresh: Mapping[str, datetime],
+    budget: Budget,
+    cost_of: Callable[[Sequence[str]], int],
+) -> Plan:
     """The odds refreshes to make now, most urgent first, within the budget."""
     by_league: dict[str, list[Fixture]] = {}
     for f in fixtures:
         by_league.setdefault(f.league, []).append(f)
     level = choose_level(now, by_league, budget, cost_of)
-    wanted = [r for league, fs in by_league.items()
-              if (r := _league_refresh(now, league, fs, last_refresh.get(league), level, cost_of))]
+    wanted = [
+        r
+        for league, fs in by_league.items()
+        if (r := _league_refresh(now, league, fs, last_refresh.get(league), level, cost_of))
+    ]
     wanted.sort(key=lambda r: (r.reason != "closing line", "watched" not in r.reason, r.league))
     chosen, left = [], budget.remaining
     for r in wanted:
@@ -125,13 +140,20 @@ def plan_odds(now: datetime, fixtures: Iterable[Fixture], last_refresh: Mapping[
     return Plan(level, tuple(chosen))
 
 
-def _league_refresh(now: datetime, league: str, fixtures: Sequence[Fixture], last: datetime | None, level: int,
-                    cost_of: Callable[[Sequence[str]], int]) -> Refresh | None:
+def _league_refresh(
+    now: datetime,
+    league: str,
+    fixtures: Sequence[Fixture],
+    last: datetime | None,
+    level: int,
+    cost_of: Callable[[Sequence[str]], int],
+) -> Refresh | None:
     cheap = FULL_MARKETS[:1]
     if _closing_due(now, fixtures, last):
         # The closing line is what closing-line value is measured against: captured even when degraded.
-        return Refresh(league, cheap if level else FULL_MARKETS, cost_of(cheap if level else FULL_MARKETS),
-                       "closing line")
+        return Refresh(
+            league, cheap if level else FULL_MARKETS, cost_of(cheap if level else FULL_MARKETS), "closing line"
+        )
     every = league_interval(now, fixtures)
     if every is None or level >= 4 or (level == 3 and league not in TOP_LEAGUES):
         return None
@@ -142,8 +164,9 @@ def _league_refresh(now: datetime, league: str, fixtures: Sequence[Fixture], las
     return Refresh(league, markets, cost_of(markets), reason)
 
 
-def live_interval(now: datetime, calls_left: int, reserve: int, live_until: datetime,
-                  floor: timedelta = timedelta(seconds=60)) -> timedelta | None:
+def live_interval(
+    now: datetime, calls_left: int, reserve: int, live_until: datetime, floor: timedelta = timedelta(seconds=60)
+) -> timedelta | None:
     """How often to poll live scores so the day's calls last until the last match ends (None: stop)."""
     spendable = calls_left - reserve
     if spendable <= 0:

@@ -47,16 +47,30 @@ def slug(periodic_id: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "-", periodic_id)
 
 
-def enqueue(func: str, *args: Any, queue: str = "default", timeout: timedelta = timedelta(minutes=2),
-            job_id: str | None = None, description: str | None = None, retries: bool = True,
-            redis: Redis | None = None) -> str:
+def enqueue(
+    func: str,
+    *args: Any,
+    queue: str = "default",
+    timeout: timedelta = timedelta(minutes=2),
+    job_id: str | None = None,
+    description: str | None = None,
+    retries: bool = True,
+    redis: Redis | None = None,
+) -> str:
     """Queue "module:function"(*args) for a worker; returns the job id. A failure is retried with
     backoff (JOB_RETRY_INTERVALS) unless the job says it cannot be mended (give_up)."""
     intervals = list(current_app.config["JOB_RETRY_INTERVALS"])
     retry = Retry(max=len(intervals), interval=intervals) if retries else None
     job = Queue(queue, connection=redis or connection()).enqueue(
-        func.replace(":", "."), *args, job_id=job_id, job_timeout=int(timeout.total_seconds()), retry=retry,
-        result_ttl=RESULT_TTL, failure_ttl=FAILURE_TTL, description=description)
+        func.replace(":", "."),
+        *args,
+        job_id=job_id,
+        job_timeout=int(timeout.total_seconds()),
+        retry=retry,
+        result_ttl=RESULT_TTL,
+        failure_ttl=FAILURE_TTL,
+        description=description,
+    )
     return job.id
 
 
@@ -110,9 +124,16 @@ class PeriodicScheduler(Scheduler):  # type: ignore[misc]
                 report["kept"].append(p.id)
                 continue
             first = now if p.every is not None else p.next_after(now)
-            self.schedule(_naive_utc(first), "app.runs.run_periodic", args=(p.id,), id=job_id, queue_name=p.queue,
-                          timeout=int(p.timeout.total_seconds()), description=f"{p.id}: {p.cadence}",
-                          meta={"periodic": p.id, "fingerprint": fingerprint(p)})
+            self.schedule(
+                _naive_utc(first),
+                "app.runs.run_periodic",
+                args=(p.id,),
+                id=job_id,
+                queue_name=p.queue,
+                timeout=int(p.timeout.total_seconds()),
+                description=f"{p.id}: {p.cadence}",
+                meta={"periodic": p.id, "fingerprint": fingerprint(p)},
+            )
             report["updated" if job is not None else "added"].append(p.id)
         return report
 
@@ -126,8 +147,15 @@ class PeriodicScheduler(Scheduler):  # type: ignore[misc]
             log.info("%s: its last job is still waiting or running; this tick is skipped", p.id)
         else:
             job_id = f"{slug(p.id)}-{now:%Y%m%dT%H%M%S%f}"
-            enqueue("app.runs:run_periodic", p.id, queue=p.queue, timeout=p.timeout, job_id=job_id,
-                    description=f"{p.id} (scheduled)", redis=self.connection)
+            enqueue(
+                "app.runs:run_periodic",
+                p.id,
+                queue=p.queue,
+                timeout=p.timeout,
+                job_id=job_id,
+                description=f"{p.id} (scheduled)",
+                redis=self.connection,
+            )
             self.connection.hset(LAST_JOB, p.id, job_id)
         self.connection.zadd(self.scheduled_jobs_key, {template.id: int(p.next_after(now).timestamp())})
 
@@ -181,10 +209,16 @@ class AppWorker(AppContext, Worker):  # type: ignore[misc]
     """The production worker: a work horse forked per job, so a crash or a timeout kills only that job."""
 
 
-def make_worker(app: Flask, queues: Iterable[str] = QUEUES, name: str | None = None,
-                worker_class: type[Worker] = AppWorker, **options: Any) -> Worker:
-    worker = worker_class([Queue(q, connection=app_connection(app)) for q in queues],
-                       connection=app_connection(app), name=name, **options)
+def make_worker(
+    app: Flask,
+    queues: Iterable[str] = QUEUES,
+    name: str | None = None,
+    worker_class: type[Worker] = AppWorker,
+    **options: Any,
+) -> Worker:
+    worker = worker_class(
+        [Queue(q, connection=app_connection(app)) for q in queues], connection=app_connection(app), name=name, **options
+    )
     worker.app = app  # type: ignore[attr-defined]
     _preload()
     return worker

@@ -33,8 +33,13 @@ log = logging.getLogger("betscore.runs")
 
 # Worth another attempt: the provider, the database or Redis may be back in a minute. Anything
 # else is a bug a retry would only repeat.
-TRANSIENT = (ProviderError, sa_exc.OperationalError, sa_exc.InterfaceError, redis.exceptions.ConnectionError,
-             redis.exceptions.TimeoutError)
+TRANSIENT = (
+    ProviderError,
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+)
 FINISHED = ("ok", "partial", "skipped", "failed")
 DETAIL_CHARS = 4000
 
@@ -99,8 +104,14 @@ def submit(periodic_id: str, trigger: str = "admin") -> JobRun:
     db.session.commit()
     if kv.connection() is not None:
         try:
-            run.job_id = queues.enqueue("app.runs:execute", run.id, queue=periodic.queue, timeout=periodic.timeout,
-                                        job_id=f"run-{run.id}", description=f"{periodic.id} (asked by an admin)")
+            run.job_id = queues.enqueue(
+                "app.runs:execute",
+                run.id,
+                queue=periodic.queue,
+                timeout=periodic.timeout,
+                job_id=f"run-{run.id}",
+                description=f"{periodic.id} (asked by an admin)",
+            )
         except redis.exceptions.RedisError as exc:
             _finish(run, "failed", None, error=f"could not queue it: Redis did not answer ({exc})")
         db.session.commit()
@@ -111,8 +122,16 @@ def submit(periodic_id: str, trigger: str = "admin") -> JobRun:
 
 
 def _new(periodic: Periodic, trigger: str) -> JobRun:
-    run = JobRun(name=periodic.id, trigger=trigger, state="queued", queued_at=clock.now(), attempt=0, written=0,
-                 requests=0, credits=0)
+    run = JobRun(
+        name=periodic.id,
+        trigger=trigger,
+        state="queued",
+        queued_at=clock.now(),
+        attempt=0,
+        written=0,
+        requests=0,
+        credits=0,
+    )
     db.session.add(run)
     return run
 
@@ -166,9 +185,11 @@ def _spent(before: dict[str, int]) -> int:
 def _abandon_earlier(job_id: str, run: JobRun) -> None:
     """An earlier attempt of this RQ job still "running" died with its worker: say so."""
     db.session.execute(
-        update(JobRun).where(JobRun.job_id == job_id, JobRun.state == "running", JobRun.id != run.id)
+        update(JobRun)
+        .where(JobRun.job_id == job_id, JobRun.state == "running", JobRun.id != run.id)
         .values(state="failed", finished_at=clock.now(), detail="the worker running it stopped mid-run; retried")
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _finish(run: JobRun, state: str, summary: Any, started: float | None = None, error: str | None = None) -> None:
@@ -177,7 +198,7 @@ def _finish(run: JobRun, state: str, summary: Any, started: float | None = None,
         run.seconds = round(time.perf_counter() - started, 3)
     run.written = _written(summary)
     text = error if error is not None else json.dumps(summary, default=str, sort_keys=True)
-    run.detail = text if len(text) <= DETAIL_CHARS else text[:200] + "\n…\n" + text[-(DETAIL_CHARS - 200):]
+    run.detail = text if len(text) <= DETAIL_CHARS else text[:200] + "\n…\n" + text[-(DETAIL_CHARS - 200) :]
 
 
 def _walk(summary: Any) -> list[dict[str, Any]]:
@@ -224,9 +245,11 @@ def mark_lost(older_than: timedelta) -> int:
     """Runs still "running" long after any timeout: their process died without a retry. Returns rows."""
     cutoff = clock.now() - older_than
     result = db.session.execute(
-        update(JobRun).where(JobRun.state.in_(("running", "queued")), JobRun.queued_at < cutoff)
+        update(JobRun)
+        .where(JobRun.state.in_(("running", "queued")), JobRun.queued_at < cutoff)
         .values(state="failed", finished_at=clock.now(), detail="lost: its process stopped before it finished")
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
@@ -261,10 +284,16 @@ def write_daily_stats(until: date) -> list[date]:
     for day in days:
         begin = datetime.combine(day, datetime.min.time(), UTC)
         rows = db.session.execute(
-            select(JobRun.state, func.count(), func.coalesce(func.sum(JobRun.written), 0),
-                   func.coalesce(func.sum(JobRun.requests), 0), func.coalesce(func.sum(JobRun.credits), 0))
+            select(
+                JobRun.state,
+                func.count(),
+                func.coalesce(func.sum(JobRun.written), 0),
+                func.coalesce(func.sum(JobRun.requests), 0),
+                func.coalesce(func.sum(JobRun.credits), 0),
+            )
             .where(JobRun.queued_at >= begin, JobRun.queued_at < begin + timedelta(days=1))
-            .group_by(JobRun.state)).all()
+            .group_by(JobRun.state)
+        ).all()
         by_state = {state: count for state, count, *_ in rows}
         stat = db.session.get(DailyStat, day) or DailyStat(day=day)
         stat.runs = sum(by_state.values())

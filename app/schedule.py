@@ -69,28 +69,71 @@ def find(periodic_id: str) -> Periodic:
 # (40), the season's results once (5), competitions once (1), and the rest to live scores, paced over the
 # hours matches are played.
 PERIODIC: tuple[Periodic, ...] = (
-    Periodic("competitions", "app.matches.jobs:refresh_competitions", timedelta(hours=6), queue="low",
-             capability="competitions", paid_every=timedelta(hours=24)),
+    Periodic(
+        "competitions",
+        "app.matches.jobs:refresh_competitions",
+        timedelta(hours=6),
+        queue="low",
+        capability="competitions",
+        paid_every=timedelta(hours=24),
+    ),
     Periodic("live", "app.matches.jobs:refresh_live", timedelta(seconds=30), queue="live", capability="live"),
-    *(Periodic(f"fixtures:{lg}", "app.matches.jobs:refresh_fixtures", timedelta(minutes=30), (lg,), "low",
-               capability="fixtures", paid_every=timedelta(hours=6)) for lg in LEAGUES),
+    *(
+        Periodic(
+            f"fixtures:{lg}",
+            "app.matches.jobs:refresh_fixtures",
+            timedelta(minutes=30),
+            (lg,),
+            "low",
+            capability="fixtures",
+            paid_every=timedelta(hours=6),
+        )
+        for lg in LEAGUES
+    ),
     # The season's earlier results, for the prediction model: they rarely change (a result corrected, a match
     # replayed), so once a day.
-    *(Periodic(f"results:{lg}", "app.matches.jobs:refresh_season_results", timedelta(hours=24), (lg,), "low",
-               capability="fixtures", paid_every=timedelta(hours=24)) for lg in LEAGUES),
+    *(
+        Periodic(
+            f"results:{lg}",
+            "app.matches.jobs:refresh_season_results",
+            timedelta(hours=24),
+            (lg,),
+            "low",
+            capability="fixtures",
+            paid_every=timedelta(hours=24),
+        )
+        for lg in LEAGUES
+    ),
     # Line-ups from an hour before kickoff, then events and statistics while played.
-    Periodic("details", "app.matches.jobs:refresh_due_details", timedelta(minutes=1), queue="live",
-             timeout=timedelta(minutes=4)),
+    Periodic(
+        "details",
+        "app.matches.jobs:refresh_due_details",
+        timedelta(minutes=1),
+        queue="live",
+        timeout=timedelta(minutes=4),
+    ),
     # Every minute the planner decides which leagues are worth a request (all of them when prices are free);
     # it puts a capture inside the last minutes before each kickoff first.
     Periodic("odds", "app.odds.jobs:refresh_planned_odds", timedelta(minutes=1), timeout=timedelta(minutes=4)),
     # After kickoff: the last pre-kickoff price of every bookmaker becomes the closing line.
     Periodic("closing", "app.odds.jobs:capture_closing_lines", timedelta(minutes=1), queue="live"),
-    *(Periodic(f"standings:{lg}", "app.matches.jobs:refresh_standings", timedelta(minutes=15), (lg,), "low",
-               capability="standings", paid_every=timedelta(hours=6)) for lg in LEAGUES),
+    *(
+        Periodic(
+            f"standings:{lg}",
+            "app.matches.jobs:refresh_standings",
+            timedelta(minutes=15),
+            (lg,),
+            "low",
+            capability="standings",
+            paid_every=timedelta(hours=6),
+        )
+        for lg in LEAGUES
+    ),
     # The prediction model refitted per league on what the database holds; predictions published for the week.
-    *(Periodic(f"predictions:{lg}", "app.predictions.jobs:refresh_predictions", timedelta(hours=1), (lg,), "low")
-      for lg in LEAGUES),
+    *(
+        Periodic(f"predictions:{lg}", "app.predictions.jobs:refresh_predictions", timedelta(hours=1), (lg,), "low")
+        for lg in LEAGUES
+    ),
     # At kickoff a match's latest prediction is frozen; after the final whistle it is scored.
     Periodic("settle", "app.predictions.jobs:settle_predictions", timedelta(minutes=2), queue="live"),
     Periodic("cleanup", "app.cleanup:nightly", cron="0 2 * * *", queue="low", timeout=timedelta(minutes=30)),

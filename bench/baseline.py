@@ -14,12 +14,38 @@ from flask import Flask, render_template
 app = Flask(__name__)
 
 TEAMS = (
-    "Arsenal", "Aston Villa", "Bournemouth", "Brentford", "Brighton", "Chelsea",
-    "Crystal Palace", "Everton", "Fulham", "Liverpool", "Manchester City", "Manchester United",
-    "Newcastle United", "Nottingham Forest", "Tottenham Hotspur", "West Ham United",
-    "Wolverhampton", "Real Madrid", "Barcelona", "Atletico Madrid", "Sevilla", "Valencia",
-    "Bayern Munich", "Borussia Dortmund", "RB Leipzig", "Bayer Leverkusen", "Juventus",
-    "Inter", "AC Milan", "Napoli", "Roma", "Lazio",
+    "Arsenal",
+    "Aston Villa",
+    "Bournemouth",
+    "Brentford",
+    "Brighton",
+    "Chelsea",
+    "Crystal Palace",
+    "Everton",
+    "Fulham",
+    "Liverpool",
+    "Manchester City",
+    "Manchester United",
+    "Newcastle United",
+    "Nottingham Forest",
+    "Tottenham Hotspur",
+    "West Ham United",
+    "Wolverhampton",
+    "Real Madrid",
+    "Barcelona",
+    "Atletico Madrid",
+    "Sevilla",
+    "Valencia",
+    "Bayern Munich",
+    "Borussia Dortmund",
+    "RB Leipzig",
+    "Bayer Leverkusen",
+    "Juventus",
+    "Inter",
+    "AC Milan",
+    "Napoli",
+    "Roma",
+    "Lazio",
 )
 
 
@@ -28,14 +54,16 @@ def _rows() -> list[dict[str, str]]:
     start = datetime(2026, 11, 28, 12, 30)
     rows = []
     for i in range(30):
-        rows.append({
-            "kickoff": (start + timedelta(minutes=75 * i)).strftime("%a %d %b %H:%M"),
-            "home": TEAMS[i % len(TEAMS)],
-            "away": TEAMS[(i * 7 + 3) % len(TEAMS)],
-            "home_price": f"{1.45 + (i * 37 % 250) / 100:.2f}",
-            "draw_price": f"{2.90 + (i * 13 % 120) / 100:.2f}",
-            "away_price": f"{1.80 + (i * 53 % 400) / 100:.2f}",
-        })
+        rows.append(
+            {
+                "kickoff": (start + timedelta(minutes=75 * i)).strftime("%a %d %b %H:%M"),
+                "home": TEAMS[i % len(TEAMS)],
+                "away": TEAMS[(i * 7 + 3) % len(TEAMS)],
+                "home_price": f"{1.45 + (i * 37 % 250) / 100:.2f}",
+                "draw_price": f"{2.90 + (i * 13 % 120) / 100:.2f}",
+                "away_price": f"{1.80 + (i * 53 % 400) / 100:.2f}",
+            }
+        )
     return rows
 
 

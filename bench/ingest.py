@@ -65,9 +65,26 @@ POLL = timedelta(minutes=1)
 COLUMNS = ("match_id", "market_id", "bookmaker_id", "outcome", "price", "observed_at", "source_updated_at")
 BOARD_COLUMNS = (*COLUMNS[:5], "previous_price", *COLUMNS[5:])
 BOOKMAKER_NAMES = (
-    "Bet365", "William Hill", "Unibet", "Betfair", "Pinnacle", "Bwin", "888sport", "Betway", "Ladbrokes",
-    "Coral", "Paddy Power", "Sky Bet", "Betfred", "Marathonbet", "Betsson", "Nordic Bet", "Tipico",
-    "Interwetten", "1xBet", "Betclic",
+    "Bet365",
+    "William Hill",
+    "Unibet",
+    "Betfair",
+    "Pinnacle",
+    "Bwin",
+    "888sport",
+    "Betway",
+    "Ladbrokes",
+    "Coral",
+    "Paddy Power",
+    "Sky Bet",
+    "Betfred",
+    "Marathonbet",
+    "Betsson",
+    "Nordic Bet",
+    "Tipico",
+    "Interwetten",
+    "1xBet",
+    "Betclic",
 )
 PHASES = (
     ("first", "first ingest (empty tables)"),
@@ -102,18 +119,24 @@ class Phase:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="Ingest one large odds response (20 matches x 20 bookmakers x h2h+totals = 2,000 prices) "
-                    "into PostgreSQL with upsert_odds: first, unchanged and 10 %-moved ingests, beside a plain "
-                    "psycopg2 COPY of the same rows; print medians, prices/s and the ratios to the targets.",
+        "into PostgreSQL with upsert_odds: first, unchanged and 10 %-moved ingests, beside a plain "
+        "psycopg2 COPY of the same rows; print medians, prices/s and the ratios to the targets.",
         epilog="Results also go to bench/out/ingest.json. The database named in --database-url is DROPPED and "
-               "recreated, then dropped at the end.",
+        "recreated, then dropped at the end.",
     )
     parser.add_argument("--repeat", type=int, default=5, help="measured repeats, median reported (default 5)")
-    parser.add_argument("--database-url", default=DEFAULT_URL,
-                        help=f"PostgreSQL URL of the bench database; it is dropped and recreated, so its name "
-                             f"must contain 'bench' (default {DEFAULT_URL})")
-    parser.add_argument("--profile", action="store_true",
-                        help="after the measured repeats, cProfile one more first ingest: top functions printed, "
-                             "stats in bench/out/ingest-first.prof")
+    parser.add_argument(
+        "--database-url",
+        default=DEFAULT_URL,
+        help=f"PostgreSQL URL of the bench database; it is dropped and recreated, so its name "
+        f"must contain 'bench' (default {DEFAULT_URL})",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="after the measured repeats, cProfile one more first ingest: top functions printed, "
+        "stats in bench/out/ingest-first.prof",
+    )
     parser.add_argument("--keep-database", action="store_true", help="do not drop the database at the end")
     args = parser.parse_args(argv)
     if args.repeat < 1:
@@ -173,14 +196,19 @@ def drop_database(url: str) -> None:
 def make_app(url: str) -> Any:
     from app import config, create_app
 
-    return create_app({
-        "SQLALCHEMY_DATABASE_URI": config.database_url(libpq_url(url)),
-        "SCHEDULER": "off",
-        "SECRET_KEY": "bench-secret",
-        # Nothing here touches Redis: keep the cache and limiter in-process.
-        "REDIS_URL": None, "CACHE_TYPE": "SimpleCache", "CACHE_REDIS_URL": None,
-        "RATELIMIT_STORAGE_URI": "memory://", "RATELIMIT_ENABLED": False,
-    })
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": config.database_url(libpq_url(url)),
+            "SCHEDULER": "off",
+            "SECRET_KEY": "bench-secret",
+            # Nothing here touches Redis: keep the cache and limiter in-process.
+            "REDIS_URL": None,
+            "CACHE_TYPE": "SimpleCache",
+            "CACHE_REDIS_URL": None,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "RATELIMIT_ENABLED": False,
+        }
+    )
 
 
 def migrate() -> None:
@@ -203,10 +231,18 @@ def fixtures() -> list[Any]:
     for i in range(MATCHES):
         home = TeamRef(f"t{i + 1}", f"Bench Town {i + 1:02d}", f"BT{i + 1:02d}", "Benchland")
         away = TeamRef(f"t{i + 1 + MATCHES}", f"Bench City {i + 1:02d}", f"BC{i + 1:02d}", "Benchland")
-        records.append(FixtureRecord(
-            external_id=f"m{i + 1}", competition_key=COMPETITION, season=SEASON, home=home, away=away,
-            kickoff_at=kickoff + timedelta(hours=2 * (i % 4), days=i // 10), status=MatchStatus.SCHEDULED,
-            round="Matchday 12"))
+        records.append(
+            FixtureRecord(
+                external_id=f"m{i + 1}",
+                competition_key=COMPETITION,
+                season=SEASON,
+                home=home,
+                away=away,
+                kickoff_at=kickoff + timedelta(hours=2 * (i % 4), days=i // 10),
+                status=MatchStatus.SCHEDULED,
+                round="Matchday 12",
+            )
+        )
     return records
 
 
@@ -216,8 +252,14 @@ def create_world() -> None:
     from app.matches.ingest import upsert_competitions, upsert_fixtures
     from app.providers.records import CompetitionRecord
 
-    upsert_competitions([CompetitionRecord(COMPETITION, "bench-1", "Bench Liga", "Benchland", SEASON,
-                                           date(2026, 8, 1), date(2027, 5, 31))], {COMPETITION: 1})
+    upsert_competitions(
+        [
+            CompetitionRecord(
+                COMPETITION, "bench-1", "Bench Liga", "Benchland", SEASON, date(2026, 8, 1), date(2027, 5, 31)
+            )
+        ],
+        {COMPETITION: 1},
+    )
     result = upsert_fixtures(PROVIDER, True, fixtures())
     db.session.commit()
     if result.created != MATCHES or result.unresolved:
@@ -245,11 +287,23 @@ def build_batch(rng: random.Random) -> Any:
         for book, margin in zip(books, margins, strict=True):
             updated = OBSERVED_AT - timedelta(seconds=rng.randint(5, 600))
             for outcome, p in fair.items():
-                prices.append(PriceRecord(f"m{i + 1}", book, MarketKind.MATCH_RESULT, outcome,
-                                          priced(p / total, margin, rng), None, updated))
+                prices.append(
+                    PriceRecord(
+                        f"m{i + 1}",
+                        book,
+                        MarketKind.MATCH_RESULT,
+                        outcome,
+                        priced(p / total, margin, rng),
+                        None,
+                        updated,
+                    )
+                )
             for outcome, p in (("over", over), ("under", 1.0 - over)):
-                prices.append(PriceRecord(f"m{i + 1}", book, MarketKind.TOTALS, outcome,
-                                          priced(p, margin, rng), TOTALS_LINE, updated))
+                prices.append(
+                    PriceRecord(
+                        f"m{i + 1}", book, MarketKind.TOTALS, outcome, priced(p, margin, rng), TOTALS_LINE, updated
+                    )
+                )
     return OddsBatch(observed_at=OBSERVED_AT, prices=prices)
 
 
@@ -301,8 +355,10 @@ def contents() -> list[tuple]:
 
     cols = ", ".join(COLUMNS)
     rows = [("h", *r) for r in db.session.execute(text(f"SELECT {cols} FROM odds_snapshots ORDER BY {cols}"))]
-    rows += [("b", *r) for r in db.session.execute(
-        text(f"SELECT {', '.join(BOARD_COLUMNS)} FROM current_prices ORDER BY {cols}"))]
+    rows += [
+        ("b", *r)
+        for r in db.session.execute(text(f"SELECT {', '.join(BOARD_COLUMNS)} FROM current_prices ORDER BY {cols}"))
+    ]
     db.session.commit()
     return rows
 
@@ -330,9 +386,18 @@ def resolved_rows(batch: Any) -> list[tuple]:
     books = {key: id_ for key, id_ in db.session.execute(select(Bookmaker.key, Bookmaker.id))}
     markets = {key: id_ for key, id_ in db.session.execute(select(Market.key, Market.id))}
     db.session.commit()
-    return [(matches[p.fixture_external_id], markets[Market.key_for(p.market, p.line)], books[p.bookmaker.key],
-             p.outcome, round(float(p.price), PRICE_DECIMALS), batch.observed_at, p.source_updated_at)
-            for p in batch.prices]
+    return [
+        (
+            matches[p.fixture_external_id],
+            markets[Market.key_for(p.market, p.line)],
+            books[p.bookmaker.key],
+            p.outcome,
+            round(float(p.price), PRICE_DECIMALS),
+            batch.observed_at,
+            p.source_updated_at,
+        )
+        for p in batch.prices
+    ]
 
 
 def timed_copy(conn: Any, rows: list[tuple]) -> tuple[float, float]:
@@ -362,9 +427,19 @@ def expect(checks: list[str], failures: list[str], ok: bool, message: str) -> No
     (checks if ok else failures).append(message)
 
 
-def one_repeat(n: int, batch: Any, moved: Any, n_moved: int, copy_rows: list[tuple], copy_conn: Any,
-               phases: dict[str, Phase], csv_seconds: list[float], checks: list[str], failures: list[str],
-               compare: bool) -> None:
+def one_repeat(
+    n: int,
+    batch: Any,
+    moved: Any,
+    n_moved: int,
+    copy_rows: list[tuple],
+    copy_conn: Any,
+    phases: dict[str, Phase],
+    csv_seconds: list[float],
+    checks: list[str],
+    failures: list[str],
+    compare: bool,
+) -> None:
     total = len(batch.prices)
     truncate()
     seconds, result = timed_ingest(batch)
@@ -372,9 +447,13 @@ def one_repeat(n: int, batch: Any, moved: Any, n_moved: int, copy_rows: list[tup
     phases["first"].seconds.append(seconds)
     phases["first"].written.append(snaps + board)
     if n == 0:
-        expect(checks, failures, result.changed == total and (snaps, board) == (total, total),
-               f"first ingest: {result.changed} changed, tables {snaps} history / {board} board rows "
-               f"(expected {total} / {total})")
+        expect(
+            checks,
+            failures,
+            result.changed == total and (snaps, board) == (total, total),
+            f"first ingest: {result.changed} changed, tables {snaps} history / {board} board rows "
+            f"(expected {total} / {total})",
+        )
     ingested = contents() if compare else None
 
     seconds, result = timed_ingest(replace_observed(batch, batch.observed_at + POLL))
@@ -382,22 +461,29 @@ def one_repeat(n: int, batch: Any, moved: Any, n_moved: int, copy_rows: list[tup
     phases["second"].seconds.append(seconds)
     phases["second"].written.append(after[0] - snaps + result.changed)
     if after != (snaps, board) or result.changed or result.unchanged != total:
-        failures.append(f"repeat {n + 1}: the unchanged response wrote rows: {result.changed} changed, "
-                        f"{result.unchanged} unchanged, tables {after} (expected {(snaps, board)})")
+        failures.append(
+            f"repeat {n + 1}: the unchanged response wrote rows: {result.changed} changed, "
+            f"{result.unchanged} unchanged, tables {after} (expected {(snaps, board)})"
+        )
     elif n == 0:
-        checks.append(f"second ingest: 0 rows written ({result.unchanged} prices unchanged, tables still "
-                      f"{after[0]} / {after[1]})")
+        checks.append(
+            f"second ingest: 0 rows written ({result.unchanged} prices unchanged, tables still {after[0]} / {after[1]})"
+        )
 
     seconds, result = timed_ingest(moved)
     third = counts()
     phases["third"].seconds.append(seconds)
     phases["third"].written.append(2 * result.changed)
     if result.changed != n_moved or third != (snaps + n_moved, board):
-        failures.append(f"repeat {n + 1}: moved response: {result.changed} changed (expected {n_moved}), "
-                        f"tables {third} (expected {(snaps + n_moved, board)})")
+        failures.append(
+            f"repeat {n + 1}: moved response: {result.changed} changed (expected {n_moved}), "
+            f"tables {third} (expected {(snaps + n_moved, board)})"
+        )
     elif n == 0:
-        checks.append(f"third ingest: {result.changed} prices changed -> {n_moved} history rows appended and "
-                      f"{n_moved} board rows updated")
+        checks.append(
+            f"third ingest: {result.changed} prices changed -> {n_moved} history rows appended and "
+            f"{n_moved} board rows updated"
+        )
 
     truncate()
     seconds, building = timed_copy(copy_conn, copy_rows)
@@ -409,8 +495,14 @@ def one_repeat(n: int, batch: Any, moved: Any, n_moved: int, copy_rows: list[tup
         failures.append(f"repeat {n + 1}: COPY left {copied} rows (expected {(total, total)})")
     if ingested is not None:
         same = contents() == ingested
-        expect(checks, failures, same, "COPY wrote the same rows (all columns but the snapshot id) as the first "
-               "ingest" if same else "COPY's rows differ from the first ingest's")
+        expect(
+            checks,
+            failures,
+            same,
+            "COPY wrote the same rows (all columns but the snapshot id) as the first ingest"
+            if same
+            else "COPY's rows differ from the first ingest's",
+        )
 
 
 def replace_observed(batch: Any, observed: datetime) -> Any:
@@ -444,17 +536,29 @@ def profile_first(batch: Any, top: int = 25) -> list[dict[str, Any]]:
     rows = []
     for (filename, line, func), (_cc, calls, tt, ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
         where = func if filename == "~" else f"{_short(filename)}:{line}({func})"
-        rows.append({"function": where, "calls": calls, "tottime_s": tt, "cumtime_s": ct,
-                     "tottime_share": tt / total if total else 0.0, "cumtime_share": ct / total if total else 0.0})
+        rows.append(
+            {
+                "function": where,
+                "calls": calls,
+                "tottime_s": tt,
+                "cumtime_s": ct,
+                "tottime_share": tt / total if total else 0.0,
+                "cumtime_share": ct / total if total else 0.0,
+            }
+        )
     print()
-    print(f"cProfile of one first ingest: {seconds:.3f} s wall (profiled, so slower), {total:.3f} s profiled; "
-          f"stats: {path.relative_to(ROOT)}")
+    print(
+        f"cProfile of one first ingest: {seconds:.3f} s wall (profiled, so slower), {total:.3f} s profiled; "
+        f"stats: {path.relative_to(ROOT)}"
+    )
     for title, sort in (("by own time", "tottime_s"), ("by cumulative time", "cumtime_s")):
         print(f"\ntop {top} {title}:")
         print(f"{'own s':>8} {'own %':>6} {'cum s':>8} {'cum %':>6} {'calls':>7}  function")
         for r in sorted(rows, key=lambda r: -r[sort])[:top]:
-            print(f"{r['tottime_s']:>8.4f} {r['tottime_share'] * 100:>5.1f}% {r['cumtime_s']:>8.4f} "
-                  f"{r['cumtime_share'] * 100:>5.1f}% {r['calls']:>7}  {r['function']}")
+            print(
+                f"{r['tottime_s']:>8.4f} {r['tottime_share'] * 100:>5.1f}% {r['cumtime_s']:>8.4f} "
+                f"{r['cumtime_share'] * 100:>5.1f}% {r['calls']:>7}  {r['function']}"
+            )
     return sorted(rows, key=lambda r: -r["cumtime_s"])[:60]
 
 
@@ -472,19 +576,25 @@ def table(phases: dict[str, Phase], prices: int) -> str:
     header = f"{'phase':<34} {'median s':>9} {'min s':>8} {'max s':>8} {'prices/s':>10} {'rows written':>13}"
     lines = [header, "-" * len(header)]
     for phase in phases.values():
-        lines.append(f"{phase.label:<34} {phase.median:>9.4f} {min(phase.seconds):>8.4f} {max(phase.seconds):>8.4f} "
-                     f"{phase.rate(prices):>10,.0f} {statistics.median(phase.written):>13,.0f}")
+        lines.append(
+            f"{phase.label:<34} {phase.median:>9.4f} {min(phase.seconds):>8.4f} {max(phase.seconds):>8.4f} "
+            f"{phase.rate(prices):>10,.0f} {statistics.median(phase.written):>13,.0f}"
+        )
     return "\n".join(lines)
 
 
 def verdicts(phases: dict[str, Phase]) -> dict[str, Any]:
     share = phases["copy"].median / phases["first"].median
     speedup = phases["first"].median / phases["second"].median
-    return {"first_share_of_copy": share, "first_share_target": TARGET_COPY_SHARE,
-            "first_share_met": share >= TARGET_COPY_SHARE,
-            "second_speedup": speedup, "second_speedup_target": TARGET_SPEEDUP,
-            "second_speedup_met": speedup >= TARGET_SPEEDUP,
-            "third_speedup": phases["first"].median / phases["third"].median}
+    return {
+        "first_share_of_copy": share,
+        "first_share_target": TARGET_COPY_SHARE,
+        "first_share_met": share >= TARGET_COPY_SHARE,
+        "second_speedup": speedup,
+        "second_speedup_target": TARGET_SPEEDUP,
+        "second_speedup_met": speedup >= TARGET_SPEEDUP,
+        "third_speedup": phases["first"].median / phases["third"].median,
+    }
 
 
 def verdict_lines(v: dict[str, Any]) -> list[str]:
@@ -500,18 +610,38 @@ def verdict_lines(v: dict[str, Any]) -> list[str]:
     ]
 
 
-def write_json(args: argparse.Namespace, phases: dict[str, Phase], prices: int, v: dict[str, Any],
-               checks: list[str], failures: list[str], extra: dict[str, Any]) -> Path:
+def write_json(
+    args: argparse.Namespace,
+    phases: dict[str, Phase],
+    prices: int,
+    v: dict[str, Any],
+    checks: list[str],
+    failures: list[str],
+    extra: dict[str, Any],
+) -> Path:
     parts = urlsplit(args.database_url)
     data = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpu_count": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
         "database": {"host": parts.hostname, "port": parts.port, "name": db_name(args.database_url)},
-        "response": {"matches": MATCHES, "bookmakers": BOOKMAKERS, "markets": ["1x2", f"ou:{TOTALS_LINE:g}"],
-                     "prices": prices, "moved_in_third": round(prices * MOVED_SHARE)},
+        "response": {
+            "matches": MATCHES,
+            "bookmakers": BOOKMAKERS,
+            "markets": ["1x2", f"ou:{TOTALS_LINE:g}"],
+            "prices": prices,
+            "moved_in_third": round(prices * MOVED_SHARE),
+        },
         "repeat": args.repeat,
-        "phases": {k: {"label": p.label, "seconds": p.seconds, "median_s": p.median, "prices_per_s": p.rate(prices),
-                       "rows_written": p.written} for k, p in phases.items()},
+        "phases": {
+            k: {
+                "label": p.label,
+                "seconds": p.seconds,
+                "median_s": p.median,
+                "prices_per_s": p.rate(prices),
+                "rows_written": p.written,
+            }
+            for k, p in phases.items()
+        },
         **v,
         "checks": checks,
         "failures": failures,
@@ -538,8 +668,10 @@ def bench(args: argparse.Namespace) -> bool:
         batch = build_batch(rng)
         moved, n_moved = moved_batch(batch, rng)
         prices = len(batch.prices)
-        log(f"world: 1 competition, {2 * MATCHES} teams, {MATCHES} matches; response: {prices} prices "
-            f"({MATCHES} matches x {BOOKMAKERS} bookmakers x 5 outcomes)")
+        log(
+            f"world: 1 competition, {2 * MATCHES} teams, {MATCHES} matches; response: {prices} prices "
+            f"({MATCHES} matches x {BOOKMAKERS} bookmakers x 5 outcomes)"
+        )
         # Warm-up (unmeasured): creates the bookmakers and markets, compiles and caches the statements.
         timed_ingest(batch)
         timed_ingest(batch)
@@ -553,12 +685,27 @@ def bench(args: argparse.Namespace) -> bool:
             truncate()
             timed_copy(copy_conn, copy_rows)  # warm-up of the COPY path too
             for n in range(args.repeat):
-                one_repeat(n, batch, moved, n_moved, copy_rows, copy_conn, phases, csv_seconds, checks, failures,
-                           compare=n == 0)
-                log(f"repeat {n + 1}/{args.repeat}: " + ", ".join(
-                    f"{key} {p.seconds[-1] * 1000:.1f} ms" for key, p in phases.items()))
-        extra: dict[str, Any] = {"copy_csv_build_seconds": csv_seconds,
-                                 "copy_csv_build_median_s": statistics.median(csv_seconds)}
+                one_repeat(
+                    n,
+                    batch,
+                    moved,
+                    n_moved,
+                    copy_rows,
+                    copy_conn,
+                    phases,
+                    csv_seconds,
+                    checks,
+                    failures,
+                    compare=n == 0,
+                )
+                log(
+                    f"repeat {n + 1}/{args.repeat}: "
+                    + ", ".join(f"{key} {p.seconds[-1] * 1000:.1f} ms" for key, p in phases.items())
+                )
+        extra: dict[str, Any] = {
+            "copy_csv_build_seconds": csv_seconds,
+            "copy_csv_build_median_s": statistics.median(csv_seconds),
+        }
         if args.profile:
             extra["profile_first_ingest_top"] = profile_first(batch)
         truncate()
@@ -567,16 +714,20 @@ def bench(args: argparse.Namespace) -> bool:
 
     v = verdicts(phases)
     print()
-    print(f"BetScore ingest bench: {os.cpu_count()} CPUs shared by Python and PostgreSQL; one response of "
-          f"{prices} prices; median of {args.repeat} repeats (fresh odds tables each)")
+    print(
+        f"BetScore ingest bench: {os.cpu_count()} CPUs shared by Python and PostgreSQL; one response of "
+        f"{prices} prices; median of {args.repeat} repeats (fresh odds tables each)"
+    )
     print()
     print(table(phases, prices))
     print()
     for line in verdict_lines(v):
         print(line)
     print("rows written: history + board rows inserted or updated (COPY: both tables, so 2 per price)")
-    print(f"COPY ceiling: ids resolved beforehand; its time includes building the two in-memory CSVs "
-          f"(median {extra['copy_csv_build_median_s'] * 1000:.1f} ms), both COPYs and the commit")
+    print(
+        f"COPY ceiling: ids resolved beforehand; its time includes building the two in-memory CSVs "
+        f"(median {extra['copy_csv_build_median_s'] * 1000:.1f} ms), both COPYs and the commit"
+    )
     for line in checks:
         print(f"check ok: {line}")
     path = write_json(args, phases, prices, v, checks, failures, extra)

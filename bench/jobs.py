@@ -62,11 +62,21 @@ REAL_FUNCS = {
     "mix": ("app.odds.jobs:refresh_odds", "app.matches.jobs:refresh_standings", "app.matches.jobs:refresh_fixtures"),
 }
 # Unset for the run, so the demo world serves every capability and nothing reports to Sentry.
-PROVIDER_VARS = ("ODDS_API_KEY", "API_FOOTBALL_KEY", "RAPIDAPI_KEY", "FOOTBALL_DATA_KEY", "ODDS_API_BASE_URL",
-                 "API_FOOTBALL_BASE_URL", "FOOTBALL_DATA_BASE_URL", "SENTRY_DSN")
-WORKER_CLASS_NOTE = ("worker: one `python worker.py --burst --queues default` process, app.queues.AppWorker "
-                     "(rq.Worker): it forks a work horse per job, which pushes the app context and disposes of the "
-                     "inherited database pool before running the job")
+PROVIDER_VARS = (
+    "ODDS_API_KEY",
+    "API_FOOTBALL_KEY",
+    "RAPIDAPI_KEY",
+    "FOOTBALL_DATA_KEY",
+    "ODDS_API_BASE_URL",
+    "API_FOOTBALL_BASE_URL",
+    "FOOTBALL_DATA_BASE_URL",
+    "SENTRY_DSN",
+)
+WORKER_CLASS_NOTE = (
+    "worker: one `python worker.py --burst --queues default` process, app.queues.AppWorker "
+    "(rq.Worker): it forks a work horse per job, which pushes the app context and disposes of the "
+    "inherited database pool before running the job"
+)
 
 
 class BenchError(Exception):
@@ -117,30 +127,55 @@ class Phase:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="Drain no-op RQ jobs (the queue's ceiling) and real demo-provider refresh jobs through one "
-                    "production worker process; print jobs/s of both and the ratio real / no-op.",
+        "production worker process; print jobs/s of both and the ratio real / no-op.",
         epilog=f"Results also go to bench/out/jobs.json. The database named in --database-url is DROPPED and "
-               f"recreated, then dropped at the end; the Redis database of --redis-url is FLUSHED before and "
-               f"after (default {DEFAULT_REDIS}).",
+        f"recreated, then dropped at the end; the Redis database of --redis-url is FLUSHED before and "
+        f"after (default {DEFAULT_REDIS}).",
     )
     parser.add_argument("--noop", type=int, default=1000, help="no-op jobs per drain (default 1000)")
     parser.add_argument("--real", type=int, default=100, help="real refresh jobs per drain (default 100)")
-    parser.add_argument("--real-jobs", choices=sorted(REAL_FUNCS), default="odds",
-                        help="odds: refresh_odds over the five leagues (default); mix: refresh_odds, "
-                             "refresh_standings and refresh_fixtures in turn over the five leagues")
-    parser.add_argument("--repeat", type=int, default=2,
-                        help="drains of each phase, alternating no-op and real; medians reported (default 2)")
-    parser.add_argument("--startup-runs", type=int, default=3,
-                        help="burst workers timed on an empty queue for the start-up figure (default 3)")
-    parser.add_argument("--worker-timeout", type=float, default=300.0,
-                        help="seconds before a draining worker is stopped and the run fails (default 300)")
-    parser.add_argument("--database-url", default=DEFAULT_URL,
-                        help=f"PostgreSQL URL of the bench database; it is dropped and recreated, so its name "
-                             f"must contain 'bench' (default {DEFAULT_URL})")
-    parser.add_argument("--redis-url", default=DEFAULT_REDIS,
-                        help=f"Redis URL with an explicit database number other than 0; that database is flushed "
-                             f"(default {DEFAULT_REDIS})")
-    parser.add_argument("--keep-database", action="store_true",
-                        help="keep the database and the Redis data at the end (to inspect the jobs)")
+    parser.add_argument(
+        "--real-jobs",
+        choices=sorted(REAL_FUNCS),
+        default="odds",
+        help="odds: refresh_odds over the five leagues (default); mix: refresh_odds, "
+        "refresh_standings and refresh_fixtures in turn over the five leagues",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=2,
+        help="drains of each phase, alternating no-op and real; medians reported (default 2)",
+    )
+    parser.add_argument(
+        "--startup-runs",
+        type=int,
+        default=3,
+        help="burst workers timed on an empty queue for the start-up figure (default 3)",
+    )
+    parser.add_argument(
+        "--worker-timeout",
+        type=float,
+        default=300.0,
+        help="seconds before a draining worker is stopped and the run fails (default 300)",
+    )
+    parser.add_argument(
+        "--database-url",
+        default=DEFAULT_URL,
+        help=f"PostgreSQL URL of the bench database; it is dropped and recreated, so its name "
+        f"must contain 'bench' (default {DEFAULT_URL})",
+    )
+    parser.add_argument(
+        "--redis-url",
+        default=DEFAULT_REDIS,
+        help=f"Redis URL with an explicit database number other than 0; that database is flushed "
+        f"(default {DEFAULT_REDIS})",
+    )
+    parser.add_argument(
+        "--keep-database",
+        action="store_true",
+        help="keep the database and the Redis data at the end (to inspect the jobs)",
+    )
     args = parser.parse_args(argv)
     if args.noop < 2 or args.real < 2 or args.repeat < 1 or args.startup_runs < 1:
         parser.error("need --noop >= 2, --real >= 2, --repeat >= 1 and --startup-runs >= 1")
@@ -177,13 +212,15 @@ def configure_environment(args: argparse.Namespace) -> None:
     """This process's environment, which the workers inherit: the bench database and Redis, the demo world."""
     for name in PROVIDER_VARS:
         os.environ.pop(name, None)
-    os.environ.update({
-        "DATABASE_URL": libpq_url(args.database_url),
-        "REDIS_URL": args.redis_url,
-        "BETSCORE_ENV": "production",
-        "SECRET_KEY": "bench-secret",
-        "SCHEDULER": "off",
-    })
+    os.environ.update(
+        {
+            "DATABASE_URL": libpq_url(args.database_url),
+            "REDIS_URL": args.redis_url,
+            "BETSCORE_ENV": "production",
+            "SECRET_KEY": "bench-secret",
+            "SCHEDULER": "off",
+        }
+    )
 
 
 def prepare(args: argparse.Namespace) -> Any:
@@ -209,8 +246,10 @@ def prepare(args: argparse.Namespace) -> Any:
             raise BenchError(f"expected the demo world to serve everything, got {providers}")
         started = time.perf_counter()
         seeded = seed_all(0)
-        log(f"seeded the demo world in {time.perf_counter() - started:.1f} s: {seeded['jobs']} refreshes, "
-            f"{seeded['written']:,} rows (no price history)")
+        log(
+            f"seeded the demo world in {time.perf_counter() - started:.1f} s: {seeded['jobs']} refreshes, "
+            f"{seeded['written']:,} rows (no price history)"
+        )
     return app
 
 
@@ -247,8 +286,9 @@ def run_worker(label: str, timeout: float) -> tuple[float, Path]:
     cmd = [sys.executable, str(ROOT / "worker.py"), "--burst", "--queues", QUEUE, "--name", f"bench-{label}"]
     with logfile.open("wb") as out:
         started = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=dict(os.environ), stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=dict(os.environ), stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
         try:
             code = proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -277,8 +317,7 @@ def tail(path: Path, lines: int = 20) -> str:
     return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
 
-def collect(app: Any, label: str, ids: list[str], wall: float, enqueue_s: float, logfile: Path,
-            real: bool) -> Drain:
+def collect(app: Any, label: str, ids: list[str], wall: float, enqueue_s: float, logfile: Path, real: bool) -> Drain:
     """The drained jobs as RQ stored them: statuses, start and end times, and the real jobs' results."""
     from rq.job import Job
 
@@ -296,8 +335,9 @@ def collect(app: Any, label: str, ids: list[str], wall: float, enqueue_s: float,
         raise BenchError(f"{label}: not every job finished: {dict(statuses)} (worker log {logfile})")
     span = max(end for _, end in times) - min(start for start, _ in times)
     in_job = sum((end - start).total_seconds() for start, end in times)
-    drain = Drain(label, len(ids), wall, span.total_seconds(), in_job, dict(statuses), enqueue_s,
-                  str(logfile.relative_to(ROOT)))
+    drain = Drain(
+        label, len(ids), wall, span.total_seconds(), in_job, dict(statuses), enqueue_s, str(logfile.relative_to(ROOT))
+    )
     if real:
         drain.results = summarise(job.return_value() for job in found)
     return drain
@@ -342,8 +382,10 @@ def fork_cost(samples: int = 200) -> dict[str, float]:
 
 
 def table(phases: dict[str, Phase], startup_s: float) -> str:
-    header = (f"{'phase':<34} {'jobs':>5} {'seconds':>8} {'jobs/s':>7} {'min-max':>11} {'ms/job':>7} {'in job':>7} "
-              f"{'between':>8} {'wall s':>7} {'wall jobs/s':>12}")
+    header = (
+        f"{'phase':<34} {'jobs':>5} {'seconds':>8} {'jobs/s':>7} {'min-max':>11} {'ms/job':>7} {'in job':>7} "
+        f"{'between':>8} {'wall s':>7} {'wall jobs/s':>12}"
+    )
     lines = [header, "-" * len(header)]
     for p in phases.values():
         jobs = p.drains[0].jobs
@@ -352,13 +394,16 @@ def table(phases: dict[str, Phase], startup_s: float) -> str:
         wall = p.median(lambda d: d.wall_s)
         wall_rate = jobs / (wall - startup_s) if wall > startup_s else float("nan")
         spread = f"{min(d.rate for d in p.drains):.1f}-{max(d.rate for d in p.drains):.1f}"
-        lines.append(f"{p.label:<34} {jobs:>5} {span:>8.2f} {p.rate:>7.1f} {spread:>11} {1000 / p.rate:>7.2f} "
-                     f"{in_job:>7.2f} {p.median(lambda d: d.between_ms):>8.2f} {wall:>7.2f} {wall_rate:>12.1f}")
+        lines.append(
+            f"{p.label:<34} {jobs:>5} {span:>8.2f} {p.rate:>7.1f} {spread:>11} {1000 / p.rate:>7.2f} "
+            f"{in_job:>7.2f} {p.median(lambda d: d.between_ms):>8.2f} {wall:>7.2f} {wall_rate:>12.1f}"
+        )
     return "\n".join(lines)
 
 
-def write_json(args: argparse.Namespace, phases: dict[str, Phase], startups: list[float], fork: dict[str, float],
-               ratio: float) -> Path:
+def write_json(
+    args: argparse.Namespace, phases: dict[str, Phase], startups: list[float], fork: dict[str, float], ratio: float
+) -> Path:
     data = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpu_count": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
@@ -372,9 +417,15 @@ def write_json(args: argparse.Namespace, phases: dict[str, Phase], startups: lis
         "startup_s": startups,
         "startup_median_s": statistics.median(startups),
         "fork_exit_wait": fork,
-        "phases": {k: {"label": p.label, "jobs_per_s": p.rate, "ms_per_job": 1000 / p.rate,
-                       "drains": [{**asdict(d), "jobs_per_s": d.rate, "between_ms": d.between_ms} for d in p.drains]}
-                   for k, p in phases.items()},
+        "phases": {
+            k: {
+                "label": p.label,
+                "jobs_per_s": p.rate,
+                "ms_per_job": 1000 / p.rate,
+                "drains": [{**asdict(d), "jobs_per_s": d.rate, "between_ms": d.between_ms} for d in p.drains],
+            }
+            for k, p in phases.items()
+        },
         "ratio_real_to_noop": ratio,
     }
     path = OUT / "jobs.json"
@@ -391,25 +442,39 @@ def report(args: argparse.Namespace, phases: dict[str, Phase], startups: list[fl
     records = [d.results["records"] for d in real.drains]
     job_s = statistics.median(d.results["job_seconds"] / d.jobs * 1000 for d in real.drains)
     print()
-    print(f"BetScore jobs bench: {os.cpu_count()} CPUs shared by the worker, PostgreSQL, Redis and this script; "
-          f"median of {args.repeat} drain(s) per phase")
+    print(
+        f"BetScore jobs bench: {os.cpu_count()} CPUs shared by the worker, PostgreSQL, Redis and this script; "
+        f"median of {args.repeat} drain(s) per phase"
+    )
     print(WORKER_CLASS_NOTE)
     print()
     print(table(phases, startup_s))
     print()
-    print(f"ratio real / no-op: {ratio:.3f} (real refresh jobs run at {ratio * 100:.1f} % of the no-op ceiling: "
-          f"{real.rate:.1f} vs {noop.rate:.1f} jobs/s)")
-    print(f"real jobs: {', '.join(REAL_FUNCS[args.real_jobs])} cycled over the five leagues; rows written per drain "
-          f"{written}, skipped (already running) {skipped}, provider records read {records}; "
-          f"the jobs' own timing (inside @job) {job_s:.1f} ms/job")
-    print("seconds: first job's started_at to last job's ended_at, as the work horses stored them in RQ: every job "
-          "and every gap between jobs, not the worker's start-up or exit")
-    print("in job: ms per job between started_at and ended_at (the job function, in the horse); between: ms per gap "
-          "from one job's end to the next one's start (success bookkeeping, horse exit, dequeue, fork, set-up)")
-    print(f"wall: worker process start to exit; wall jobs/s = jobs / (wall - start-up), start-up = a burst worker "
-          f"on an empty queue: median {startup_s:.2f} s of {[round(s, 2) for s in startups]}")
-    print(f"for scale: fork + _exit + wait of this process (app loaded, RSS {fork['rss_mb']:.0f} MB) takes "
-          f"{fork['median_ms']:.2f} ms (median of {fork['samples']})")
+    print(
+        f"ratio real / no-op: {ratio:.3f} (real refresh jobs run at {ratio * 100:.1f} % of the no-op ceiling: "
+        f"{real.rate:.1f} vs {noop.rate:.1f} jobs/s)"
+    )
+    print(
+        f"real jobs: {', '.join(REAL_FUNCS[args.real_jobs])} cycled over the five leagues; rows written per drain "
+        f"{written}, skipped (already running) {skipped}, provider records read {records}; "
+        f"the jobs' own timing (inside @job) {job_s:.1f} ms/job"
+    )
+    print(
+        "seconds: first job's started_at to last job's ended_at, as the work horses stored them in RQ: every job "
+        "and every gap between jobs, not the worker's start-up or exit"
+    )
+    print(
+        "in job: ms per job between started_at and ended_at (the job function, in the horse); between: ms per gap "
+        "from one job's end to the next one's start (success bookkeeping, horse exit, dequeue, fork, set-up)"
+    )
+    print(
+        f"wall: worker process start to exit; wall jobs/s = jobs / (wall - start-up), start-up = a burst worker "
+        f"on an empty queue: median {startup_s:.2f} s of {[round(s, 2) for s in startups]}"
+    )
+    print(
+        f"for scale: fork + _exit + wait of this process (app loaded, RSS {fork['rss_mb']:.0f} MB) takes "
+        f"{fork['median_ms']:.2f} ms (median of {fork['samples']})"
+    )
     enq = statistics.median(d.jobs / d.enqueue_s for d in noop.drains)
     print(f"enqueueing (app.queues.enqueue, one call per job, not timed above): {enq:.0f} no-op jobs/s")
     path = write_json(args, phases, startups, fork, ratio)
@@ -424,24 +489,31 @@ def bench(args: argparse.Namespace) -> None:
     app = prepare(args)
     startups = startup(args.startup_runs, args.worker_timeout)
     log(f"burst worker on an empty queue (start-up + exit): {', '.join(f'{s:.2f}' for s in startups)} s")
-    phases = {"noop": Phase("noop", f"no-op ({NOOP})"),
-              "real": Phase("real", f"real ({'refresh_odds' if args.real_jobs == 'odds' else 'odds/tables/fixtures'}"
-                                    f" x 5 leagues)")}
+    phases = {
+        "noop": Phase("noop", f"no-op ({NOOP})"),
+        "real": Phase(
+            "real", f"real ({'refresh_odds' if args.real_jobs == 'odds' else 'odds/tables/fixtures'} x 5 leagues)"
+        ),
+    }
     for n in range(args.repeat):
         tag = f"r{n + 1}"
         ids, enqueue_s = enqueue_noop(app, args.noop, tag)
         wall, logfile = run_worker(f"noop-{tag}", args.worker_timeout)
         drain = collect(app, f"noop-{tag}", ids, wall, enqueue_s, logfile, real=False)
         phases["noop"].drains.append(drain)
-        log(f"no-op drain {n + 1}/{args.repeat}: {drain.jobs} jobs in {drain.span_s:.2f} s = {drain.rate:.1f} jobs/s "
-            f"(wall {drain.wall_s:.2f} s, enqueued in {enqueue_s:.2f} s)")
+        log(
+            f"no-op drain {n + 1}/{args.repeat}: {drain.jobs} jobs in {drain.span_s:.2f} s = {drain.rate:.1f} jobs/s "
+            f"(wall {drain.wall_s:.2f} s, enqueued in {enqueue_s:.2f} s)"
+        )
         ids, enqueue_s = enqueue_real(app, args.real, args.real_jobs, tag)
         wall, logfile = run_worker(f"real-{tag}", args.worker_timeout)
         drain = collect(app, f"real-{tag}", ids, wall, enqueue_s, logfile, real=True)
         phases["real"].drains.append(drain)
-        log(f"real drain {n + 1}/{args.repeat}: {drain.jobs} jobs in {drain.span_s:.2f} s = {drain.rate:.1f} jobs/s "
+        log(
+            f"real drain {n + 1}/{args.repeat}: {drain.jobs} jobs in {drain.span_s:.2f} s = {drain.rate:.1f} jobs/s "
             f"(wall {drain.wall_s:.2f} s), {drain.results['written']} rows written, "
-            f"{drain.results['skipped']} skipped")
+            f"{drain.results['skipped']} skipped"
+        )
     fork = fork_cost()
     with app.app_context():
         from app.extensions import db

@@ -80,15 +80,16 @@ MATCH_PATH = re.compile(r"/matches/(\d+)$")
 EXCEPTION_LINE = re.compile(r"^([A-Za-z_][\w.]*): ")
 TARGETS = {"p99_ms": 1000.0, "vs_bare": 1.5, "page_p99_ratio": 2.0}
 GOING_AWAY = "1001"
-NOTE = ("This machine's CPUs are shared by the server under test, the load-client processes, Redis, PostgreSQL and "
-        "(for the page) wrk and the page server: delivery times include the clients' own scheduling delay. Compare "
-        "the ratios within one run, never absolute numbers across runs or machines. The clients offer no "
-        "compression (BetScore's live route declines it anyway unless LIVE_COMPRESSION is set; the bare app would "
-        "accept it).")
+NOTE = (
+    "This machine's CPUs are shared by the server under test, the load-client processes, Redis, PostgreSQL and "
+    "(for the page) wrk and the page server: delivery times include the clients' own scheduling delay. Compare "
+    "the ratios within one run, never absolute numbers across runs or machines. The clients offer no "
+    "compression (BetScore's live route declines it anyway unless LIVE_COMPRESSION is set; the bare app would "
+    "accept it)."
+)
 
 
 # --- the pushed update: one place --------------------------------------------------------------
-
 
 
 # One real odds update as app/matches/push.py sends it to a match page: Pinnacle's and Unibet's
@@ -176,27 +177,46 @@ def percentile(values: list[float], q: float) -> float:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="Open 1,000-10,000 websockets on BetScore's live service and on a bare flask-sock app; "
-                    "measure handshakes/s, memory per 1,000 sockets, broadcast delivery times, and the match "
-                    "page's p99 beside 10,000 sockets.",
+        "measure handshakes/s, memory per 1,000 sockets, broadcast delivery times, and the match "
+        "page's p99 beside 10,000 sockets.",
         epilog="Results go to bench/out/live.json and bench/out/live.md.",
     )
-    parser.add_argument("--levels", default="1000,5000,10000",
-                        help="socket totals, increasing; each level adds to the last (default 1000,5000,10000)")
+    parser.add_argument(
+        "--levels",
+        default="1000,5000,10000",
+        help="socket totals, increasing; each level adds to the last (default 1000,5000,10000)",
+    )
     parser.add_argument("--procs", type=int, default=4, help="load-client processes (default 4)")
-    parser.add_argument("--inflight", type=int, default=64,
-                        help="handshakes in flight per client process (default 64)")
+    parser.add_argument("--inflight", type=int, default=64, help="handshakes in flight per client process (default 64)")
     parser.add_argument("--publishes", type=int, default=5, help="measured publishes per level (default 5)")
-    parser.add_argument("--warmup-publishes", type=int, default=1,
-                        help="unmeasured publishes first at each level, delivery still checked (default 1)")
+    parser.add_argument(
+        "--warmup-publishes",
+        type=int,
+        default=1,
+        help="unmeasured publishes first at each level, delivery still checked (default 1)",
+    )
     parser.add_argument("--gap", type=float, default=0.5, help="seconds between two publishes (default 0.5)")
-    parser.add_argument("--payload-file", type=Path, default=REAL_UPDATE,
-                        help="the update to publish (default: a real recorded one, bench/payloads/odds-update.html)")
-    parser.add_argument("--connect-timeout", type=float, default=180.0,
-                        help="seconds for one level's connections (default 180)")
-    parser.add_argument("--deliver-timeout", type=float, default=30.0,
-                        help="seconds for every socket to receive one publish (default 30)")
-    parser.add_argument("--shutdown-timeout", type=float, default=30.0,
-                        help="seconds for every socket to be closed at the live service's SIGTERM (default 30)")
+    parser.add_argument(
+        "--payload-file",
+        type=Path,
+        default=REAL_UPDATE,
+        help="the update to publish (default: a real recorded one, bench/payloads/odds-update.html)",
+    )
+    parser.add_argument(
+        "--connect-timeout", type=float, default=180.0, help="seconds for one level's connections (default 180)"
+    )
+    parser.add_argument(
+        "--deliver-timeout",
+        type=float,
+        default=30.0,
+        help="seconds for every socket to receive one publish (default 30)",
+    )
+    parser.add_argument(
+        "--shutdown-timeout",
+        type=float,
+        default=30.0,
+        help="seconds for every socket to be closed at the live service's SIGTERM (default 30)",
+    )
     parser.add_argument("--duration", type=int, default=15, help="seconds of each measured wrk run (default 15)")
     parser.add_argument("--warmup", type=int, default=3, help="seconds of the unmeasured wrk warm-up (default 3)")
     parser.add_argument("--page-connections", type=int, default=32, help="wrk connections on the page (default 32)")
@@ -206,8 +226,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=18601, help="live service port, or the next free one (18601)")
     parser.add_argument("--bare-port", type=int, default=18651, help="bare app port, or the next free one (18651)")
     parser.add_argument("--web-port", type=int, default=18701, help="page server port, or the next free one (18701)")
-    parser.add_argument("--reuse-database", action="store_true",
-                        help="keep the existing betscore_bench database: skip drop, migrate and seed")
+    parser.add_argument(
+        "--reuse-database",
+        action="store_true",
+        help="keep the existing betscore_bench database: skip drop, migrate and seed",
+    )
     args = parser.parse_args(argv)
     try:
         args.levels = [int(n) for n in args.levels.split(",") if n.strip()]
@@ -288,8 +311,15 @@ class ClientPool:
         for i in range(procs):
             logfile = OUT / f"live-client-{name}-{i}.log"
             with logfile.open("wb") as err:
-                self.procs.append(subprocess.Popen([sys.executable, str(CLIENT)], cwd=ROOT, stdin=subprocess.PIPE,
-                                                   stdout=subprocess.PIPE, stderr=err))
+                self.procs.append(
+                    subprocess.Popen(
+                        [sys.executable, str(CLIENT)],
+                        cwd=ROOT,
+                        stdin=subprocess.PIPE,
+                        stdout=subprocess.PIPE,
+                        stderr=err,
+                    )
+                )
 
     def shares(self, n: int) -> list[int]:
         k = len(self.procs)
@@ -312,8 +342,10 @@ class ClientPool:
             ready, _, _ = select.select([out], [], [], max(0.0, end - time.monotonic()))
             line = out.readline() if ready else b""
             if not line:
-                raise BenchError(f"load client {proc.pid} did not answer within {timeout:.0f} s "
-                                 f"(exit {proc.poll()}); see bench/out/live-client-{self.name}-*.log")
+                raise BenchError(
+                    f"load client {proc.pid} did not answer within {timeout:.0f} s "
+                    f"(exit {proc.poll()}); see bench/out/live-client-{self.name}-*.log"
+                )
             replies.append(json.loads(line))
         return replies
 
@@ -340,12 +372,15 @@ class ClientPool:
 # --- phases ---------------------------------------------------------------------------------
 
 
-def connect_level(pool: ClientPool, server: Server, url: str, sockets: int, before: int, idle_rss: float,
-                  args: argparse.Namespace) -> Level:
+def connect_level(
+    pool: ClientPool, server: Server, url: str, sockets: int, before: int, idle_rss: float, args: argparse.Namespace
+) -> Level:
     added = sockets - before
     log(f"{server.name}: opening {added} sockets ({sockets} in total) from {len(pool.procs)} client processes")
-    commands = [{"op": "connect", "url": url, "n": n, "inflight": args.inflight, "timeout": args.connect_timeout}
-                for n in pool.shares(added)]
+    commands = [
+        {"op": "connect", "url": url, "n": n, "inflight": args.inflight, "timeout": args.connect_timeout}
+        for n in pool.shares(added)
+    ]
     replies = pool.ask(commands, args.connect_timeout + 30)
     errors: Counter[str] = Counter()
     for reply in replies:
@@ -358,25 +393,44 @@ def connect_level(pool: ClientPool, server: Server, url: str, sockets: int, befo
     rate = sum(r["connected"] for r in replies) / seconds if seconds else math.nan
     per_1000 = (rss - idle_rss) / connected * 1000 if connected else math.nan
     level = Level(sockets, added, connected, dict(errors), first_error, seconds, rate, rss, per_1000)
-    log(f"  {connected} open, {level.handshakes_per_s:.0f} handshakes/s, errors {dict(errors) or 0}, "
+    log(
+        f"  {connected} open, {level.handshakes_per_s:.0f} handshakes/s, errors {dict(errors) or 0}, "
         f"worker RSS {rss:.0f} MB ({level.mb_per_1000:.1f} MB per 1,000 sockets)"
-        + (f"; first error: {level.first_error}" if level.first_error else ""))
+        + (f"; first error: {level.first_error}" if level.first_error else "")
+    )
     return level
 
 
-def publish_once(pool: ClientPool, redis: Any, channel: str, html: str, seq: int, warmup: bool, expected: int,
-                 args: argparse.Namespace) -> tuple[Delivery, list[float]]:
+def publish_once(
+    pool: ClientPool,
+    redis: Any,
+    channel: str,
+    html: str,
+    seq: int,
+    warmup: bool,
+    expected: int,
+    args: argparse.Namespace,
+) -> tuple[Delivery, list[float]]:
     sent = time.time()
     receivers = int(redis.publish(channel, json.dumps({"": marked(html, seq, sent)}, separators=(",", ":"))))
     replies = pool.ask_all({"op": "collect", "seq": seq, "timeout": args.deliver_timeout}, args.deliver_timeout + 30)
     latencies = [ms for r in replies for ms in r["latencies_ms"]]
-    delivery = Delivery(seq, warmup, receivers, expected, len(latencies), percentile(latencies, 0.50),
-                        percentile(latencies, 0.99), max(latencies, default=math.nan))
+    delivery = Delivery(
+        seq,
+        warmup,
+        receivers,
+        expected,
+        len(latencies),
+        percentile(latencies, 0.50),
+        percentile(latencies, 0.99),
+        max(latencies, default=math.nan),
+    )
     return delivery, latencies
 
 
-def deliver_level(pool: ClientPool, redis: Any, channel: str, html: str, level: Level, seq: int,
-                  args: argparse.Namespace) -> int:
+def deliver_level(
+    pool: ClientPool, redis: Any, channel: str, html: str, level: Level, seq: int, args: argparse.Namespace
+) -> int:
     for i in range(args.warmup_publishes + args.publishes):
         warmup = i < args.warmup_publishes
         delivery, latencies = publish_once(pool, redis, channel, html, seq, warmup, level.connected, args)
@@ -384,8 +438,10 @@ def deliver_level(pool: ClientPool, redis: Any, channel: str, html: str, level: 
         level.deliveries.append(delivery)
         if not warmup:
             level.latencies_ms.extend(latencies)
-        log(f"  publish {delivery.seq}{' (warm-up)' if warmup else ''}: {delivery.delivered}/{delivery.expected} "
-            f"delivered, p50 {delivery.p50_ms:.1f} ms, p99 {delivery.p99_ms:.1f} ms, all {delivery.max_ms:.1f} ms")
+        log(
+            f"  publish {delivery.seq}{' (warm-up)' if warmup else ''}: {delivery.delivered}/{delivery.expected} "
+            f"delivered, p50 {delivery.p50_ms:.1f} ms, p99 {delivery.p99_ms:.1f} ms, all {delivery.max_ms:.1f} ms"
+        )
         time.sleep(args.gap)
     return seq
 
@@ -400,8 +456,16 @@ def wait_relay(redis: Any, server: Server, timeout: float = 15.0) -> None:
     raise BenchError(f"{server.name} did not subscribe to Redis within {timeout:.0f} s:\n{log_tail(server)}")
 
 
-def load(target: Target, server: Server, url: str, channel: str, html: str, args: argparse.Namespace,
-         pools: list[ClientPool], at_top: Callable[[], None] | None = None) -> ClientPool:
+def load(
+    target: Target,
+    server: Server,
+    url: str,
+    channel: str,
+    html: str,
+    args: argparse.Namespace,
+    pools: list[ClientPool],
+    at_top: Callable[[], None] | None = None,
+) -> ClientPool:
     """Open the levels of sockets on one server, publish at each, run `at_top` with the most open."""
     import redis as redis_lib
 
@@ -416,8 +480,9 @@ def load(target: Target, server: Server, url: str, channel: str, html: str, args
         target.levels.append(level)
         before = level.connected
         if level.errors or level.connected != sockets:
-            target.problems.append(f"{sockets} sockets: {level.connected} open, errors {level.errors} "
-                                   f"({level.first_error})")
+            target.problems.append(
+                f"{sockets} sockets: {level.connected} open, errors {level.errors} ({level.first_error})"
+            )
         if level.connected == 0:
             break
         wait_relay(redis, server)
@@ -444,10 +509,17 @@ def graceful_stop(pool: ClientPool, server: Server, args: argparse.Namespace) ->
     codes: Counter[str] = Counter()
     for reply in replies:
         codes.update(reply["codes"])
-    result = {"open_before": open_before, "codes": dict(codes), "all_closed_s": max(r["last_s"] for r in replies),
-              "server_exited_s": exited_s, "still_open": sum(r["open"] for r in replies)}
-    log(f"  close codes {dict(codes)}, last socket closed after {result['all_closed_s']:.2f} s, "
-        f"server gone after {exited_s:.2f} s")
+    result = {
+        "open_before": open_before,
+        "codes": dict(codes),
+        "all_closed_s": max(r["last_s"] for r in replies),
+        "server_exited_s": exited_s,
+        "still_open": sum(r["open"] for r in replies),
+    }
+    log(
+        f"  close codes {dict(codes)}, last socket closed after {result['all_closed_s']:.2f} s, "
+        f"server gone after {exited_s:.2f} s"
+    )
     return result
 
 
@@ -459,17 +531,21 @@ def ratio(a: float, b: float) -> float:
 
 
 def level_table(targets: list[Target]) -> str:
-    header = (f"{'target':<6} {'sockets':>8} {'errors':>7} {'hs/s':>7} {'RSS MB':>7} {'MB/1k':>6} "
-              f"{'p50 ms':>8} {'p99 ms':>8} {'100% ms':>8} {'worst':>8} {'delivered':>14}")
+    header = (
+        f"{'target':<6} {'sockets':>8} {'errors':>7} {'hs/s':>7} {'RSS MB':>7} {'MB/1k':>6} "
+        f"{'p50 ms':>8} {'p99 ms':>8} {'100% ms':>8} {'worst':>8} {'delivered':>14}"
+    )
     lines = [header, "-" * len(header)]
     for t in targets:
         lines.append(f"{t.name:<6} {'idle':>8} {'':>7} {'':>7} {t.idle_rss_mb:>7.0f}")
         for lv in t.levels:
             measured = lv.measured()
             delivered = f"{min((d.delivered for d in measured), default=0)}/{lv.sockets} x{len(measured)}"
-            lines.append(f"{t.name:<6} {lv.sockets:>8} {sum(lv.errors.values()):>7} {lv.handshakes_per_s:>7.0f} "
-                         f"{lv.rss_mb:>7.0f} {lv.mb_per_1000:>6.1f} {lv.pooled(0.5):>8.1f} {lv.pooled(0.99):>8.1f} "
-                         f"{lv.full_ms:>8.1f} {lv.worst_ms:>8.1f} {delivered:>14}")
+            lines.append(
+                f"{t.name:<6} {lv.sockets:>8} {sum(lv.errors.values()):>7} {lv.handshakes_per_s:>7.0f} "
+                f"{lv.rss_mb:>7.0f} {lv.mb_per_1000:>6.1f} {lv.pooled(0.5):>8.1f} {lv.pooled(0.99):>8.1f} "
+                f"{lv.full_ms:>8.1f} {lv.worst_ms:>8.1f} {delivered:>14}"
+            )
     return "\n".join(lines)
 
 
@@ -479,10 +555,16 @@ def ratio_rows(live: Target, bare: Target) -> list[dict[str, float]]:
         b = bare.level(lv.sockets)
         if b is None:
             continue
-        rows.append({"sockets": lv.sockets, "p50": ratio(lv.pooled(0.5), b.pooled(0.5)),
-                     "p99": ratio(lv.pooled(0.99), b.pooled(0.99)), "all": ratio(lv.full_ms, b.full_ms),
-                     "mb_per_1000": ratio(lv.mb_per_1000, b.mb_per_1000),
-                     "handshakes": ratio(lv.handshakes_per_s, b.handshakes_per_s)})
+        rows.append(
+            {
+                "sockets": lv.sockets,
+                "p50": ratio(lv.pooled(0.5), b.pooled(0.5)),
+                "p99": ratio(lv.pooled(0.99), b.pooled(0.99)),
+                "all": ratio(lv.full_ms, b.full_ms),
+                "mb_per_1000": ratio(lv.mb_per_1000, b.mb_per_1000),
+                "handshakes": ratio(lv.handshakes_per_s, b.handshakes_per_s),
+            }
+        )
     return rows
 
 
@@ -490,8 +572,10 @@ def ratio_table(rows: list[dict[str, float]]) -> str:
     header = f"{'sockets':>8} {'p50':>7} {'p99':>7} {'100%':>7} {'MB/1k':>7} {'hs/s':>7}   (live / bare)"
     lines = [header, "-" * len(header)]
     for r in rows:
-        lines.append(f"{r['sockets']:>8} {r['p50']:>6.2f}x {r['p99']:>6.2f}x {r['all']:>6.2f}x "
-                     f"{r['mb_per_1000']:>6.2f}x {r['handshakes']:>6.2f}x")
+        lines.append(
+            f"{r['sockets']:>8} {r['p50']:>6.2f}x {r['p99']:>6.2f}x {r['all']:>6.2f}x "
+            f"{r['mb_per_1000']:>6.2f}x {r['handshakes']:>6.2f}x"
+        )
     return "\n".join(lines)
 
 
@@ -507,39 +591,72 @@ def verdicts(live: Target, bare: Target, pages: dict[str, Result], top: int) -> 
     for each in live.levels:
         errors.update(each.errors)
     held = not errors and lv.connected == top
-    out.append((f"{top:,} sockets held with zero errors: {lv.connected:,} open, connection errors on the way "
-                f"{dict(errors) or 0}: {met(held)}", held))
+    out.append(
+        (
+            f"{top:,} sockets held with zero errors: {lv.connected:,} open, connection errors on the way "
+            f"{dict(errors) or 0}: {met(held)}",
+            held,
+        )
+    )
     p99 = lv.pooled(0.99)
-    out.append((f"delivery p99 at {top:,} sockets {p99:.0f} ms (target <= {TARGETS['p99_ms']:.0f} ms; 100 % in "
-                f"{lv.full_ms:.0f} ms, worst {lv.worst_ms:.0f} ms): {met(p99 <= TARGETS['p99_ms'])}",
-                p99 <= TARGETS["p99_ms"]))
+    out.append(
+        (
+            f"delivery p99 at {top:,} sockets {p99:.0f} ms (target <= {TARGETS['p99_ms']:.0f} ms; 100 % in "
+            f"{lv.full_ms:.0f} ms, worst {lv.worst_ms:.0f} ms): {met(p99 <= TARGETS['p99_ms'])}",
+            p99 <= TARGETS["p99_ms"],
+        )
+    )
     if b is not None:
         r50, r99 = ratio(lv.pooled(0.5), b.pooled(0.5)), ratio(p99, b.pooled(0.99))
         ok = r50 <= TARGETS["vs_bare"] and r99 <= TARGETS["vs_bare"]
-        out.append((f"delivery vs the bare app at {top:,}: p50 {r50:.2f}x, p99 {r99:.2f}x "
-                    f"(target <= {TARGETS['vs_bare']}x): {met(ok)}", ok))
+        out.append(
+            (
+                f"delivery vs the bare app at {top:,}: p50 {r50:.2f}x, p99 {r99:.2f}x "
+                f"(target <= {TARGETS['vs_bare']}x): {met(ok)}",
+                ok,
+            )
+        )
     if "idle" in pages and "busy" in pages:
         r = ratio(pages["busy"].p99, pages["idle"].p99)
         ok = r <= TARGETS["page_p99_ratio"]
-        out.append((f"match page p99 beside {top:,} sockets {pages['busy'].p99:.1f} ms vs {pages['idle'].p99:.1f} ms "
-                    f"without: {r:.2f}x (target <= {TARGETS['page_p99_ratio']}x): {met(ok)}", ok))
+        out.append(
+            (
+                f"match page p99 beside {top:,} sockets {pages['busy'].p99:.1f} ms vs {pages['idle'].p99:.1f} ms "
+                f"without: {r:.2f}x (target <= {TARGETS['page_p99_ratio']}x): {met(ok)}",
+                ok,
+            )
+        )
     if live.shutdown:
         s = live.shutdown
         ok = s["codes"] == {GOING_AWAY: s["open_before"]} and not s["still_open"]
-        out.append((f"SIGTERM with {s['open_before']:,} sockets open: close codes {s['codes']}, all closed in "
-                    f"{s['all_closed_s']:.2f} s: {'every socket got 1001' if ok else 'NOT every socket got 1001'}",
-                    ok))
+        out.append(
+            (
+                f"SIGTERM with {s['open_before']:,} sockets open: close codes {s['codes']}, all closed in "
+                f"{s['all_closed_s']:.2f} s: {'every socket got 1001' if ok else 'NOT every socket got 1001'}",
+                ok,
+            )
+        )
     return out
 
 
 def page_lines(pages: dict[str, Result], top: int, connections: int) -> list[str]:
     labels = {"idle": "no sockets open", "busy": f"{top:,} sockets open on the live service"}
-    return [f"match page {urlsplit(r.url).path}, {labels[k]}: wrk -c{connections}, "
-            f"{r.rps:.0f} req/s, p50 {r.p50:.1f} ms, p99 {r.p99:.1f} ms" for k, r in pages.items()]
+    return [
+        f"match page {urlsplit(r.url).path}, {labels[k]}: wrk -c{connections}, "
+        f"{r.rps:.0f} req/s, p50 {r.p50:.1f} ms, p99 {r.p99:.1f} ms"
+        for k, r in pages.items()
+    ]
 
 
-def write_outputs(args: argparse.Namespace, targets: list[Target], pages: dict[str, Result], match_path: str,
-                  payload: str, lines: list[str], verdict_list: list[tuple[str, bool | None]]) -> None:
+def write_outputs(
+    args: argparse.Namespace,
+    targets: list[Target],
+    pages: dict[str, Result],
+    match_path: str,
+    payload: str,
+    lines: list[str],
+    verdict_list: list[tuple[str, bool | None]],
+) -> None:
     live, bare = targets
     data = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -549,20 +666,45 @@ def write_outputs(args: argparse.Namespace, targets: list[Target], pages: dict[s
         "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
         "match_path": match_path,
         "payload_bytes": len(payload.encode()),
-        "targets": [{**asdict(t), "levels": [{**{k: v for k, v in asdict(lv).items() if k != "latencies_ms"},
-                                             "p50_ms": lv.pooled(0.5), "p99_ms": lv.pooled(0.99),
-                                             "all_ms": lv.full_ms, "worst_ms": lv.worst_ms}
-                                            for lv in t.levels]} for t in targets],
+        "targets": [
+            {
+                **asdict(t),
+                "levels": [
+                    {
+                        **{k: v for k, v in asdict(lv).items() if k != "latencies_ms"},
+                        "p50_ms": lv.pooled(0.5),
+                        "p99_ms": lv.pooled(0.99),
+                        "all_ms": lv.full_ms,
+                        "worst_ms": lv.worst_ms,
+                    }
+                    for lv in t.levels
+                ],
+            }
+            for t in targets
+        ],
         "live_vs_bare": ratio_rows(live, bare),
         "pages": {k: asdict(r) for k, r in pages.items()},
         "targets_met": [{"text": text, "met": ok} for text, ok in verdict_list],
     }
     (OUT / "live.json").write_text(json.dumps(data, indent=2, default=str) + "\n")
-    md = ["# Live sockets bench (bench/live.py)", "",
-          f"{data['date']}, {os.cpu_count()} CPUs, match page `{match_path}`, payload {data['payload_bytes']} bytes, "
-          f"{args.procs} client processes, {args.publishes} measured publishes per level "
-          f"(+{args.warmup_publishes} warm-up).", "", NOTE, "", "```", *lines, "```", "", "## Targets", "",
-          *[f"- {text}" for text, _ in verdict_list], ""]
+    md = [
+        "# Live sockets bench (bench/live.py)",
+        "",
+        f"{data['date']}, {os.cpu_count()} CPUs, match page `{match_path}`, payload {data['payload_bytes']} bytes, "
+        f"{args.procs} client processes, {args.publishes} measured publishes per level "
+        f"(+{args.warmup_publishes} warm-up).",
+        "",
+        NOTE,
+        "",
+        "```",
+        *lines,
+        "```",
+        "",
+        "## Targets",
+        "",
+        *[f"- {text}" for text, _ in verdict_list],
+        "",
+    ]
     if any(t.problems for t in targets):
         md += ["## Problems", "", *[f"- {t.name}: {p}" for t in targets for p in t.problems], ""]
     (OUT / "live.md").write_text("\n".join(md))
@@ -602,8 +744,10 @@ def bench(args: argparse.Namespace, servers: list[Server], pools: list[ClientPoo
     match_id = int(MATCH_PATH.search(match_path).group(1))  # type: ignore[union-attr]
     html = payload_text(args)
     channel = channel_prefix(redis_lib.Redis.from_url(BENCH_ENV["REDIS_URL"])) + f"match:{match_id}"
-    log(f"match page {match_path}; sockets subscribe to match:{match_id}; payload {len(html.encode())} bytes; "
-        f"channel {channel}")
+    log(
+        f"match page {match_path}; sockets subscribe to match:{match_id}; payload {len(html.encode())} bytes; "
+        f"channel {channel}"
+    )
 
     pages: dict[str, Result] = {"idle": measure("match page, no sockets", web, match_path, args)}
     query = f"/live?topics=match:{match_id}&since={int(time.time())}"
@@ -635,25 +779,36 @@ def bench(args: argparse.Namespace, servers: list[Server], pools: list[ClientPoo
     return report(args, targets, pages, match_path, html, top)
 
 
-def report(args: argparse.Namespace, targets: list[Target], pages: dict[str, Result], match_path: str, html: str,
-           top: int) -> bool:
+def report(
+    args: argparse.Namespace, targets: list[Target], pages: dict[str, Result], match_path: str, html: str, top: int
+) -> bool:
     live, bare = targets
-    lines = [level_table(targets), "", ratio_table(ratio_rows(live, bare)), "",
-             *page_lines(pages, top, args.page_connections), "",
-             *[f"{t.name} server log: tracebacks {t.server_errors or 'none'}" for t in targets]]
+    lines = [
+        level_table(targets),
+        "",
+        ratio_table(ratio_rows(live, bare)),
+        "",
+        *page_lines(pages, top, args.page_connections),
+        "",
+        *[f"{t.name} server log: tracebacks {t.server_errors or 'none'}" for t in targets],
+    ]
     verdict_list = verdicts(live, bare, pages, top)
     print()
-    print(f"BetScore live sockets: {os.cpu_count()} CPUs shared by the servers, {args.procs} load-client processes, "
-          "Redis, PostgreSQL and wrk; one gevent worker (gunicorn.live.conf.py) per socket server")
+    print(
+        f"BetScore live sockets: {os.cpu_count()} CPUs shared by the servers, {args.procs} load-client processes, "
+        "Redis, PostgreSQL and wrk; one gevent worker (gunicorn.live.conf.py) per socket server"
+    )
     print(NOTE)
     print()
     print("\n".join(lines))
     print()
     for text, _ in verdict_list:
         print(text)
-    print("hs/s: handshakes per second (subscription reply received); MB/1k: worker RSS growth per 1,000 sockets; "
-          "p50/p99: over every socket of every measured publish; 100%: median over publishes of the last "
-          "socket's time; worst: the slowest publish's last socket")
+    print(
+        "hs/s: handshakes per second (subscription reply received); MB/1k: worker RSS growth per 1,000 sockets; "
+        "p50/p99: over every socket of every measured publish; 100%: median over publishes of the last "
+        "socket's time; worst: the slowest publish's last socket"
+    )
     write_outputs(args, targets, pages, match_path, html, lines, verdict_list)
     print(f"results: {(OUT / 'live.json').relative_to(ROOT)}, {(OUT / 'live.md').relative_to(ROOT)}")
     failed = [(t.name, p) for t in targets for p in t.problems]
@@ -670,14 +825,21 @@ def main(argv: list[str] | None = None) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     files = raise_open_files()
     if files < args.levels[-1] + 1024:
-        print(f"bench: the open-files limit is {files}, too low for {args.levels[-1]} sockets: raise `ulimit -Hn`",
-              file=sys.stderr)
+        print(
+            f"bench: the open-files limit is {files}, too low for {args.levels[-1]} sockets: raise `ulimit -Hn`",
+            file=sys.stderr,
+        )
         return 1
     servers: list[Server] = []
     pools: list[ClientPool] = []
     per_level = args.connect_timeout + (args.publishes + args.warmup_publishes) * (args.deliver_timeout + args.gap + 5)
-    budget = int(900 + 2 * len(args.levels) * per_level + 2 * (args.warmup + args.duration + args.wrk_timeout + 30)
-                 + args.shutdown_timeout + 120)
+    budget = int(
+        900
+        + 2 * len(args.levels) * per_level
+        + 2 * (args.warmup + args.duration + args.wrk_timeout + 30)
+        + args.shutdown_timeout
+        + 120
+    )
     try:
         with deadline(budget):
             ok = bench(args, servers, pools)

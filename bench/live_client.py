@@ -53,8 +53,15 @@ class Clients:
         async def one() -> None:
             async with gate:
                 try:
-                    ws = await connect(url, compression=None, ping_interval=None, open_timeout=timeout,
-                                       close_timeout=5, proxy=None, max_queue=64)
+                    ws = await connect(
+                        url,
+                        compression=None,
+                        ping_interval=None,
+                        open_timeout=timeout,
+                        close_timeout=5,
+                        proxy=None,
+                        max_queue=64,
+                    )
                     await asyncio.wait_for(ws.recv(), timeout)  # the subscription reply
                 except Exception as exc:  # every failure is counted and reported, none is fatal here
                     errors[type(exc).__name__] += 1
@@ -73,15 +80,20 @@ class Clients:
         unfinished = n - done["ok"] - errors.total()
         if unfinished:
             errors["unfinished within the phase timeout"] += unfinished
-        return {"connected": done["ok"], "errors": dict(errors), "first_error": first_error[0] if first_error else "",
-                "seconds": seconds, "open": len(self.open)}
+        return {
+            "connected": done["ok"],
+            "errors": dict(errors),
+            "first_error": first_error[0] if first_error else "",
+            "seconds": seconds,
+            "open": len(self.open),
+        }
 
     async def read(self, ws: ClientConnection) -> None:
         try:
             async for message in ws:
                 if isinstance(message, str) and message.startswith(MARK):
                     now = time.time()
-                    seq, sent = message[len(MARK):message.index("-->")].split()
+                    seq, sent = message[len(MARK) : message.index("-->")].split()
                     self.received[int(seq)].append(round((now - float(sent)) * 1000, 3))
         except ConnectionClosed:
             pass

@@ -99,13 +99,28 @@ def finite_difference_fit(results: Sequence[dc.Result], day: date, xi: float, ri
     x0[2 * n] = np.log(float(np.average(data.x + data.y, weights=weights)) / 2)
     x0[2 * n + 1] = 0.25
     scale = float(weights.sum())
-    solution = minimize(lambda p: dc.negative_log_likelihood(p, data, ridge)[0] / scale, x0, method="L-BFGS-B",
-                        bounds=[(None, None)] * (2 * n + 2) + [dc.RHO_BOUNDS], options={"maxiter": 2000, "gtol": 1e-6})
+    solution = minimize(
+        lambda p: dc.negative_log_likelihood(p, data, ridge)[0] / scale,
+        x0,
+        method="L-BFGS-B",
+        bounds=[(None, None)] * (2 * n + 2) + [dc.RHO_BOUNDS],
+        options={"maxiter": 2000, "gtol": 1e-6},
+    )
     if not solution.success:
         raise BenchError(f"the finite-difference fit did not converge: {solution.message}")
     p = solution.x
-    return dc.Fit(teams, p[:n].copy(), p[n:2 * n].copy(), float(p[2 * n]), float(p[2 * n + 1]), float(p[2 * n + 2]),
-                  -float(solution.fun) * scale, int(solution.nit), len(results), scale)
+    return dc.Fit(
+        teams,
+        p[:n].copy(),
+        p[n : 2 * n].copy(),
+        float(p[2 * n]),
+        float(p[2 * n + 1]),
+        float(p[2 * n + 2]),
+        -float(solution.fun) * scale,
+        int(solution.nit),
+        len(results),
+        scale,
+    )
 
 
 def penaltyblog_python() -> Path:
@@ -115,8 +130,10 @@ def penaltyblog_python() -> Path:
     if imports:
         return python
     log(f"installing {PENALTYBLOG} into {PENALTYBLOG_VENV.relative_to(ROOT)} (once)")
-    steps = [[sys.executable, "-m", "venv", str(PENALTYBLOG_VENV)],
-             [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", PENALTYBLOG]]
+    steps = [
+        [sys.executable, "-m", "venv", str(PENALTYBLOG_VENV)],
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", PENALTYBLOG],
+    ]
     for step in steps:
         done = subprocess.run(step, capture_output=True, text=True)
         if done.returncode != 0:
@@ -128,8 +145,12 @@ class Penaltyblog:
     """penaltyblog in a process of its own (its own virtual environment), fitting one job at a time."""
 
     def __init__(self) -> None:
-        self.process = subprocess.Popen([str(penaltyblog_python()), str(ROOT / "bench" / "penaltyblog_fit.py")],
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.process = subprocess.Popen(
+            [str(penaltyblog_python()), str(ROOT / "bench" / "penaltyblog_fit.py")],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
 
     def __enter__(self) -> Penaltyblog:
         return self
@@ -139,13 +160,19 @@ class Penaltyblog:
         self.process.stdin.close()
         self.process.wait(timeout=30)
 
-    def fit(self, results: Sequence[dc.Result], weights: np.ndarray, fixtures: Sequence[tuple[str, str]],
-            repeats: int = 1) -> dict[str, Any]:
+    def fit(
+        self, results: Sequence[dc.Result], weights: np.ndarray, fixtures: Sequence[tuple[str, str]], repeats: int = 1
+    ) -> dict[str, Any]:
         """The seconds of each of `repeats` fits and the fixtures' 1X2, or {"error": why}."""
         assert self.process.stdin is not None and self.process.stdout is not None
-        job = {"matches": [[r.home, r.away, int(r.home_goals), int(r.away_goals), float(w)]
-                           for r, w in zip(results, weights, strict=True)],
-               "fixtures": list(fixtures), "repeats": repeats}
+        job = {
+            "matches": [
+                [r.home, r.away, int(r.home_goals), int(r.away_goals), float(w)]
+                for r, w in zip(results, weights, strict=True)
+            ],
+            "fixtures": list(fixtures),
+            "repeats": repeats,
+        }
         self.process.stdin.write(json.dumps(job) + "\n")
         self.process.stdin.flush()
         line = self.process.stdout.readline()
@@ -157,11 +184,15 @@ class Penaltyblog:
     def predictor(self) -> backtest.Predictor:
         """The open-source model as the issue describes it: two seasons, decay 0.0018 a day, refitted each day."""
 
-        def predict(history: Sequence[backtest.Game], day: date, games: Sequence[backtest.Game],
-                    ) -> list[tuple[float, float, float]]:
+        def predict(
+            history: Sequence[backtest.Game],
+            day: date,
+            games: Sequence[backtest.Game],
+        ) -> list[tuple[float, float, float]]:
             results = goal_results(history, day, TWO_SEASONS)
-            answer = self.fit(results, dc.decay_weights([r.day for r in results], day, 0.0018),
-                              [(g.home, g.away) for g in games])
+            answer = self.fit(
+                results, dc.decay_weights([r.day for r in results], day, 0.0018), [(g.home, g.away) for g in games]
+            )
             if "error" in answer:
                 raise dc.FitError(answer["error"])
             return [(p[0], p[1], p[2]) for p in answer["predictions"]]
@@ -179,8 +210,10 @@ def fits(args: argparse.Namespace, games: list[backtest.Game], penaltyblog: Pena
     teams = {r.home for r in two_seasons} | {r.away for r in two_seasons}
     fixtures = [(h, a) for h, a in fixtures if h in teams and a in teams]
     weights = dc.decay_weights([r.day for r in two_seasons], day, 0.0018)
-    log(f"{args.league} before {day}: {len(two_seasons)} matches in two seasons (weight {weights.sum():.0f} at "
-        f"xi 0.0018), {len(history)} in the model's three years; {len(fixtures)} fixtures in the next 4 days")
+    log(
+        f"{args.league} before {day}: {len(two_seasons)} matches in two seasons (weight {weights.sum():.0f} at "
+        f"xi 0.0018), {len(history)} in the model's three years; {len(fixtures)} fixtures in the next 4 days"
+    )
 
     rows: dict[str, Any] = {}
     cold, fit = median_seconds(lambda: dc.fit(two_seasons, day), args.repeats)
@@ -188,10 +221,12 @@ def fits(args: argparse.Namespace, games: list[backtest.Game], penaltyblog: Pena
     week_before = day - timedelta(days=7)
     start = dc.fit(goal_results(games, week_before, TWO_SEASONS), week_before)
     rows["goals fit, warm-started"], _ = median_seconds(lambda: dc.fit(two_seasons, day, start=start), args.repeats)
-    rows["published blend, cold"], _ = median_seconds(lambda: blend.fit_blend(history, day, **backtest.CHOSEN),
-                                                      args.repeats)
-    fd_seconds, fd_fit = median_seconds(lambda: finite_difference_fit(two_seasons, day, 0.0018, 1.0),
-                                           max(3, args.repeats // 5))
+    rows["published blend, cold"], _ = median_seconds(
+        lambda: blend.fit_blend(history, day, **backtest.CHOSEN), args.repeats
+    )
+    fd_seconds, fd_fit = median_seconds(
+        lambda: finite_difference_fit(two_seasons, day, 0.0018, 1.0), max(3, args.repeats // 5)
+    )
     rows["baseline: finite-difference gradient"] = fd_seconds
     assert isinstance(fit, dc.Fit) and isinstance(fd_fit, dc.Fit)
     analytic = [backtest.one_x_two(fit.grid(h, a)) for h, a in fixtures]
@@ -211,13 +246,22 @@ def fits(args: argparse.Namespace, games: list[backtest.Game], penaltyblog: Pena
     log(f"\n{'fit (median of ' + str(args.repeats) + ')':<44}{'ms':>9}{'vs cold fit':>13}")
     for name, seconds in rows.items():
         log(f"{name:<44}{seconds * 1000:>9.1f}{seconds / cold_fit:>12.2f}x")
-    log(f"target: one league's fit under {TARGET_FIT_SECONDS * 1000:.0f} ms: cold goals fit "
+    log(
+        f"target: one league's fit under {TARGET_FIT_SECONDS * 1000:.0f} ms: cold goals fit "
         f"{'meets it' if cold_fit < TARGET_FIT_SECONDS else 'MISSES it'}, published blend "
-        f"{'meets it' if rows['published blend, cold'] < TARGET_FIT_SECONDS else 'MISSES it'}")
+        f"{'meets it' if rows['published blend, cold'] < TARGET_FIT_SECONDS else 'MISSES it'}"
+    )
     for name, value in checks.items():
         log(f"{name.replace('_', ' ')} (1X2 over {len(fixtures)} fixtures): {value:.5f}")
-    return {"league": args.league, "day": day.isoformat(), "matches": len(two_seasons),
-            "weight": float(weights.sum()), "history_matches": len(history), "seconds": rows, "checks": checks}
+    return {
+        "league": args.league,
+        "day": day.isoformat(),
+        "matches": len(two_seasons),
+        "weight": float(weights.sum()),
+        "history_matches": len(history),
+        "seconds": rows,
+        "checks": checks,
+    }
 
 
 def walk_forward(args: argparse.Namespace, penaltyblog: Penaltyblog | None) -> dict[str, Any]:
@@ -227,34 +271,60 @@ def walk_forward(args: argparse.Namespace, penaltyblog: Penaltyblog | None) -> d
     games = backtest.games(read.rows)
     reading = time.perf_counter() - started
     wanted = set(seasons)
-    log(f"\nwalk-forward, {', '.join(LEAGUES)}, {seasons[0]} to {seasons[-1]} "
-        f"({len(games)} matches read with implied rates in {reading:.1f} s)")
+    log(
+        f"\nwalk-forward, {', '.join(LEAGUES)}, {seasons[0]} to {seasons[-1]} "
+        f"({len(games)} matches read with implied rates in {reading:.1f} s)"
+    )
     model = backtest.run(games, wanted, backtest.blend_predictor(**backtest.CHOSEN))
     reference = backtest.run(games, wanted, backtest.reference())
     reports = {"model": model, "reference": reference}
     if penaltyblog is not None:
         reports["penaltyblog"] = backtest.run(games, wanted, penaltyblog.predictor())
     log(f"{'':<34}{'seconds':>9}{'fits':>7}{'failed':>8}{'ms a fit':>10}{'matches':>9}{'RPS':>9}{'vs model':>10}")
-    names = {"model": "published model", "reference": "baseline: reference DC (stand-in)",
-             "penaltyblog": "baseline: penaltyblog's DC"}
+    names = {
+        "model": "published model",
+        "reference": "baseline: reference DC (stand-in)",
+        "penaltyblog": "baseline: penaltyblog's DC",
+    }
     for key, report in reports.items():
         summary = report.summary()
         # the paired difference on the matches both predicted: a failed fit drops a day from one side only
-        log(f"{names[key]:<34}{report.seconds:>9.1f}{report.fits:>7}{len(report.failed_fits):>8}"
+        log(
+            f"{names[key]:<34}{report.seconds:>9.1f}{report.fits:>7}{len(report.failed_fits):>8}"
             f"{report.fit_seconds / max(report.fits, 1) * 1000:>10.1f}{len(report.forecasts):>9}"
-            f"{summary['model_rps']:>9.4f}{paired_rps(model, report):>+10.4f}")
-    log("RPS per league: " + "; ".join(
-        f"{league} " + " / ".join(f"{r.summary(league)['model_rps']:.4f}" for r in reports.values())
-        for league in LEAGUES) + f" ({' / '.join(reports)})")
+            f"{summary['model_rps']:>9.4f}{paired_rps(model, report):>+10.4f}"
+        )
+    log(
+        "RPS per league: "
+        + "; ".join(
+            f"{league} " + " / ".join(f"{r.summary(league)['model_rps']:.4f}" for r in reports.values())
+            for league in LEAGUES
+        )
+        + f" ({' / '.join(reports)})"
+    )
     total = reading + model.seconds
-    log(f"model / reference: {model.seconds / reference.seconds:.2f}x; the model's walk-forward with reading "
+    log(
+        f"model / reference: {model.seconds / reference.seconds:.2f}x; the model's walk-forward with reading "
         f"{total:.1f} s: {'meets' if total < TARGET_WALK_SECONDS else 'MISSES'} the "
-        f"{TARGET_WALK_SECONDS:.0f} s target")
-    return {"read_seconds": reading, "matches": len(model.forecasts),
-            **{name: {"seconds": r.seconds, "fits": r.fits, "fit_seconds": r.fit_seconds, "failed": r.failed_fits,
-                      "matches": len(r.forecasts), "rps": r.summary()["model_rps"],
-                      "rps_by_league": {league: r.summary(league)["model_rps"] for league in LEAGUES},
-                      "rps_minus_model_on_shared_matches": paired_rps(model, r)} for name, r in reports.items()}}
+        f"{TARGET_WALK_SECONDS:.0f} s target"
+    )
+    return {
+        "read_seconds": reading,
+        "matches": len(model.forecasts),
+        **{
+            name: {
+                "seconds": r.seconds,
+                "fits": r.fits,
+                "fit_seconds": r.fit_seconds,
+                "failed": r.failed_fits,
+                "matches": len(r.forecasts),
+                "rps": r.summary()["model_rps"],
+                "rps_by_league": {league: r.summary(league)["model_rps"] for league in LEAGUES},
+                "rps_minus_model_on_shared_matches": paired_rps(model, r),
+            }
+            for name, r in reports.items()
+        },
+    }
 
 
 def paired_rps(model: backtest.Report, other: backtest.Report) -> float:
@@ -263,8 +333,9 @@ def paired_rps(model: backtest.Report, other: backtest.Report) -> float:
     pairs = [(mine[key], f) for f in other.forecasts if (key := (f.game.league, f.game.day, f.game.home)) in mine]
     if not pairs:
         return float("nan")
-    return float(np.mean([scoring.rps(o.model, o.game.outcome) - scoring.rps(m.model, m.game.outcome)
-                          for m, o in pairs]))
+    return float(
+        np.mean([scoring.rps(o.model, o.game.outcome) - scoring.rps(m.model, m.game.outcome) for m, o in pairs])
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -275,9 +346,13 @@ def main(argv: list[str] | None = None) -> int:
         read = footballdata.read_dir(args.data, [args.league], seasons)
         with contextlib.ExitStack() as stack:
             penaltyblog = None if args.no_penaltyblog else stack.enter_context(Penaltyblog())
-            results: dict[str, Any] = {"date": time.strftime("%Y-%m-%d %H:%M:%S"), "cpus": os.cpu_count(),
-                                       "python": platform.python_version(), "numpy": np.__version__,
-                                       "fits": fits(args, backtest.games(read.rows), penaltyblog)}
+            results: dict[str, Any] = {
+                "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+                "cpus": os.cpu_count(),
+                "python": platform.python_version(),
+                "numpy": np.__version__,
+                "fits": fits(args, backtest.games(read.rows), penaltyblog),
+            }
             if not args.no_walk:
                 results["walk_forward"] = walk_forward(args, penaltyblog)
     except (BenchError, footballdata.FootballDataError, dc.FitError) as exc:

@@ -31,13 +31,23 @@ def one_x_two(model: Any, home: str, away: str) -> list[float]:
         if team in teams:
             i = teams.index(team)
             return float(params[i]), float(params[n + i])
-        return float(np.mean(params[:n])), float(np.mean(params[n:2 * n]))
+        return float(np.mean(params[:n])), float(np.mean(params[n : 2 * n]))
 
     (home_attack, home_defence), (away_attack, away_defence) = strength(home), strength(away)
     grid = np.empty(MAX_GOALS * MAX_GOALS, dtype=np.float64)
     lam, nu = np.empty(1, dtype=np.float64), np.empty(1, dtype=np.float64)
-    compute_dixon_coles_probabilities(home_attack, away_attack, home_defence, away_defence, float(params[-2]),
-                                      float(params[-1]), MAX_GOALS, grid, lam, nu)
+    compute_dixon_coles_probabilities(
+        home_attack,
+        away_attack,
+        home_defence,
+        away_defence,
+        float(params[-2]),
+        float(params[-1]),
+        MAX_GOALS,
+        grid,
+        lam,
+        nu,
+    )
     grid.shape = (MAX_GOALS, MAX_GOALS)
     return [float(p) for p in FootballProbabilityGrid(grid, float(lam[0]), float(nu[0]), normalize=True).home_draw_away]
 
@@ -48,9 +58,13 @@ def answer(job: dict[str, Any]) -> dict[str, Any]:
     model = None
     for _ in range(int(job.get("repeats", 1))):
         started = time.perf_counter()
-        model = pb.models.DixonColesGoalModel(np.array(home_goals, dtype=np.int64),
-                                              np.array(away_goals, dtype=np.int64), np.array(home), np.array(away),
-                                              np.array(weights, dtype=float))
+        model = pb.models.DixonColesGoalModel(
+            np.array(home_goals, dtype=np.int64),
+            np.array(away_goals, dtype=np.int64),
+            np.array(home),
+            np.array(away),
+            np.array(weights, dtype=float),
+        )
         try:
             model.fit()
         except ValueError as exc:  # "Optimization failed with message: ..."

@@ -64,8 +64,17 @@ RATE_LIMIT_NOTE = (
     "127.0.0.1, and the per-IP limits would answer 429 within the first second by design. "
     "The limiter's per-request Redis round trip is therefore not in these numbers."
 )
-GUNICORN_KEYS = ("worker_class", "workers", "threads", "timeout", "graceful_timeout", "keepalive",
-                 "max_requests", "max_requests_jitter", "accesslog")
+GUNICORN_KEYS = (
+    "worker_class",
+    "workers",
+    "threads",
+    "timeout",
+    "graceful_timeout",
+    "keepalive",
+    "max_requests",
+    "max_requests_jitter",
+    "accesslog",
+)
 
 MATCH_LINK = re.compile(r'href="(/matches/\d+)"')
 LIVE_SECTION = re.compile(r'<section class="group live-group".*?</section>', re.S)
@@ -119,25 +128,36 @@ class Result:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="Load the matches page, a match page and a bare Flask baseline with wrk under the "
-                    "production gunicorn configuration; print req/s, p50, p99 and ratios to the baseline.",
+        "production gunicorn configuration; print req/s, p50, p99 and ratios to the baseline.",
         epilog="Results also go to bench/out/results.json, server logs to bench/out/*.log.",
     )
     parser.add_argument("--duration", type=int, default=15, help="seconds of each measured wrk run (default 15)")
-    parser.add_argument("--warmup", type=int, default=3,
-                        help="seconds of the unmeasured warm-up per target (default 3)")
-    parser.add_argument("--connections", type=int, default=64,
-                        help="wrk connections, same for every target (default 64)")
+    parser.add_argument(
+        "--warmup", type=int, default=3, help="seconds of the unmeasured warm-up per target (default 3)"
+    )
+    parser.add_argument(
+        "--connections", type=int, default=64, help="wrk connections, same for every target (default 64)"
+    )
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
-    parser.add_argument("--wrk-timeout", type=int, default=10,
-                        help="seconds before wrk counts a request as timed out and leaves it out of the "
-                             "latencies (default 10; wrk's own 2 s would hide slow tails)")
-    parser.add_argument("--max-timeouts", type=int, default=5,
-                        help="wrk timeouts tolerated per target before the run fails (default 5)")
+    parser.add_argument(
+        "--wrk-timeout",
+        type=int,
+        default=10,
+        help="seconds before wrk counts a request as timed out and leaves it out of the "
+        "latencies (default 10; wrk's own 2 s would hide slow tails)",
+    )
+    parser.add_argument(
+        "--max-timeouts", type=int, default=5, help="wrk timeouts tolerated per target before the run fails (default 5)"
+    )
     parser.add_argument("--port", type=int, default=18401, help="app port, or the next free one (default 18401)")
-    parser.add_argument("--baseline-port", type=int, default=18451,
-                        help="baseline port, or the next free one (default 18451)")
-    parser.add_argument("--reuse-database", action="store_true",
-                        help=f"keep the existing {DB_NAME} database: skip drop, migrate and seed")
+    parser.add_argument(
+        "--baseline-port", type=int, default=18451, help="baseline port, or the next free one (default 18451)"
+    )
+    parser.add_argument(
+        "--reuse-database",
+        action="store_true",
+        help=f"keep the existing {DB_NAME} database: skip drop, migrate and seed",
+    )
     args = parser.parse_args(argv)
     if args.duration < 1 or args.warmup < 0 or args.threads < 1 or args.connections < args.threads:
         parser.error("need --duration >= 1, --warmup >= 0 and --connections >= --threads >= 1")
@@ -231,11 +251,11 @@ def free_port(preferred: int, taken: set[int]) -> int:
 def start_server(name: str, port: int, app_args: list[str], conf: Path = GUNICORN_CONF) -> Server:
     logfile = OUT / f"{name}-gunicorn.log"
     # No control socket: both servers (and anyone else's gunicorn) would share ~/.gunicorn/gunicorn.ctl.
-    cmd = [str(BIN / "gunicorn"), "-c", str(conf), "--bind", f"{HOST}:{port}", "--no-control-socket",
-           *app_args]
+    cmd = [str(BIN / "gunicorn"), "-c", str(conf), "--bind", f"{HOST}:{port}", "--no-control-socket", *app_args]
     with logfile.open("wb") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=server_env(), stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=server_env(), stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
     log(f"started {name} (pid {proc.pid}) on {HOST}:{port}, log {logfile.relative_to(ROOT)}")
     return Server(name, port, proc, logfile)
 
@@ -276,14 +296,14 @@ def wait_ready(server: Server, path: str) -> None:
     deadline = time.monotonic() + READY_TIMEOUT_S
     while time.monotonic() < deadline:
         if server.proc.poll() is not None:
-            raise BenchError(f"{server.name} exited ({server.proc.returncode}) before it was ready:\n"
-                             f"{log_tail(server)}")
+            raise BenchError(
+                f"{server.name} exited ({server.proc.returncode}) before it was ready:\n{log_tail(server)}"
+            )
         with contextlib.suppress(OSError, http.client.HTTPException):
             if http_get(server.port, path, timeout=2.0)[0] == 200:
                 return
         time.sleep(0.25)
-    raise BenchError(f"{server.name} did not answer 200 on {path} within {READY_TIMEOUT_S:.0f} s:\n"
-                     f"{log_tail(server)}")
+    raise BenchError(f"{server.name} did not answer 200 on {path} within {READY_TIMEOUT_S:.0f} s:\n{log_tail(server)}")
 
 
 def expect_ok(server: Server, path: str, marker: str | None = None) -> str:
@@ -303,8 +323,10 @@ def pick_match_path(app: Server, matches_html: str) -> str:
         status, body = http_get(app.port, path)
         if status == 200 and "odds-row-" in body and 'class="prediction card"' in body:
             return path
-    raise BenchError(f"none of the first {min(len(candidates), 10)} match links on / shows prices and a "
-                     f"prediction ('odds-row-', 'prediction card'); links found: {candidates[:10]}")
+    raise BenchError(
+        f"none of the first {min(len(candidates), 10)} match links on / shows prices and a "
+        f"prediction ('odds-row-', 'prediction card'); links found: {candidates[:10]}"
+    )
 
 
 def worker_boots(server: Server) -> int:
@@ -317,8 +339,16 @@ def worker_boots(server: Server) -> int:
 
 
 def wrk(url: str, args: argparse.Namespace, seconds: int) -> str:
-    cmd = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{seconds}s",
-           "--timeout", f"{args.wrk_timeout}s", "--latency", url]
+    cmd = [
+        "wrk",
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        f"{args.wrk_timeout}s",
+        "--latency",
+        url,
+    ]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + args.wrk_timeout + 30)
     except subprocess.TimeoutExpired as exc:
@@ -336,10 +366,14 @@ def parse_wrk(name: str, url: str, output: str) -> Result:
     non_2xx = WRK_NON_2XX.search(output)
     if not rps or not total or set(latency) != {"p50", "p75", "p90", "p99"}:
         raise BenchError(f"could not read wrk's output for {url}:\n{output}")
-    errors = dict(zip(("connect", "read", "write", "timeout"), map(int, sockets.groups()), strict=True)) \
-        if sockets else {"connect": 0, "read": 0, "write": 0, "timeout": 0}
-    return Result(name, url, int(total.group(1)), float(rps.group(1)), latency, errors,
-                  int(non_2xx.group(1)) if non_2xx else 0)
+    errors = (
+        dict(zip(("connect", "read", "write", "timeout"), map(int, sockets.groups()), strict=True))
+        if sockets
+        else {"connect": 0, "read": 0, "write": 0, "timeout": 0}
+    )
+    return Result(
+        name, url, int(total.group(1)), float(rps.group(1)), latency, errors, int(non_2xx.group(1)) if non_2xx else 0
+    )
 
 
 def check(result: Result, max_timeouts: int) -> None:
@@ -367,9 +401,11 @@ def measure(name: str, server: Server, path: str, args: argparse.Namespace) -> R
     result = parse_wrk(name, url, wrk(url, args, args.duration))
     result.worker_restarts = worker_boots(server) - boots
     check(result, args.max_timeouts)
-    log(f"  {result.rps:.1f} req/s, p50 {result.p50:.1f} ms, p99 {result.p99:.1f} ms, "
+    log(
+        f"  {result.rps:.1f} req/s, p50 {result.p50:.1f} ms, p99 {result.p99:.1f} ms, "
         f"{result.worker_restarts} worker restarts (max_requests)"
-        + (f"  PROBLEMS: {'; '.join(result.problems)}" if result.problems else ""))
+        + (f"  PROBLEMS: {'; '.join(result.problems)}" if result.problems else "")
+    )
     return result
 
 
@@ -378,21 +414,26 @@ def measure(name: str, server: Server, path: str, args: argparse.Namespace) -> R
 
 def table(results: list[Result]) -> str:
     base = results[0]
-    header = (f"{'target':<34} {'req/s':>9} {'p50 ms':>9} {'p99 ms':>9} {'req/s vs base':>14} {'p99 vs base':>12}"
-              f" {'recycled':>9}")
+    header = (
+        f"{'target':<34} {'req/s':>9} {'p50 ms':>9} {'p99 ms':>9} {'req/s vs base':>14} {'p99 vs base':>12}"
+        f" {'recycled':>9}"
+    )
     lines = [header, "-" * len(header)]
     for r in results:
         label = f"{r.name} {urlsplit(r.url).path}"
-        lines.append(f"{label:<34} {r.rps:>9.1f} {r.p50:>9.2f} {r.p99:>9.2f} "
-                     f"{r.rps / base.rps:>13.2f}x {r.p99 / base.p99:>11.2f}x {r.worker_restarts:>9}")
+        lines.append(
+            f"{label:<34} {r.rps:>9.1f} {r.p50:>9.2f} {r.p99:>9.2f} "
+            f"{r.rps / base.rps:>13.2f}x {r.p99 / base.p99:>11.2f}x {r.worker_restarts:>9}"
+        )
     return "\n".join(lines)
 
 
 def verdict(results: list[Result]) -> tuple[float, str]:
     share = results[2].rps / results[0].rps
     met = "met" if share >= TARGET_SHARE else "NOT met"
-    return share, (f"match page throughput: {share * 100:.1f} % of baseline "
-                   f"(target >= {TARGET_SHARE * 100:.0f} %): {met}")
+    return share, (
+        f"match page throughput: {share * 100:.1f} % of baseline (target >= {TARGET_SHARE * 100:.0f} %): {met}"
+    )
 
 
 def write_json(results: list[Result], args: argparse.Namespace, extra: dict[str, Any]) -> Path:
@@ -401,12 +442,20 @@ def write_json(results: list[Result], args: argparse.Namespace, extra: dict[str,
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpu_count": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
         "gunicorn": gunicorn_settings(),
-        "wrk": {"threads": args.threads, "connections": args.connections, "duration_s": args.duration,
-                "warmup_s": args.warmup, "timeout_s": args.wrk_timeout, "latency": True},
+        "wrk": {
+            "threads": args.threads,
+            "connections": args.connections,
+            "duration_s": args.duration,
+            "warmup_s": args.warmup,
+            "timeout_s": args.wrk_timeout,
+            "latency": True,
+        },
         "env": {k: v for k, v in BENCH_ENV.items() if k != "SECRET_KEY"},
         "rate_limiting": "disabled: one client address would trip the per-IP limits by design",
-        "targets": [{**asdict(r), "rps_vs_baseline": r.rps / results[0].rps,
-                     "p99_vs_baseline": r.p99 / results[0].p99} for r in results],
+        "targets": [
+            {**asdict(r), "rps_vs_baseline": r.rps / results[0].rps, "p99_vs_baseline": r.p99 / results[0].p99}
+            for r in results
+        ],
         "match_page_share_of_baseline": share,
         "target_share": TARGET_SHARE,
         "target_met": share >= TARGET_SHARE,
@@ -422,17 +471,21 @@ def report(results: list[Result], args: argparse.Namespace, servers: list[Server
     settings = gunicorn_settings()
     boots = {s.name: worker_boots(s) for s in servers}
     print()
-    print(f"BetScore bench: {os.cpu_count()} CPUs shared by wrk and both servers; gunicorn "
-          f"{settings['worker_class']} x {settings['workers']} workers x {settings['threads']} threads "
-          f"(gunicorn.conf.py); wrk -t{args.threads} -c{args.connections} -d{args.duration}s --latency")
+    print(
+        f"BetScore bench: {os.cpu_count()} CPUs shared by wrk and both servers; gunicorn "
+        f"{settings['worker_class']} x {settings['workers']} workers x {settings['threads']} threads "
+        f"(gunicorn.conf.py); wrk -t{args.threads} -c{args.connections} -d{args.duration}s --latency"
+    )
     print(RATE_LIMIT_NOTE)
     print()
     print(table(results))
     print()
     print(verdict(results)[1])
-    print("recycled: gunicorn workers restarted by max_requests during the measured run (each restart "
-          "re-imports the app and stalls that worker's queue; it weighs on the baseline most, since it "
-          "serves the most requests)")
+    print(
+        "recycled: gunicorn workers restarted by max_requests during the measured run (each restart "
+        "re-imports the app and stalls that worker's queue; it weighs on the baseline most, since it "
+        "serves the most requests)"
+    )
     print(f"gunicorn worker boots over the whole run, initial ones included: {boots}")
     path = write_json(results, args, {"worker_boots": boots})
     print(f"results: {path.relative_to(ROOT)}")
@@ -448,6 +501,7 @@ def report(results: list[Result], args: argparse.Namespace, servers: list[Server
 @contextlib.contextmanager
 def deadline(seconds: int) -> Iterator[None]:
     """Bound the whole run: SIGALRM turns into BenchError, SIGTERM into a clean exit."""
+
     def expire(signum: int, frame: FrameType | None) -> None:
         raise BenchError(f"the run exceeded its {seconds} s budget")
 

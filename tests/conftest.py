@@ -56,8 +56,13 @@ IN_PROCESS = {"CACHE_TYPE": "SimpleCache", "RATELIMIT_STORAGE_URI": "memory://",
 
 
 def _settings(backend: str, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    base = {"TESTING": True, "SCHEDULER": "off", "SECRET_KEY": "test", "RATELIMIT_ENABLED": True,
-            "SEED_HISTORY_HOURS": SEED_HISTORY_HOURS}
+    base = {
+        "TESTING": True,
+        "SCHEDULER": "off",
+        "SECRET_KEY": "test",
+        "RATELIMIT_ENABLED": True,
+        "SEED_HISTORY_HOURS": SEED_HISTORY_HOURS,
+    }
     if backend == "embedded":
         path = tmp_path_factory.mktemp("db") / "test.db"
         return {**base, **IN_PROCESS, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"}
@@ -65,8 +70,13 @@ def _settings(backend: str, tmp_path_factory: pytest.TempPathFactory) -> dict:
     redis_url = os.environ.get("TEST_REDIS_URL")
     if not redis_url:
         return {**base, **IN_PROCESS}
-    return {**base, "REDIS_URL": redis_url, "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url,
-            "RATELIMIT_STORAGE_URI": redis_url}
+    return {
+        **base,
+        "REDIS_URL": redis_url,
+        "CACHE_TYPE": "RedisCache",
+        "CACHE_REDIS_URL": redis_url,
+        "RATELIMIT_STORAGE_URI": redis_url,
+    }
 
 
 def _fresh_schema(app: Flask) -> None:
@@ -146,8 +156,11 @@ def csrf_token_from(page: str) -> str:
     """The CSRF token a page carries, in its meta tag or in a form."""
     import re
 
-    match = re.search(r'name="csrf-token" content="([^"]+)"|name="csrf_token" type="hidden" value="([^"]+)"'
-                      r'|name="csrf_token" value="([^"]+)"', page)
+    match = re.search(
+        r'name="csrf-token" content="([^"]+)"|name="csrf_token" type="hidden" value="([^"]+)"'
+        r'|name="csrf_token" value="([^"]+)"',
+        page,
+    )
     assert match, "page carries no CSRF token"
     return next(group for group in match.groups() if group)
 
@@ -187,6 +200,7 @@ def make_user(app: Flask):
 
 
 # --- listening to live pushes as a page would ------------------------------------------------
+
 
 class SocketDouble:
     """What the hub needs of simple-websocket's server: the event its handler waits on."""

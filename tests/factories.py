@@ -9,16 +9,22 @@ from app.matches.models import Competition, Match, Season, Team
 from app.odds.models import Bookmaker, Market
 
 
-def make_match(kickoff_at: datetime, home: str = "Home Town", away: str = "Away City",
-               competition_key: str = "testleague", **fields) -> Match:
+def make_match(
+    kickoff_at: datetime,
+    home: str = "Home Town",
+    away: str = "Away City",
+    competition_key: str = "testleague",
+    **fields,
+) -> Match:
     """A match in its own test competition, so it cannot be confused with the demo world's."""
     comp = db.session.query(Competition).filter_by(key=competition_key).one_or_none()
     if comp is None:
         comp = Competition(key=competition_key, name="Test League", country="Testland", position=9)
         db.session.add(comp)
         db.session.flush()
-        db.session.add(Season(competition_id=comp.id, name="2026-27", starts_on=date(2026, 8, 1),
-                              ends_on=date(2027, 5, 31)))
+        db.session.add(
+            Season(competition_id=comp.id, name="2026-27", starts_on=date(2026, 8, 1), ends_on=date(2027, 5, 31))
+        )
     season = db.session.query(Season).filter_by(competition_id=comp.id).one()
     teams = []
     for name in (home, away):
@@ -26,8 +32,14 @@ def make_match(kickoff_at: datetime, home: str = "Home Town", away: str = "Away 
         db.session.add(team)
         teams.append(team)
     db.session.flush()
-    match = Match(competition_id=comp.id, season_id=season.id, home_team_id=teams[0].id,
-                  away_team_id=teams[1].id, kickoff_at=kickoff_at, **fields)
+    match = Match(
+        competition_id=comp.id,
+        season_id=season.id,
+        home_team_id=teams[0].id,
+        away_team_id=teams[1].id,
+        kickoff_at=kickoff_at,
+        **fields,
+    )
     db.session.add(match)
     db.session.commit()
     return match

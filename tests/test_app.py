@@ -81,8 +81,9 @@ def test_oversized_request_is_413(client):
 
 
 def test_unexpected_error_is_a_friendly_500(tmp_path):
-    fresh = create_app({"TESTING": True, "SCHEDULER": "off",
-                        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}"})
+    fresh = create_app(
+        {"TESTING": True, "SCHEDULER": "off", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}"}
+    )
 
     @fresh.get("/__boom")
     def boom():

@@ -26,9 +26,17 @@ LIVE = next(p for p in PERIODIC if p.id == "live")
 def paid(tmp_path) -> Iterator[tuple[Flask, Clock]]:
     """BetScore with a paid API-Football key (never called here: the gate decides from what is stored)."""
     clock = Clock(NOW)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'paid.db'}", "SCHEDULER": "off",
-                      "SECRET_KEY": "t", "API_FOOTBALL_KEY": "k", "API_FOOTBALL_BASE_URL": "http://127.0.0.1:9",
-                      "CLOCK": clock, **IN_PROCESS})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'paid.db'}",
+            "SCHEDULER": "off",
+            "SECRET_KEY": "t",
+            "API_FOOTBALL_KEY": "k",
+            "API_FOOTBALL_BASE_URL": "http://127.0.0.1:9",
+            "CLOCK": clock,
+            **IN_PROCESS,
+        }
+    )
     with app.app_context():
         upgrade()
         yield app, clock

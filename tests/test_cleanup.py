@@ -13,8 +13,18 @@ from app.runs import DailyStat, JobRun
 
 
 def add_run(queued_at, state="ok", written=0, requests=0, credits=0) -> None:
-    db.session.add(JobRun(name="odds", trigger="schedule", state=state, attempt=1, written=written,
-                          requests=requests, credits=credits, queued_at=queued_at))
+    db.session.add(
+        JobRun(
+            name="odds",
+            trigger="schedule",
+            state=state,
+            attempt=1,
+            written=written,
+            requests=requests,
+            credits=credits,
+            queued_at=queued_at,
+        )
+    )
 
 
 def test_each_past_day_is_totalled_once_and_yesterday_again(app, clock):
@@ -28,7 +38,13 @@ def test_each_past_day_is_totalled_once_and_yesterday_again(app, clock):
         assert runs.write_daily_stats(until=today.date()) == [date(2026, 11, 19), date(2026, 11, 20)]
         before = db.session.get(DailyStat, date(2026, 11, 19))
         assert (before.runs, before.failed, before.skipped, before.written, before.requests, before.credits) == (
-            2, 1, 0, 5, 5, 4)
+            2,
+            1,
+            0,
+            5,
+            5,
+            4,
+        )
         add_run(today - timedelta(days=1), written=7)  # a run of yesterday that finished late
         db.session.commit()
         assert runs.write_daily_stats(until=today.date()) == [date(2026, 11, 20)]

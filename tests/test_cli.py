@@ -48,5 +48,12 @@ def test_refresh_refuses_unknown_capabilities_and_leagues(app):
 def test_providers_status(app):
     result, lines = run(app, "providers", "status")
     assert result.exit_code == 0
-    assert lines == [{"provider": "demo", "capabilities": sorted(CAPABILITIES), "authoritative": True,
-                      "circuit": "none", "quota": None}]
+    assert lines == [
+        {
+            "provider": "demo",
+            "capabilities": sorted(CAPABILITIES),
+            "authoritative": True,
+            "circuit": "none",
+            "quota": None,
+        }
+    ]

@@ -55,8 +55,13 @@ def test_jobs_run_when_due_and_a_failure_does_not_stop_the_others(app):
 
 
 def test_each_run_is_recorded_with_its_outcome(app):
-    runner = EmbeddedScheduler(app, [Periodic("a", "tests.test_embedded:record", timedelta(seconds=10), ("a",)),
-                                     Periodic("boom", "tests.test_embedded:explode", timedelta(seconds=10))])
+    runner = EmbeddedScheduler(
+        app,
+        [
+            Periodic("a", "tests.test_embedded:record", timedelta(seconds=10), ("a",)),
+            Periodic("boom", "tests.test_embedded:explode", timedelta(seconds=10)),
+        ],
+    )
     runner.run_pending(now=at(0))
     with app.app_context():
         rows = {r.name: r for r in db.session.scalars(select(JobRun))}
@@ -67,8 +72,9 @@ def test_each_run_is_recorded_with_its_outcome(app):
 
 def test_the_thread_starts_and_stops(app):
     calls.clear()
-    runner = EmbeddedScheduler(app, [Periodic("a", "tests.test_embedded:record", timedelta(hours=1), ("t",))],
-                               tick=0.01)
+    runner = EmbeddedScheduler(
+        app, [Periodic("a", "tests.test_embedded:record", timedelta(hours=1), ("t",))], tick=0.01
+    )
     runner.start()
     runner.stop()
     assert calls == ["t"]

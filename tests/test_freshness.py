@@ -14,8 +14,9 @@ from app.odds.jobs import refresh_odds
 
 
 def test_prices_say_how_old_they_are_once_refreshes_stop(client, clock):
-    match = db.session.scalars(select(Match).where(
-        Match.kickoff_at > clock.now + timedelta(hours=12)).order_by(Match.kickoff_at)).first()
+    match = db.session.scalars(
+        select(Match).where(Match.kickoff_at > clock.now + timedelta(hours=12)).order_by(Match.kickoff_at)
+    ).first()
     league = match.competition.key
     refresh_odds(league)
     assert "Prices last checked" not in client.get(f"/matches/{match.id}/odds").get_data(as_text=True)

@@ -17,16 +17,22 @@ MINUTE = timedelta(minutes=1)
 
 def test_a_held_lock_is_refused_to_others_and_free_again_after_the_block(app):
     with app.app_context():
-        with locks.exclusive("t:1", MINUTE, owner="a") as first, locks.exclusive("t:1", MINUTE, owner="b") as second, \
-                locks.exclusive("t:2", MINUTE) as other:
+        with (
+            locks.exclusive("t:1", MINUTE, owner="a") as first,
+            locks.exclusive("t:1", MINUTE, owner="b") as second,
+            locks.exclusive("t:2", MINUTE) as other,
+        ):
             assert (first, second, other) == (True, False, True)
         with locks.exclusive("t:1", MINUTE, owner="b") as later:
             assert later
 
 
 def test_its_owner_takes_it_back_as_the_retry_of_a_killed_job_does(app):
-    with app.app_context(), locks.exclusive("t:1", MINUTE, owner="job-7") as first, \
-                locks.exclusive("t:1", MINUTE, owner="job-7") as retry:
+    with (
+        app.app_context(),
+        locks.exclusive("t:1", MINUTE, owner="job-7") as first,
+        locks.exclusive("t:1", MINUTE, owner="job-7") as retry,
+    ):
         assert first and retry
 
 
@@ -51,6 +57,10 @@ def test_a_refresh_already_running_elsewhere_is_skipped_and_writes_nothing(app):
 
 
 def _standings(league: str) -> int:
-    return db.session.scalar(select(func.count()).select_from(Standing).join(Season, Standing.season_id == Season.id)
-                             .join(Competition, Season.competition_id == Competition.id)
-                             .where(Competition.key == league))
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Standing)
+        .join(Season, Standing.season_id == Season.id)
+        .join(Competition, Season.competition_id == Competition.id)
+        .where(Competition.key == league)
+    )

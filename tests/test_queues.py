@@ -57,8 +57,10 @@ def ok() -> dict:
 def test_reconcile_adds_keeps_updates_and_removes_by_stable_id(redis):
     first = declared(LIVE, NIGHTLY).reconcile(now=T0)
     assert sorted(first["added"]) == ["live", "nightly"]
-    assert templates(redis) == {"periodic-live": T0.timestamp(),
-                                "periodic-nightly": datetime(2026, 11, 26, 2, tzinfo=UTC).timestamp()}
+    assert templates(redis) == {
+        "periodic-live": T0.timestamp(),
+        "periodic-nightly": datetime(2026, 11, 26, 2, tzinfo=UTC).timestamp(),
+    }
     again = declared(LIVE, NIGHTLY).reconcile(now=T0 + timedelta(minutes=5))
     assert again["kept"] == ["live", "nightly"] and not again["added"] and not again["updated"]
     assert templates(redis)["periodic-live"] == T0.timestamp()  # an unchanged job keeps its turn
@@ -118,10 +120,13 @@ def explode_outage() -> dict:
     raise ProviderError("demo", "fixtures", "HTTP 503 after 3 attempts")
 
 
-@pytest.mark.parametrize(("func", "status", "retries_left"), [
-    ("tests.test_queues:explode_outage", JobStatus.SCHEDULED, 2),  # retried with backoff
-    ("tests.test_queues:explode_bug", JobStatus.FAILED, 0),  # a retry would only repeat it
-])
+@pytest.mark.parametrize(
+    ("func", "status", "retries_left"),
+    [
+        ("tests.test_queues:explode_outage", JobStatus.SCHEDULED, 2),  # retried with backoff
+        ("tests.test_queues:explode_bug", JobStatus.FAILED, 0),  # a retry would only repeat it
+    ],
+)
 def test_transient_failures_are_retried_and_bugs_are_not(app, redis, monkeypatch, func, status, retries_left):
     monkeypatch.setattr(schedule, "PERIODIC", (*schedule.PERIODIC, Periodic("t", func, timedelta(minutes=1))))
     with app.app_context():

@@ -61,8 +61,17 @@ def test_a_refresh_running_elsewhere_makes_the_run_skipped(app):
 def test_the_retry_of_a_killed_attempt_closes_the_attempt_it_replaces(app, monkeypatch):
     monkeypatch.setattr(queues, "current_job_id", lambda: "standings-epl-1")
     with app.app_context():
-        lost = JobRun(name="standings:epl", trigger="schedule", state="running", attempt=1, written=0, requests=0,
-                      credits=0, queued_at=datetime.now(UTC), job_id="standings-epl-1")
+        lost = JobRun(
+            name="standings:epl",
+            trigger="schedule",
+            state="running",
+            attempt=1,
+            written=0,
+            requests=0,
+            credits=0,
+            queued_at=datetime.now(UTC),
+            job_id="standings-epl-1",
+        )
         db.session.add(lost)
         db.session.commit()
         runs.run_scheduled(find("standings:epl"))
@@ -86,8 +95,18 @@ def test_latest_and_next_runs(app, clock):
 def test_runs_left_running_by_a_dead_process_are_marked_lost(app, clock):
     with app.app_context():
         for hours, state in ((7, "running"), (7, "queued"), (1, "running"), (8, "ok")):
-            db.session.add(JobRun(name="odds", trigger="schedule", state=state, attempt=1, written=0, requests=0,
-                                  credits=0, queued_at=clock.now - timedelta(hours=hours)))
+            db.session.add(
+                JobRun(
+                    name="odds",
+                    trigger="schedule",
+                    state=state,
+                    attempt=1,
+                    written=0,
+                    requests=0,
+                    credits=0,
+                    queued_at=clock.now - timedelta(hours=hours),
+                )
+            )
         db.session.commit()
         assert runs.mark_lost(timedelta(hours=6)) == 2
         assert [r.state for r in rows()] == ["failed", "failed", "running", "ok"]

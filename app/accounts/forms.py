@@ -13,6 +13,9 @@ def _strip(value: object) -> object:
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", filters=[_strip], validators=[DataRequired(), Length(max=254),
-                                            Regexp(EMAIL_SHAPE, message="Enter an email address.")])
+    email = EmailField(
+        "Email",
+        filters=[_strip],
+        validators=[DataRequired(), Length(max=254), Regexp(EMAIL_SHAPE, message="Enter an email address.")],
+    )
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])

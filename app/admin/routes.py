@@ -28,13 +28,17 @@ STAT_DAYS = 14
 def index():
     counts = {
         label: db.session.scalar(select(func.count()).select_from(model))
-        for label, model in (("Teams", Team), ("Matches", Match), ("Bookmakers", Bookmaker),
-                             ("Current prices", CurrentPrice), ("Price changes kept", OddsSnapshot))
+        for label, model in (
+            ("Teams", Team),
+            ("Matches", Match),
+            ("Bookmakers", Bookmaker),
+            ("Current prices", CurrentPrice),
+            ("Price changes kept", OddsSnapshot),
+        )
     }
     latest = db.session.scalar(select(func.max(CurrentPrice.observed_at)))
     waiting = db.session.scalar(select(func.count()).where(UnresolvedTeam.resolved_at.is_(None)))
-    return render_template("admin/index.html", counts=counts, latest=latest, waiting=waiting,
-                           queue_url=dashboard.url())
+    return render_template("admin/index.html", counts=counts, latest=latest, waiting=waiting, queue_url=dashboard.url())
 
 
 @bp.get("/aliases")
@@ -42,7 +46,8 @@ def index():
 def aliases():
     """Provider team names that matched no team, each with its closest candidates."""
     open_names = db.session.scalars(
-        select(UnresolvedTeam).where(UnresolvedTeam.resolved_at.is_(None))
+        select(UnresolvedTeam)
+        .where(UnresolvedTeam.resolved_at.is_(None))
         .order_by(UnresolvedTeam.seen_count.desc(), UnresolvedTeam.id)
     ).all()
     rows = [(u, registry.suggestions(u.name)) for u in open_names]
@@ -86,10 +91,23 @@ def jobs():
     """Every declared job with its last and next run, the latest runs, and the last fortnight's totals."""
     now = clock.now()
     recent = db.session.scalars(select(JobRun).order_by(JobRun.id.desc()).limit(RECENT_RUNS)).all()
-    days = db.session.scalars(select(DailyStat).where(DailyStat.day >= now.date() - timedelta(days=STAT_DAYS))
-                              .order_by(DailyStat.day.desc()).limit(STAT_DAYS)).all()
-    return render_template("admin/jobs.html", periodic=PERIODIC, last=runs.latest(), due=runs.next_runs(now),
-                           recent=recent, days=days, stat_days=STAT_DAYS, now=now, queue_url=dashboard.url())
+    days = db.session.scalars(
+        select(DailyStat)
+        .where(DailyStat.day >= now.date() - timedelta(days=STAT_DAYS))
+        .order_by(DailyStat.day.desc())
+        .limit(STAT_DAYS)
+    ).all()
+    return render_template(
+        "admin/jobs.html",
+        periodic=PERIODIC,
+        last=runs.latest(),
+        due=runs.next_runs(now),
+        recent=recent,
+        days=days,
+        stat_days=STAT_DAYS,
+        now=now,
+        queue_url=dashboard.url(),
+    )
 
 
 @bp.post("/jobs/<string(maxlength=64):periodic_id>/run")
@@ -128,6 +146,8 @@ def live_metrics():
     """Every live instance's sockets and traffic: connections, subscriptions per topic kind,
     messages out per second, refused, dropped and closed counts (what a health page reads)."""
     instances = live.current().cluster_metrics()
-    totals = {key: sum(i.get(key, 0) for i in instances)
-              for key in ("connections", "messages_out_per_second", "refused_full", "dropped_slow")}
+    totals = {
+        key: sum(i.get(key, 0) for i in instances)
+        for key in ("connections", "messages_out_per_second", "refused_full", "dropped_slow")
+    }
     return {"instances": instances, "totals": totals}

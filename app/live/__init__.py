@@ -147,10 +147,13 @@ def init_app(app: Flask) -> None:
     from app.live import route  # noqa: F401  (defines the socket route on bp)
 
     app.extensions["betscore.live"] = Live(app)
-    app.config.setdefault("SOCK_SERVER_OPTIONS", {
-        "ping_interval": app.config["LIVE_PING_SECONDS"] or None,
-        "max_message_size": app.config["LIVE_MAX_MESSAGE_BYTES"],
-    })
+    app.config.setdefault(
+        "SOCK_SERVER_OPTIONS",
+        {
+            "ping_interval": app.config["LIVE_PING_SECONDS"] or None,
+            "max_message_size": app.config["LIVE_MAX_MESSAGE_BYTES"],
+        },
+    )
     app.register_blueprint(bp)
     app.add_template_global(live_url)
     limiter.exempt(bp)  # the connection cap bounds sockets; reconnect storms share NAT'd addresses

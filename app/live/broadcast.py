@@ -98,7 +98,7 @@ class RedisBroadcaster:
                     pubsub.close()
 
     def _relay(self, hub: Hub, channel: bytes, data: bytes) -> None:
-        topic = channel.decode()[len(self.prefix):]
+        topic = channel.decode()[len(self.prefix) :]
         try:
             variants = json.loads(data)
             if not isinstance(variants, dict):

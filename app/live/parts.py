@@ -53,7 +53,7 @@ def parts(html: str) -> dict[str, tuple[str, str]]:
                 o.depth -= 1
         while stack and stack[-1].depth == 0:
             done = stack.pop()
-            outer = html[done.start:tag_match.end()]
+            outer = html[done.start : tag_match.end()]
             signature = done.signature or "#" + hashlib.blake2b(outer.encode(), digest_size=12).hexdigest()
             found[done.ident] = (signature, outer)
     return {ident: found[ident] for ident in order if ident in found}

@@ -1,10 +1,10 @@
 """Topic names a page may subscribe to, validated; a user's own topic is theirs alone.
 
-    match:<id>             one match: its header, odds board and details
-    league:<key>           one league's page: its rows and table
-    matches:<yyyy-mm-dd>   the matches list of one local date (a match is published on the
-                           dates it may fall on in any time zone: its UTC date and the days either side)
-    user:<id>              one signed-in user: small events telling the page to fetch its own data
+match:<id>             one match: its header, odds board and details
+league:<key>           one league's page: its rows and table
+matches:<yyyy-mm-dd>   the matches list of one local date (a match is published on the
+                       dates it may fall on in any time zone: its UTC date and the days either side)
+user:<id>              one signed-in user: small events telling the page to fetch its own data
 """
 
 from __future__ import annotations

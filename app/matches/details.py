@@ -17,8 +17,10 @@ from app.providers.base import Provider, ProviderError
 
 # kind -> (capability, provider method)
 KINDS: dict[str, tuple[str, str]] = {
-    "lineups": ("lineups", "lineups"), "events": ("events", "events"),
-    "stats": ("stats", "statistics"), "h2h": ("head_to_head", "head_to_head"),
+    "lineups": ("lineups", "lineups"),
+    "events": ("events", "events"),
+    "stats": ("stats", "statistics"),
+    "h2h": ("head_to_head", "head_to_head"),
 }
 
 
@@ -46,7 +48,8 @@ def call_for(match: Match, kind: str) -> Callable[[Provider], Sequence[Any]]:
             teams = _team_ids(provider.name, (match.home_team_id, match.away_team_id))
             return getattr(provider, method)(*teams)
         external = db.session.scalar(
-            select(MatchAlias.external_id).filter_by(match_id=match.id, provider=provider.name))
+            select(MatchAlias.external_id).filter_by(match_id=match.id, provider=provider.name)
+        )
         if external is None:
             raise ProviderError(provider.name, method, "no id of this provider for the match")
         return getattr(provider, method)(external)
@@ -55,8 +58,11 @@ def call_for(match: Match, kind: str) -> Callable[[Provider], Sequence[Any]]:
 
 
 def _team_ids(provider: str, team_ids: tuple[int, int]) -> tuple[str, str]:
-    rows = db.session.execute(select(TeamAlias.team_id, TeamAlias.external_id).where(
-        TeamAlias.provider == provider, TeamAlias.team_id.in_(team_ids)))
+    rows = db.session.execute(
+        select(TeamAlias.team_id, TeamAlias.external_id).where(
+            TeamAlias.provider == provider, TeamAlias.team_id.in_(team_ids)
+        )
+    )
     found = {team_id: external for team_id, external in rows}
     if len(found) < 2:
         raise ProviderError(provider, "head_to_head", "no id of this provider for one of the teams")
@@ -66,8 +72,9 @@ def _team_ids(provider: str, team_ids: tuple[int, int]) -> tuple[str, str]:
 def store(match: Match, kind: str, provider: str, records: Sequence[Any]) -> bool:
     """Keep what the provider gave, each record marked home or away; True when anything changed."""
     sides = _sides(provider, match)
-    payload = [plain(r) | {"side": sides.get(str(getattr(getattr(r, "team", None), "external_id", "")), "")}
-               for r in records]
+    payload = [
+        plain(r) | {"side": sides.get(str(getattr(getattr(r, "team", None), "external_id", "")), "")} for r in records
+    ]
     row = db.session.get(MatchDetail, (match.id, kind))
     if row is not None and row.payload == payload:
         return False
@@ -79,8 +86,11 @@ def store(match: Match, kind: str, provider: str, records: Sequence[Any]) -> boo
 
 
 def _sides(provider: str, match: Match) -> dict[str, str]:
-    rows = db.session.execute(select(TeamAlias.external_id, TeamAlias.team_id).where(
-        TeamAlias.provider == provider, TeamAlias.team_id.in_((match.home_team_id, match.away_team_id))))
+    rows = db.session.execute(
+        select(TeamAlias.external_id, TeamAlias.team_id).where(
+            TeamAlias.provider == provider, TeamAlias.team_id.in_((match.home_team_id, match.away_team_id))
+        )
+    )
     return {ext: "home" if team_id == match.home_team_id else "away" for ext, team_id in rows}
 
 

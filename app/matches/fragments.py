@@ -50,9 +50,14 @@ def index_main(selected: date, days: int, league: services.Named | None) -> Mark
 
     def render() -> str:
         return render_template(
-            "matches/_index_main.html", selected=selected, today=today, league=league,
-            leagues=services.competitions(), strip=[today + timedelta(days=d) for d in DAY_STRIP],
-            listing=listing(selected, days, league))
+            "matches/_index_main.html",
+            selected=selected,
+            today=today,
+            league=league,
+            leagues=services.competitions(),
+            strip=[today + timedelta(days=d) for d in DAY_STRIP],
+            listing=listing(selected, days, league),
+        )
 
     return _cached(events.listing_key("main:" + _variant(selected, days, league)), render)
 
@@ -66,8 +71,13 @@ def _render(selected: date, days: int, league: services.Named | None) -> str:
     live_ids = {m.id for m in live}
     listed = [m for m in services.matches_between(start, end, league_id) if m.id not in live_ids]
     return render_template(
-        "matches/_list.html", live=live, days=_group_by_day(listed), selected=selected, league=league,
-        single_day=days == 1, best=odds_services.best_match_prices([m.id for m in live + listed]),
+        "matches/_list.html",
+        live=live,
+        days=_group_by_day(listed),
+        selected=selected,
+        league=league,
+        single_day=days == 1,
+        best=odds_services.best_match_prices([m.id for m in live + listed]),
         scores_stale_since=freshness.stale_since("refresh_live") if live else None,
     )
 
@@ -86,13 +96,18 @@ def _group_by_day(matches: list[Match]) -> list[tuple[date, list[tuple[str, list
 DETAILS_HTML_SECONDS = 300  # dropped at once when the details change; the timeout only bounds memory
 
 
-def match_page(match_id: int, also: Sequence[str] = (),
-               ) -> tuple[services.MatchCard | None, Markup, Markup, list[Any]]:
+def match_page(
+    match_id: int,
+    also: Sequence[str] = (),
+) -> tuple[services.MatchCard | None, Markup, Markup, list[Any]]:
     """A match, its odds board and its details, read from the cache in one round trip when all are there;
     with the cached values of the keys in `also` (None where missing), for other parts of the page."""
     card, board, more, *extra = cache.get_many(
-        events.match_key(match_id), events.board_key(match_id, viewer.odds_format()), events.details_key(match_id),
-        *also)
+        events.match_key(match_id),
+        events.board_key(match_id, viewer.odds_format()),
+        events.details_key(match_id),
+        *also,
+    )
     card = card or services.match_card(match_id)
     if card is None:
         return None, Markup(""), Markup(""), extra

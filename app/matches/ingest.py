@@ -75,8 +75,15 @@ def _ensure_season(comp: Competition, name: str, start: date, end: date) -> tupl
 
 
 FIXTURE_FIELDS = (
-    "kickoff_at", "status", "minute", "added_time", "home_score", "away_score",
-    "ht_home_score", "ht_away_score", "round",
+    "kickoff_at",
+    "status",
+    "minute",
+    "added_time",
+    "home_score",
+    "away_score",
+    "ht_home_score",
+    "ht_away_score",
+    "round",
 )
 
 
@@ -117,9 +124,14 @@ def upsert_fixtures(provider: str, authoritative: bool, records: Sequence[Fixtur
 def _same_match(home: int, away: int, kickoff: datetime, provider: str, external_id: str) -> Match | None:
     """The match another provider already gave us for this pairing and time; aliased to this provider too."""
     match = db.session.scalar(
-        select(Match).where(Match.home_team_id == home, Match.away_team_id == away,
-                            Match.kickoff_at.between(kickoff - MATCH_WINDOW, kickoff + MATCH_WINDOW))
-        .order_by(Match.id).limit(1)
+        select(Match)
+        .where(
+            Match.home_team_id == home,
+            Match.away_team_id == away,
+            Match.kickoff_at.between(kickoff - MATCH_WINDOW, kickoff + MATCH_WINDOW),
+        )
+        .order_by(Match.id)
+        .limit(1)
     )
     if match is not None:
         db.session.add(MatchAlias(match_id=match.id, provider=provider, external_id=external_id))
@@ -127,8 +139,9 @@ def _same_match(home: int, away: int, kickoff: datetime, provider: str, external
 
 
 def _create_match(season: Season, home: int, away: int, values: dict, provider: str, external_id: str) -> Match:
-    match = Match(competition_id=season.competition_id, season_id=season.id, home_team_id=home,
-                  away_team_id=away, **values)
+    match = Match(
+        competition_id=season.competition_id, season_id=season.id, home_team_id=home, away_team_id=away, **values
+    )
     db.session.add(match)
     db.session.flush()
     db.session.add(MatchAlias(match_id=match.id, provider=provider, external_id=external_id))
@@ -186,7 +199,7 @@ def chunked(items: Iterable[T], size: int = 500) -> Iterator[list[T]]:
     """Slices small enough for an IN (...) list on any database."""
     items = list(items)
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def _matches_by_alias(provider: str, external_ids: list[str]) -> dict[str, Match]:
@@ -206,8 +219,9 @@ def match_ids_by_alias(provider: str, external_ids: Iterable[str]) -> dict[str, 
     found: dict[str, int] = {}
     for chunk in chunked(set(external_ids)):
         rows = db.session.execute(
-            select(MatchAlias.external_id, MatchAlias.match_id)
-            .where(MatchAlias.provider == provider, MatchAlias.external_id.in_(chunk))
+            select(MatchAlias.external_id, MatchAlias.match_id).where(
+                MatchAlias.provider == provider, MatchAlias.external_id.in_(chunk)
+            )
         )
         found.update({ext: mid for ext, mid in rows})
     return found
@@ -231,8 +245,10 @@ def upsert_standings(provider: str, authoritative: bool, records: Sequence[Stand
         if team_id is None or season is None:
             result.unresolved.append(rec.team.name if season else f"season {rec.season}")
             continue
-        values = {f: getattr(rec, f) for f in (
-            "position", "played", "won", "drawn", "lost", "goals_for", "goals_against", "points", "form")}
+        values = {
+            f: getattr(rec, f)
+            for f in ("position", "played", "won", "drawn", "lost", "goals_for", "goals_against", "points", "form")
+        }
         existing = current.get((season.id, team_id))
         if existing is None:
             db.session.add(Standing(season_id=season.id, team_id=team_id, **values))

@@ -27,8 +27,12 @@ def refresh_competitions(provider: str | None = None) -> dict[str, Any]:
     """Competitions and their current seasons."""
     source, records = serve("competitions", lambda p: p.competitions(), provider)
     written = ingest.upsert_competitions(records, POSITIONS)
-    return {"provider": source.name, "records": len(records), "written": written,
-            "changed_leagues": {r.key for r in records} if written else set()}
+    return {
+        "provider": source.name,
+        "records": len(records),
+        "written": written,
+        "changed_leagues": {r.key for r in records} if written else set(),
+    }
 
 
 @job
@@ -47,8 +51,10 @@ def refresh_season_results(league: str, provider: str | None = None) -> dict[str
     Old results do not change pages anyone has open: nothing is announced."""
     today = clock.now().date()
     starts_on = db.session.scalar(
-        select(func.max(Season.starts_on)).join(Competition, Competition.id == Season.competition_id)
-        .where(Competition.key == league, Season.starts_on <= today))
+        select(func.max(Season.starts_on))
+        .join(Competition, Competition.id == Season.competition_id)
+        .where(Competition.key == league, Season.starts_on <= today)
+    )
     last = today - timedelta(days=RESULTS_DAYS + 1)
     if starts_on is None or last < starts_on:
         return {"skipped": f"no results of {league}'s season before the last {RESULTS_DAYS} days", "written": 0}
@@ -77,11 +83,15 @@ def _days_of(league: str, first: date, last: date) -> Callable[[Provider], list[
 
 def _leagues_to_reread(now: datetime) -> list[tuple[str, datetime]]:
     """Leagues with matches we hold as in play, or as scheduled though due to have started."""
-    due = or_(Match.status.in_(IN_PLAY),
-              and_(Match.status == "scheduled", Match.kickoff_at <= now, Match.kickoff_at >= now - timedelta(days=1)))
+    due = or_(
+        Match.status.in_(IN_PLAY),
+        and_(Match.status == "scheduled", Match.kickoff_at <= now, Match.kickoff_at >= now - timedelta(days=1)),
+    )
     rows = db.session.execute(
         select(Competition.key, func.min(Match.kickoff_at))
-        .join(Match, Match.competition_id == Competition.id).where(due).group_by(Competition.key)
+        .join(Match, Match.competition_id == Competition.id)
+        .where(due)
+        .group_by(Competition.key)
     )
     return [(key, first) for key, first in rows]
 
@@ -95,8 +105,13 @@ def refresh_standings(league: str, provider: str | None = None) -> dict[str, Any
 
 
 def _summary(provider: str, records: int, result: ingest.IngestResult, **changes: Any) -> dict[str, Any]:
-    return {"provider": provider, "records": records, "written": result.written,
-            "unresolved": sorted(set(result.unresolved)), **changes}
+    return {
+        "provider": provider,
+        "records": records,
+        "written": result.written,
+        "unresolved": sorted(set(result.unresolved)),
+        **changes,
+    }
 
 
 DETAILS_BEFORE, DETAILS_AFTER = timedelta(hours=1), timedelta(hours=3)  # line-ups come out an hour before
@@ -121,15 +136,24 @@ def refresh_details(match_id: int, provider: str | None = None) -> dict[str, Any
             continue
         sources.add(source.name)
         written += details.store(match, kind, source.name, records)
-    return {"provider": ",".join(sorted(sources)) or None, "written": written, "errors": errors,
-            "changed_matches": {match_id} if written else set()}
+    return {
+        "provider": ",".join(sorted(sources)) or None,
+        "written": written,
+        "errors": errors,
+        "changed_matches": {match_id} if written else set(),
+    }
 
 
 def refresh_due_details() -> dict[int, Any]:
     """Details of the matches about to start, in play or just finished; with a paid provider, watched ones only."""
     now = clock.now()
-    ids = list(db.session.scalars(select(Match.id).where(or_(
-        Match.status.in_(IN_PLAY), Match.kickoff_at.between(now - DETAILS_AFTER, now + DETAILS_BEFORE)))))
+    ids = list(
+        db.session.scalars(
+            select(Match.id).where(
+                or_(Match.status.in_(IN_PLAY), Match.kickoff_at.between(now - DETAILS_AFTER, now + DETAILS_BEFORE))
+            )
+        )
+    )
     first = chain("events")
     if first and not getattr(first[0], "free", False):
         looked_at = watching.watched(ids)

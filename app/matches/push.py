@@ -124,8 +124,10 @@ def _render(match_ids: list[int], messages: dict[str, Message], refetches: dict[
     watched = watching.watched(c.id for c in cards)
     previous = dict(zip([c.id for c in cards], cache.get_many(*(_state_key(c.id) for c in cards)), strict=True))
     best = odds_services.best_match_prices([c.id for c in cards])
-    macros = {name: get_template_attribute("_macros.html", name)
-              for name in ("row_when", "row_score", "row_best", "header_centre")}
+    macros = {
+        name: get_template_attribute("_macros.html", name)
+        for name in ("row_when", "row_score", "row_best", "header_centre")
+    }
     states = {}
     for card in cards:
         before: dict[str, Any] = previous.get(card.id) or {}

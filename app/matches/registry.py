@@ -74,8 +74,11 @@ class TeamResolver:
         self.queued.append(ref.name)
         row = db.session.scalar(select(UnresolvedTeam).filter_by(provider=self.provider, external_id=ref.external_id))
         if row is None:
-            db.session.add(UnresolvedTeam(provider=self.provider, external_id=ref.external_id, name=ref.name,
-                                          competition_key=competition_key))
+            db.session.add(
+                UnresolvedTeam(
+                    provider=self.provider, external_id=ref.external_id, name=ref.name, competition_key=competition_key
+                )
+            )
         elif row.resolved_at is None:
             row.seen_count += 1
             row.last_seen = utcnow()
@@ -93,8 +96,10 @@ def name_index() -> dict[str | None, dict[str, set[int]]]:
         for k in keys:
             index[None][k].add(team_id)
     plays_in = db.session.execute(
-        select(Competition.key, Match.home_team_id).join(Match, Match.competition_id == Competition.id).union(
-            select(Competition.key, Match.away_team_id).join(Match, Match.competition_id == Competition.id)))
+        select(Competition.key, Match.home_team_id)
+        .join(Match, Match.competition_id == Competition.id)
+        .union(select(Competition.key, Match.away_team_id).join(Match, Match.competition_id == Competition.id))
+    )
     for comp_key, team_id in plays_in:
         for k in names.get(team_id, ()):
             index[comp_key][k].add(team_id)
@@ -104,15 +109,20 @@ def name_index() -> dict[str | None, dict[str, set[int]]]:
 def suggestions(name: str, limit: int = 3) -> list[tuple[Team, float]]:
     """The closest canonical teams to a name, best first, with a 0-1 similarity."""
     target = key(name)
-    scored = [(team, difflib.SequenceMatcher(None, target, key(team.name)).ratio())
-              for team in db.session.scalars(select(Team))]
+    scored = [
+        (team, difflib.SequenceMatcher(None, target, key(team.name)).ratio())
+        for team in db.session.scalars(select(Team))
+    ]
     return sorted((s for s in scored if s[1] >= 0.5), key=lambda s: -s[1])[:limit]
 
 
 def link(unresolved: UnresolvedTeam, team: Team) -> None:
     """An admin's decision: this provider's name is that team, now and for every later ingest."""
-    db.session.add(TeamAlias(team_id=team.id, provider=unresolved.provider, external_id=unresolved.external_id,
-                             name=unresolved.name))
+    db.session.add(
+        TeamAlias(
+            team_id=team.id, provider=unresolved.provider, external_id=unresolved.external_id, name=unresolved.name
+        )
+    )
     unresolved.team_id, unresolved.resolved_at = team.id, utcnow()
 
 

@@ -53,20 +53,30 @@ def index():
         return vary_on_htmx(make_response(fragments.listing(selected, days, league)))
     # Matches in play are published on today's topic: every list shows them.
     shown = {selected + timedelta(days=d) for d in range(days)} | {viewer.today()}
-    page = render_template("matches/index.html", league=league, main=fragments.index_main(selected, days, league),
-                           live_topics=[topics.matches(d) for d in sorted(shown)])
+    page = render_template(
+        "matches/index.html",
+        league=league,
+        main=fragments.index_main(selected, days, league),
+        live_topics=[topics.matches(d) for d in sorted(shown)],
+    )
     return vary_on_htmx(make_response(page))
 
 
 @bp.get(f"/matches/<int(max={MAX_ID}):match_id>")
 def show(match_id: int):
     match, board, more, (prediction, card_bodies) = fragments.match_page(
-        match_id, also=[events.prediction_key(match_id), events.card_key(match_id)])
+        match_id, also=[events.prediction_key(match_id), events.card_key(match_id)]
+    )
     if match is None:
         abort(404, "That match does not exist, or is no longer listed.")
-    return render_template("matches/show.html", match=match, board=board, details=more,
-                           live_topics=[topics.match(match.id)],
-                           **prediction_fragments.card_context(match, cached=prediction, cached_bodies=card_bodies))
+    return render_template(
+        "matches/show.html",
+        match=match,
+        board=board,
+        details=more,
+        live_topics=[topics.match(match.id)],
+        **prediction_fragments.card_context(match, cached=prediction, cached_bodies=card_bodies),
+    )
 
 
 @bp.get(f"/matches/<int(max={MAX_ID}):match_id>/header")
@@ -90,8 +100,12 @@ def league(key: str):
     table = services.standings(season.id) if season else []
     upcoming = services.upcoming(competition.id, now)
     return render_template(
-        "matches/league.html", competition=competition, season=season, table=table,
-        upcoming=upcoming, live=services.live_matches(competition.id),
+        "matches/league.html",
+        competition=competition,
+        season=season,
+        table=table,
+        upcoming=upcoming,
+        live=services.live_matches(competition.id),
         best=odds_services.best_match_prices([m.id for m in upcoming]),
         live_topics=[topics.league(competition.key or key)],
     )

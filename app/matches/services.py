@@ -88,13 +88,15 @@ def match_card(match_id: int) -> MatchCard | None:
     card = cache.get(key)
     if card is None:
         match = db.session.get(
-            Match, match_id,
+            Match,
+            match_id,
             options=WITH_NAMES,
         )
         if match is None:
             return None
         card = MatchCard(
-            id=match.id, competition=Named(match.competition.id, match.competition.name, match.competition.key),
+            id=match.id,
+            competition=Named(match.competition.id, match.competition.name, match.competition.key),
             home_team=Named(match.home_team.id, match.home_team.name),
             away_team=Named(match.away_team.id, match.away_team.name),
             **{f: getattr(match, f) for f in FIXTURE_FIELDS},
@@ -137,17 +139,23 @@ def current_season(competition_id: int, today: date) -> Season | None:
 
 
 def standings(season_id: int) -> list[Standing]:
-    return list(db.session.scalars(
-        select(Standing).options(joinedload(Standing.team))
-        .filter_by(season_id=season_id).order_by(Standing.position)
-    ))
+    return list(
+        db.session.scalars(
+            select(Standing)
+            .options(joinedload(Standing.team))
+            .filter_by(season_id=season_id)
+            .order_by(Standing.position)
+        )
+    )
 
 
 def upcoming(competition_id: int, now: datetime, limit: int = 20) -> list[Match]:
-    return list(db.session.scalars(
-        select(Match)
-        .options(joinedload(Match.home_team), joinedload(Match.away_team))
-        .where(Match.competition_id == competition_id, Match.kickoff_at >= now,
-               Match.status == "scheduled")
-        .order_by(Match.kickoff_at, Match.id).limit(limit)
-    ))
+    return list(
+        db.session.scalars(
+            select(Match)
+            .options(joinedload(Match.home_team), joinedload(Match.away_team))
+            .where(Match.competition_id == competition_id, Match.kickoff_at >= now, Match.status == "scheduled")
+            .order_by(Match.kickoff_at, Match.id)
+            .limit(limit)
+        )
+    )

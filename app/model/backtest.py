@@ -85,9 +85,12 @@ class Report:
     def level_stakes(self, prices: Prices, min_edge: float = 0.0) -> scoring.Staking:
         """Level stakes on the model's value at the market's closing prices ("closing") or at the best price
         before the match ("best"), as the match page suggests them."""
-        return scoring.level_stakes([f.model for f in self.forecasts],
-                                  [f.game.odds if prices == "closing" else f.game.best_odds for f in self.forecasts],
-                                  [f.game.outcome for f in self.forecasts], min_edge)
+        return scoring.level_stakes(
+            [f.model for f in self.forecasts],
+            [f.game.odds if prices == "closing" else f.game.best_odds for f in self.forecasts],
+            [f.game.outcome for f in self.forecasts],
+            min_edge,
+        )
 
 
 def season_of(day: date) -> str:
@@ -103,9 +106,20 @@ def games(rows: Iterable[footballdata.MatchRow]) -> list[Game]:
         sot = None
         if r.home_shots_on_target is not None and r.away_shots_on_target is not None:
             sot = (r.home_shots_on_target, r.away_shots_on_target)
-        out.append(Game(r.division, season_of(r.date), r.date, r.home, r.away, r.home_goals, r.away_goals,
-                        (r.odds.home, r.odds.draw, r.odds.away) if r.odds else None, sot,
-                        best_odds=(r.best_odds.home, r.best_odds.draw, r.best_odds.away) if r.best_odds else None))
+        out.append(
+            Game(
+                r.division,
+                season_of(r.date),
+                r.date,
+                r.home,
+                r.away,
+                r.home_goals,
+                r.away_goals,
+                (r.odds.home, r.odds.draw, r.odds.away) if r.odds else None,
+                sot,
+                best_odds=(r.best_odds.home, r.best_odds.draw, r.best_odds.away) if r.best_odds else None,
+            )
+        )
     priced = [(i, g.odds) for i, g in enumerate(out) if g.odds is not None]
     for (i, _), rates in zip(priced, implied.from_prices([o for _, o in priced]), strict=True):
         out[i] = replace(out[i], implied=rates)
@@ -135,8 +149,13 @@ def dixon_coles_predictor(xi: float = 0.0018, ridge: float = 1.0, history_days: 
     def predict(history: Sequence[Game], day: date, games: Sequence[Game]) -> list[tuple[float, float, float]]:
         league = games[0].league
         since = day - timedelta(days=history_days) if history_days else date.min
-        fit = dc.fit([dc.Result(g.day, g.home, g.away, g.home_goals, g.away_goals) for g in history if g.day >= since],
-                     day, xi=xi, ridge=ridge, start=last.get(league))
+        fit = dc.fit(
+            [dc.Result(g.day, g.home, g.away, g.home_goals, g.away_goals) for g in history if g.day >= since],
+            day,
+            xi=xi,
+            ridge=ridge,
+            start=last.get(league),
+        )
         last[league] = fit
         return [one_x_two(fit.grid(g.home, g.away)) for g in games]
 
@@ -150,15 +169,22 @@ def reference() -> Predictor:
     return dixon_coles_predictor(xi=0.0018, ridge=1e-4, history_days=730)
 
 
-def blend_predictor(goals: float = 1.0, market: float = 0.0, shots: float = 0.0, xi: float = 0.0018,
-                    ridge: float = 1.0, newcomer: tuple[float, float] = (0.0, 0.0)) -> Predictor:
+def blend_predictor(
+    goals: float = 1.0,
+    market: float = 0.0,
+    shots: float = 0.0,
+    xi: float = 0.0018,
+    ridge: float = 1.0,
+    newcomer: tuple[float, float] = (0.0, 0.0),
+) -> Predictor:
     """The published model (app/model/blend.py), refitted every match day, warm-started per league."""
     last: dict[str, dict[str, dc.Fit]] = {}
 
     def predict(history: Sequence[Game], day: date, games: Sequence[Game]) -> list[tuple[float, float, float]]:
         league = games[0].league
-        fitted = blend.fit_blend(history, day, goals, market, shots, xi, ridge, starts=last.get(league),
-                                 newcomer=newcomer)
+        fitted = blend.fit_blend(
+            history, day, goals, market, shots, xi, ridge, starts=last.get(league), newcomer=newcomer
+        )
         last[league] = fitted.fits
         return [one_x_two(fitted.grid(g.home, g.away)) for g in games]
 

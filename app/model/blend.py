@@ -56,8 +56,10 @@ class Terms:
 
     @property
     def rates(self) -> tuple[float, float]:
-        return (float(np.exp(self.level + self.home_advantage + self.home_attack + self.away_defence)),
-                float(np.exp(self.level + self.away_attack + self.home_defence)))
+        return (
+            float(np.exp(self.level + self.home_advantage + self.home_attack + self.away_defence)),
+            float(np.exp(self.level + self.away_attack + self.home_defence)),
+        )
 
 
 @dataclass(frozen=True)
@@ -83,9 +85,11 @@ class Blend:
             home_defence=mean({k: f.strength(home)[1] for k, f in self.fits.items()}),
             away_attack=mean({k: f.strength(away)[0] for k, f in self.fits.items()}),
             away_defence=mean({k: f.strength(away)[1] for k, f in self.fits.items()}),
-            home_known=home in self.fits["goals"].teams, away_known=away in self.fits["goals"].teams,
+            home_known=home in self.fits["goals"].teams,
+            away_known=away in self.fits["goals"].teams,
             home_newcomer=home in self.newcomers or home not in self.fits["goals"].teams,
-            away_newcomer=away in self.newcomers or away not in self.fits["goals"].teams)
+            away_newcomer=away in self.newcomers or away not in self.fits["goals"].teams,
+        )
 
     def rates(self, home: str, away: str) -> tuple[float, float]:
         return self.terms(home, away).rates
@@ -108,22 +112,35 @@ def newcomers(history: Sequence[Played], day: date) -> frozenset[str]:
     return frozenset(team for team, since in first.items() if since > recent)
 
 
-def fit_blend(history: Sequence[Played], day: date, goals: float = 1.0, market: float = 0.0, shots: float = 0.0,
-              xi: float = 0.0018, ridge: float = 1.0, starts: dict[str, dc.Fit] | None = None,
-              newcomer: tuple[float, float] = (0.0, 0.0)) -> Blend:
+def fit_blend(
+    history: Sequence[Played],
+    day: date,
+    goals: float = 1.0,
+    market: float = 0.0,
+    shots: float = 0.0,
+    xi: float = 0.0018,
+    ridge: float = 1.0,
+    starts: dict[str, dc.Fit] | None = None,
+    newcomer: tuple[float, float] = (0.0, 0.0),
+) -> Blend:
     """Fit each kind with a positive weight on `history` (all before `day`); `starts` warm-starts them.
     Clubs new to the league are pulled towards the `newcomer` prior (attack, defence), not the average."""
     starts = starts or {}
     results: dict[str, list[dc.Result]] = {
-        "goals": [dc.Result(g.day, g.home, g.away, g.home_goals, g.away_goals) for g in history]}
+        "goals": [dc.Result(g.day, g.home, g.away, g.home_goals, g.away_goals) for g in history]
+    }
     if market:
         results["market"] = [dc.Result(g.day, g.home, g.away, *g.implied) for g in history if g.implied]
     if shots:
         with_shots = [(g, g.shots_on_target) for g in history if g.shots_on_target]
         per_shot = sum(g.home_goals + g.away_goals for g, _ in with_shots) / max(
-            1, sum(h + a for _, (h, a) in with_shots))  # goals per shot on target in this league
+            1, sum(h + a for _, (h, a) in with_shots)
+        )  # goals per shot on target in this league
         results["shots"] = [dc.Result(g.day, g.home, g.away, h * per_shot, a * per_shot) for g, (h, a) in with_shots]
     new = newcomers(history, day) if newcomer != (0.0, 0.0) else frozenset()
-    fits = {kind: dc.fit(rows, day, xi=xi, ridge=ridge, start=starts.get(kind), newcomers=new, newcomer=newcomer)
-            for kind, rows in results.items() if rows}
+    fits = {
+        kind: dc.fit(rows, day, xi=xi, ridge=ridge, start=starts.get(kind), newcomers=new, newcomer=newcomer)
+        for kind, rows in results.items()
+        if rows
+    }
     return Blend(fits, {"goals": goals, "market": market, "shots": shots}, new)

@@ -62,8 +62,7 @@ class Fit:
         """Expected goals (home, away); a club the fit has never seen starts from the newcomers' prior."""
         ah, dh = self.strength(home)
         aa, da = self.strength(away)
-        return (float(np.exp(self.intercept + self.home_advantage + ah + da)),
-                float(np.exp(self.intercept + aa + dh)))
+        return (float(np.exp(self.intercept + self.home_advantage + ah + da)), float(np.exp(self.intercept + aa + dh)))
 
     def strength(self, team: str) -> tuple[float, float]:
         """(attack, defence) of a club; the newcomers' prior (by default the average) for one never seen."""
@@ -112,14 +111,18 @@ class _Data:
         self.is11 = (self.x == 1) & (self.y == 1)
 
 
-def negative_log_likelihood(params: Array, data: _Data, ridge: float, centre: Array | None = None,
-                            ) -> tuple[float, Array]:
+def negative_log_likelihood(
+    params: Array,
+    data: _Data,
+    ridge: float,
+    centre: Array | None = None,
+) -> tuple[float, Array]:
     """The weighted negative log-likelihood plus the ridge penalty, and its gradient.
 
     params = [attack (n), defence (n), intercept, home advantage, rho]; the ridge pulls attacks and defences
     towards `centre` (2n values; zero, the average, when None)."""
     n = data.n
-    attack, defence = params[:n], params[n:2 * n]
+    attack, defence = params[:n], params[n : 2 * n]
     mu, h, rho = params[2 * n], params[2 * n + 1], params[2 * n + 2]
     log_lam = mu + h + attack[data.home] + defence[data.away]
     log_nu = mu + attack[data.away] + defence[data.home]
@@ -134,7 +137,7 @@ def negative_log_likelihood(params: Array, data: _Data, ridge: float, centre: Ar
 
     w = data.w
     ll = np.sum(w * (np.log(tau) + data.x * log_lam - lam + data.y * log_nu - nu)) - data.const
-    shrunk = params[:2 * n] if centre is None else params[:2 * n] - centre
+    shrunk = params[: 2 * n] if centre is None else params[: 2 * n] - centre
     penalty = 0.5 * ridge * float(shrunk @ shrunk)
 
     # d log τ / d log λ, d log λa and drho, cell by cell.
@@ -164,7 +167,7 @@ def negative_log_likelihood(params: Array, data: _Data, ridge: float, centre: Ar
     grad[2 * n] = g_lam.sum() + g_nu.sum()
     grad[2 * n + 1] = g_lam.sum()
     grad[2 * n + 2] = np.sum(w * dtau_rho)
-    grad[:2 * n] -= ridge * shrunk
+    grad[: 2 * n] -= ridge * shrunk
     return float(-(ll - penalty)), -grad
 
 
@@ -175,9 +178,17 @@ def decay_weights(days: Sequence[date], today: date, xi: float) -> Array:
     return np.exp(-xi * ages)
 
 
-def fit(results: Sequence[Result], today: date, xi: float = 0.0018, ridge: float = 1.0,
-        start: Fit | None = None, tolerance: float = 1e-6, max_iterations: int = 2000,
-        newcomers: Collection[str] = (), newcomer: tuple[float, float] = (0.0, 0.0)) -> Fit:
+def fit(
+    results: Sequence[Result],
+    today: date,
+    xi: float = 0.0018,
+    ridge: float = 1.0,
+    start: Fit | None = None,
+    tolerance: float = 1e-6,
+    max_iterations: int = 2000,
+    newcomers: Collection[str] = (),
+    newcomer: tuple[float, float] = (0.0, 0.0),
+) -> Fit:
     """Fit on the matches before `today`, each weighted by its age. `start` (an earlier fit) speeds it up.
 
     The ridge pulls `newcomers` (clubs new to the league, such as the promoted) towards the `newcomer` prior
@@ -196,7 +207,7 @@ def fit(results: Sequence[Result], today: date, xi: float = 0.0018, ridge: float
             if team in start.teams:
                 j = start.teams.index(team)
                 x0[i], x0[n + i] = start.attack[j], start.defence[j]
-        x0[2 * n:] = (start.intercept, start.home_advantage, start.rho)
+        x0[2 * n :] = (start.intercept, start.home_advantage, start.rho)
     centre = np.zeros(2 * n)
     for i, team in enumerate(teams):
         if team in newcomers:
@@ -205,8 +216,14 @@ def fit(results: Sequence[Result], today: date, xi: float = 0.0018, ridge: float
                 x0[i], x0[n + i] = newcomer
     bounds = [(None, None)] * (2 * n + 2) + [RHO_BOUNDS]
     scale = float(weights.sum())
-    solution = minimize(lambda p: _scaled(p, data, ridge, scale, centre), x0, jac=True, method="L-BFGS-B",
-                        bounds=bounds, options={"maxiter": max_iterations, "gtol": tolerance})
+    solution = minimize(
+        lambda p: _scaled(p, data, ridge, scale, centre),
+        x0,
+        jac=True,
+        method="L-BFGS-B",
+        bounds=bounds,
+        options={"maxiter": max_iterations, "gtol": tolerance},
+    )
     params = solution.x
     gradient = np.array(solution.jac, dtype=float) if solution.jac is not None else np.full_like(params, np.inf)
     # rho may rest on a bound, its gradient pointing outwards: that is an optimum, not a failure.
@@ -216,10 +233,19 @@ def fit(results: Sequence[Result], today: date, xi: float = 0.0018, ridge: float
     gradient_norm = float(np.max(np.abs(gradient)))
     if not solution.success or not np.all(np.isfinite(params)) or gradient_norm > 1e-3:
         raise FitError(f"the fit did not converge: {solution.message} (largest gradient {gradient_norm:.2g})")
-    return Fit(teams=teams, attack=params[:n].copy(), defence=params[n:2 * n].copy(),
-               intercept=float(params[2 * n]), home_advantage=float(params[2 * n + 1]),
-               rho=float(params[2 * n + 2]), log_likelihood=-float(solution.fun) * scale,
-               iterations=int(solution.nit), matches=len(results), weight=scale, newcomer=newcomer)
+    return Fit(
+        teams=teams,
+        attack=params[:n].copy(),
+        defence=params[n : 2 * n].copy(),
+        intercept=float(params[2 * n]),
+        home_advantage=float(params[2 * n + 1]),
+        rho=float(params[2 * n + 2]),
+        log_likelihood=-float(solution.fun) * scale,
+        iterations=int(solution.nit),
+        matches=len(results),
+        weight=scale,
+        newcomer=newcomer,
+    )
 
 
 def _scaled(params: Array, data: _Data, ridge: float, scale: float, centre: Array) -> tuple[float, Array]:

@@ -239,9 +239,11 @@ class _Columns:
             if name and name not in self.index:
                 self.index[name] = i
         self.width = max(self.index.values(), default=-1) + 1  # up to the last named column
-        missing = [" or ".join(alternatives) for alternatives in
-                   (("Date",), ("HomeTeam",), ("AwayTeam",), HOME_GOALS_COLUMNS, AWAY_GOALS_COLUMNS)
-                   if not any(name in self.index for name in alternatives)]
+        missing = [
+            " or ".join(alternatives)
+            for alternatives in (("Date",), ("HomeTeam",), ("AwayTeam",), HOME_GOALS_COLUMNS, AWAY_GOALS_COLUMNS)
+            if not any(name in self.index for name in alternatives)
+        ]
         if missing:
             raise FootballDataError(path, 1, "not a football-data results file: header lacks " + ", ".join(missing))
         self.home_goals = next(self.index[n] for n in HOME_GOALS_COLUMNS if n in self.index)
@@ -249,12 +251,17 @@ class _Columns:
         self.odds = self._triples(ODDS_PREFERENCE)
         self.best = self._triples(BEST_PREFERENCE)
 
-    def _triples(self, preference: Sequence[tuple[OddsSource, tuple[tuple[str, str, str], ...]]],
-                 ) -> list[tuple[OddsSource, tuple[int, int, int]]]:
+    def _triples(
+        self,
+        preference: Sequence[tuple[OddsSource, tuple[tuple[str, str, str], ...]]],
+    ) -> list[tuple[OddsSource, tuple[int, int, int]]]:
         """The price columns of this header, in order of preference."""
-        return [(source, (self.index[h], self.index[d], self.index[a]))
-                for source, triples in preference for h, d, a in triples
-                if h in self.index and d in self.index and a in self.index]
+        return [
+            (source, (self.index[h], self.index[d], self.index[a]))
+            for source, triples in preference
+            for h, d, a in triples
+            if h in self.index and d in self.index and a in self.index
+        ]
 
     def get(self, cells: list[str], name: str) -> str:
         i = self.index.get(name)
@@ -278,7 +285,7 @@ def _row(columns: _Columns, cells: list[str], division: str | None, path: Path, 
     """A match, None for a fixture not played yet; raises _BadRow for anything wrong."""
     if len(cells) < columns.width:
         raise _BadRow(f"truncated row: {len(cells)} fields, the header has {columns.width}")
-    if any(cell.strip() for cell in cells[columns.width:]):
+    if any(cell.strip() for cell in cells[columns.width :]):
         raise _BadRow(f"{len(cells)} fields, more than the header's {columns.width}")
     div = columns.get(cells, "Div")
     if division is not None:
@@ -300,13 +307,21 @@ def _row(columns: _Columns, cells: list[str], division: str | None, path: Path, 
     home_goals = _parse_count(hg_text, "home goals")
     away_goals = _parse_count(ag_text, "away goals")
     match = MatchRow(
-        division=div, date=day, kickoff=kickoff, home=home, away=away,
-        home_goals=home_goals, away_goals=away_goals,
+        division=div,
+        date=day,
+        kickoff=kickoff,
+        home=home,
+        away=away,
+        home_goals=home_goals,
+        away_goals=away_goals,
         home_shots=_optional_count(columns, cells, "HS"),
         away_shots=_optional_count(columns, cells, "AS"),
         home_shots_on_target=_optional_count(columns, cells, "HST"),
         away_shots_on_target=_optional_count(columns, cells, "AST"),
-        odds=_odds(columns.odds, cells), best_odds=_odds(columns.best, cells), file=path, line=line,
+        odds=_odds(columns.odds, cells),
+        best_odds=_odds(columns.best, cells),
+        file=path,
+        line=line,
     )
     ftr = columns.get(cells, "FTR")
     if ftr and ftr != match.result:
@@ -432,10 +447,14 @@ def read_dir(root: str | os.PathLike[str], leagues: Sequence[str], seasons: Sequ
         first, last = dt.date(start, 6, 1), dt.date(start + 1, 9, 30)
         outside = [row for row in report.rows if not first <= row.date <= last]
         if outside:
-            problems = [Problem(path, row.line, f"date {row.date.isoformat()} outside season {season}")
-                        for row in outside]
-            report = Report(rows=[row for row in report.rows if first <= row.date <= last],
-                            skipped=sorted([*report.skipped, *problems], key=lambda p: p.line),
-                            unplayed=report.unplayed, files=report.files)
+            problems = [
+                Problem(path, row.line, f"date {row.date.isoformat()} outside season {season}") for row in outside
+            ]
+            report = Report(
+                rows=[row for row in report.rows if first <= row.date <= last],
+                skipped=sorted([*report.skipped, *problems], key=lambda p: p.line),
+                unplayed=report.unplayed,
+                files=report.files,
+            )
         reports.append(report)
     return merge(reports)

@@ -9,8 +9,27 @@ from numpy.typing import NDArray
 
 Array = NDArray[np.float64]
 TOTAL_LINES = (0.5, 1.5, 2.5, 3.5, 4.5)
-HANDICAP_LINES = (-2.5, -2.0, -1.75, -1.5, -1.25, -1.0, -0.75, -0.5, -0.25, 0.0,
-                  0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.5)
+HANDICAP_LINES = (
+    -2.5,
+    -2.0,
+    -1.75,
+    -1.5,
+    -1.25,
+    -1.0,
+    -0.75,
+    -0.5,
+    -0.25,
+    0.0,
+    0.25,
+    0.5,
+    0.75,
+    1.0,
+    1.25,
+    1.5,
+    1.75,
+    2.0,
+    2.5,
+)
 
 
 @dataclass(frozen=True)
@@ -58,8 +77,9 @@ def _margin_distribution(grid: Array) -> dict[int, float]:
 def _handicap(margins: dict[int, float], line: float) -> Handicap:
     if (line * 4) % 2:  # a quarter line: half the stake on each neighbour
         low, high = _handicap(margins, line - 0.25), _handicap(margins, line + 0.25)
-        return Handicap(line, (low.home_win + high.home_win) / 2, (low.push + high.push) / 2,
-                        (low.home_loss + high.home_loss) / 2)
+        return Handicap(
+            line, (low.home_win + high.home_win) / 2, (low.push + high.push) / 2, (low.home_loss + high.home_loss) / 2
+        )
     win = sum(p for d, p in margins.items() if d + line > 0)
     push = sum(p for d, p in margins.items() if d + line == 0)
     return Handicap(line, win, push, max(0.0, 1.0 - win - push))
@@ -75,7 +95,9 @@ def price(grid: Array, top: int = 5) -> Markets:
     order = np.argsort(grid, axis=None)[::-1][:top]
     return Markets(
         expected_goals=(float(grid.sum(axis=1) @ goals), float(grid.sum(axis=0) @ goals)),
-        home=float(np.tril(grid, -1).sum()), draw=float(np.trace(grid)), away=float(np.triu(grid, 1).sum()),
+        home=float(np.tril(grid, -1).sum()),
+        draw=float(np.trace(grid)),
+        away=float(np.triu(grid, 1).sum()),
         over={line: float(grid[totals > line].sum()) for line in TOTAL_LINES},
         btts=float(grid[1:, 1:].sum()),
         handicaps=tuple(_handicap(margins, line) for line in HANDICAP_LINES),

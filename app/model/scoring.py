@@ -40,9 +40,12 @@ def scores(forecasts: Sequence[Probabilities], outcomes: Sequence[int]) -> Score
     n = len(outcomes)
     if n == 0:
         return Scores(0, math.nan, math.nan, math.nan)
-    return Scores(n, float(np.mean([rps(p, o) for p, o in zip(forecasts, outcomes, strict=True)])),
-                  float(np.mean([log_loss(p, o) for p, o in zip(forecasts, outcomes, strict=True)])),
-                  float(np.mean([brier(p, o) for p, o in zip(forecasts, outcomes, strict=True)])))
+    return Scores(
+        n,
+        float(np.mean([rps(p, o) for p, o in zip(forecasts, outcomes, strict=True)])),
+        float(np.mean([log_loss(p, o) for p, o in zip(forecasts, outcomes, strict=True)])),
+        float(np.mean([brier(p, o) for p, o in zip(forecasts, outcomes, strict=True)])),
+    )
 
 
 def paired_difference(a: Sequence[float], b: Sequence[float]) -> tuple[float, float]:
@@ -80,27 +83,41 @@ def reliability(forecast: Sequence[float], happened: Sequence[bool], bins: int =
     return out, float(ece)
 
 
-def compare(model: Sequence[Probabilities], market: Sequence[Probabilities], outcomes: Sequence[int],
-            ) -> dict[str, float]:
+def compare(
+    model: Sequence[Probabilities],
+    market: Sequence[Probabilities],
+    outcomes: Sequence[int],
+) -> dict[str, float]:
     """Two forecasts of the same matches side by side: each one's scores, and model - market per metric with its
     standard error; plus the model's calibration error per outcome."""
     ours, theirs = scores(model, outcomes), scores(market, outcomes)
     out: dict[str, float] = {"matches": len(outcomes)}
     for name, metric in (("rps", rps), ("log_loss", log_loss), ("brier", brier)):
-        diff, se = paired_difference([metric(p, o) for p, o in zip(model, outcomes, strict=True)],
-                                     [metric(p, o) for p, o in zip(market, outcomes, strict=True)])
-        out |= {f"model_{name}": getattr(ours, name), f"market_{name}": getattr(theirs, name),
-                f"diff_{name}": diff, f"se_{name}": se}
+        diff, se = paired_difference(
+            [metric(p, o) for p, o in zip(model, outcomes, strict=True)],
+            [metric(p, o) for p, o in zip(market, outcomes, strict=True)],
+        )
+        out |= {
+            f"model_{name}": getattr(ours, name),
+            f"market_{name}": getattr(theirs, name),
+            f"diff_{name}": diff,
+            f"se_{name}": se,
+        }
     for label, (_, ece) in calibration(model, outcomes).items():
         out[f"ece_{label}"] = ece
     return out
 
 
-def calibration(forecasts: Sequence[Probabilities], outcomes: Sequence[int], bins: int = 10,
-                ) -> dict[str, tuple[list[Bin], float]]:
+def calibration(
+    forecasts: Sequence[Probabilities],
+    outcomes: Sequence[int],
+    bins: int = 10,
+) -> dict[str, tuple[list[Bin], float]]:
     """The reliability bins and calibration error of each outcome: home, draw, away."""
-    return {label: reliability([p[i] for p in forecasts], [o == i for o in outcomes], bins)
-            for i, label in enumerate(OUTCOMES)}
+    return {
+        label: reliability([p[i] for p in forecasts], [o == i for o in outcomes], bins)
+        for i, label in enumerate(OUTCOMES)
+    }
 
 
 @dataclass(frozen=True)
@@ -124,8 +141,12 @@ def beyond_luck(mean: float, se: float) -> int:
     return -1 if mean + 2 * se < 0 else 1 if mean - 2 * se > 0 else 0
 
 
-def level_stakes(forecasts: Sequence[Probabilities], prices: Sequence[Sequence[float] | None], outcomes: Sequence[int],
-               min_edge: float = 0.0) -> Staking:
+def level_stakes(
+    forecasts: Sequence[Probabilities],
+    prices: Sequence[Sequence[float] | None],
+    outcomes: Sequence[int],
+    min_edge: float = 0.0,
+) -> Staking:
     """Level stakes on every outcome whose edge at `prices` (decimal, home/draw/away; None: none known) exceeds
     `min_edge`: the honest test of whether a forecast's value bets would have paid."""
     per_match: list[float] = []

@@ -75,8 +75,12 @@ def build_board(market: str, outcomes: Sequence[str], rows: Iterable[PriceRow]) 
     )
     complete = [r for r in board_rows if r.margin is not None]
     return MarketBoard(
-        market=market, outcomes=tuple(outcomes), rows=board_rows, best=best,
-        consensus=_consensus(complete), best_margin=_best_margin(best),
+        market=market,
+        outcomes=tuple(outcomes),
+        rows=board_rows,
+        best=best,
+        consensus=_consensus(complete),
+        best_margin=_best_margin(best),
     )
 
 
@@ -122,9 +126,7 @@ def movement_series(
 ) -> dict[str, dict[str, list[tuple[datetime, float]]]]:
     """Per outcome, the best and the average price over time, replayed from price changes."""
     latest: dict[str, dict[str, float]] = {o: {} for o in outcomes}
-    series: dict[str, dict[str, list[tuple[datetime, float]]]] = {
-        o: {"best": [], "average": []} for o in outcomes
-    }
+    series: dict[str, dict[str, list[tuple[datetime, float]]]] = {o: {"best": [], "average": []} for o in outcomes}
     for observed, book, outcome, price in history:
         if outcome not in latest:
             continue

@@ -169,8 +169,7 @@ def movement_chart(
     lines = []
     for label, steps in window.items():
         pixels = [
-            (round(pad + offset * x_scale, 1), round(pad + (high - price) * y_scale, 1))
-            for offset, price in steps
+            (round(pad + offset * x_scale, 1), round(pad + (high - price) * y_scale, 1)) for offset, price in steps
         ]
         last_price = steps[-1][1]
         lines.append(

@@ -30,30 +30,45 @@ def capture_closing(now: datetime, lookback: timedelta = timedelta(hours=6)) -> 
     # A match is captured once: one with closing prices already is skipped, so reruns write nothing.
     # Postponed and cancelled matches never closed; their kickoff will move.
     captured = select(ClosingPrice.match_id).where(ClosingPrice.match_id == Match.id).exists()
-    candidates = list(db.session.scalars(
-        select(Match.id).where(Match.kickoff_at > now - lookback, Match.kickoff_at <= now,
-                               Match.status.not_in(NOT_PLAYED), ~captured)
-    ))
+    candidates = list(
+        db.session.scalars(
+            select(Match.id).where(
+                Match.kickoff_at > now - lookback, Match.kickoff_at <= now, Match.status.not_in(NOT_PLAYED), ~captured
+            )
+        )
+    )
     if not candidates:
         return CaptureResult()
     latest_first = func.row_number().over(
-        partition_by=SERIES, order_by=(OddsSnapshot.observed_at.desc(), OddsSnapshot.id.desc()))
+        partition_by=SERIES, order_by=(OddsSnapshot.observed_at.desc(), OddsSnapshot.id.desc())
+    )
     ranked = (
         select(*SERIES, OddsSnapshot.price, OddsSnapshot.observed_at, latest_first.label("rank"))
         .join(Match, Match.id == OddsSnapshot.match_id)
         .where(OddsSnapshot.match_id.in_(candidates), OddsSnapshot.observed_at <= Match.kickoff_at)
         .subquery()
     )
-    db.session.execute(insert(ClosingPrice).from_select(
-        ["match_id", "market_id", "bookmaker_id", "outcome", "price", "observed_at", "captured_at"],
-        select(ranked.c.match_id, ranked.c.market_id, ranked.c.bookmaker_id, ranked.c.outcome,
-               ranked.c.price, ranked.c.observed_at, literal(now, UTCDateTime()))
-        .where(ranked.c.rank == 1),
-    ))
-    written: dict[int, int] = dict(db.session.execute(
-        select(ClosingPrice.match_id, func.count()).where(ClosingPrice.match_id.in_(candidates))
-        .group_by(ClosingPrice.match_id)
-    ).all())
+    db.session.execute(
+        insert(ClosingPrice).from_select(
+            ["match_id", "market_id", "bookmaker_id", "outcome", "price", "observed_at", "captured_at"],
+            select(
+                ranked.c.match_id,
+                ranked.c.market_id,
+                ranked.c.bookmaker_id,
+                ranked.c.outcome,
+                ranked.c.price,
+                ranked.c.observed_at,
+                literal(now, UTCDateTime()),
+            ).where(ranked.c.rank == 1),
+        )
+    )
+    written: dict[int, int] = dict(
+        db.session.execute(
+            select(ClosingPrice.match_id, func.count())
+            .where(ClosingPrice.match_id.in_(candidates))
+            .group_by(ClosingPrice.match_id)
+        ).all()
+    )
     return CaptureResult(matches=len(written), written=sum(written.values()), match_ids=set(written))
 
 
@@ -61,10 +76,18 @@ def closing_boards(match_ids: list[int]) -> dict[int, MarketBoard]:
     """Each match's closing 1X2 board: its margin-free consensus (Shin per complete book, averaged, as the match
     page computes it) is the market a prediction is measured against, its best prices what a value bet got."""
     rows = db.session.execute(
-        select(ClosingPrice.match_id, Bookmaker.key, Bookmaker.name, ClosingPrice.outcome, ClosingPrice.price,
-               ClosingPrice.observed_at)
-        .join(Market, Market.id == ClosingPrice.market_id).join(Bookmaker, Bookmaker.id == ClosingPrice.bookmaker_id)
-        .where(Market.key == "1x2", ClosingPrice.match_id.in_(match_ids))).all()
+        select(
+            ClosingPrice.match_id,
+            Bookmaker.key,
+            Bookmaker.name,
+            ClosingPrice.outcome,
+            ClosingPrice.price,
+            ClosingPrice.observed_at,
+        )
+        .join(Market, Market.id == ClosingPrice.market_id)
+        .join(Bookmaker, Bookmaker.id == ClosingPrice.bookmaker_id)
+        .where(Market.key == "1x2", ClosingPrice.match_id.in_(match_ids))
+    ).all()
     per_match: dict[int, list[PriceRow]] = {}
     for match_id, key, name, outcome, price, observed in rows:
         per_match.setdefault(match_id, []).append((key, name, outcome, price, None, observed, None))
@@ -86,20 +109,30 @@ def downsample(now: datetime, keep_days: int = 30) -> int:
             pre_kickoff.label("pre_kickoff"),
             func.row_number().over(partition_by=SERIES, order_by=first).label("opening"),
             # Pre-kickoff rows sort first, latest first: rank 1 is the closing when the series has one.
-            func.row_number().over(partition_by=SERIES, order_by=(
-                case((pre_kickoff, 0), else_=1), OddsSnapshot.observed_at.desc(), OddsSnapshot.id.desc(),
-            )).label("closing"),
-            func.row_number().over(partition_by=(*SERIES, day),
-                                   order_by=(OddsSnapshot.price.desc(), *first)).label("high"),
-            func.row_number().over(partition_by=(*SERIES, day),
-                                   order_by=(OddsSnapshot.price.asc(), *first)).label("low"),
+            func.row_number()
+            .over(
+                partition_by=SERIES,
+                order_by=(
+                    case((pre_kickoff, 0), else_=1),
+                    OddsSnapshot.observed_at.desc(),
+                    OddsSnapshot.id.desc(),
+                ),
+            )
+            .label("closing"),
+            func.row_number()
+            .over(partition_by=(*SERIES, day), order_by=(OddsSnapshot.price.desc(), *first))
+            .label("high"),
+            func.row_number()
+            .over(partition_by=(*SERIES, day), order_by=(OddsSnapshot.price.asc(), *first))
+            .label("low"),
         )
         .join(Match, Match.id == OddsSnapshot.match_id)
         .where(Match.kickoff_at < cutoff, OddsSnapshot.observed_at < cutoff)
         .subquery()
     )
-    keep = or_(ranked.c.opening == 1, and_(ranked.c.closing == 1, ranked.c.pre_kickoff),
-               ranked.c.high == 1, ranked.c.low == 1)
+    keep = or_(
+        ranked.c.opening == 1, and_(ranked.c.closing == 1, ranked.c.pre_kickoff), ranked.c.high == 1, ranked.c.low == 1
+    )
     result = db.session.execute(
         delete(OddsSnapshot).where(OddsSnapshot.id.in_(select(ranked.c.id).where(not_(keep)))),
         execution_options={"synchronize_session": False},

@@ -34,9 +34,13 @@ def refresh_odds(league: str, provider: str | None = None, markets: tuple[str, .
     fixtures = ingest.upsert_fixtures(source.name, source.authoritative, batch.fixtures)
     result = services.upsert_odds(source.name, batch)
     return {
-        "provider": source.name, "records": len(batch.prices), "written": result.written + fixtures.written,
-        "unchanged": result.unchanged, "rejected": (batch.problems + result.rejected)[:20],
-        "unresolved": sorted(set(fixtures.unresolved)), "unknown_fixtures": len(result.unknown_fixtures),
+        "provider": source.name,
+        "records": len(batch.prices),
+        "written": result.written + fixtures.written,
+        "unchanged": result.unchanged,
+        "rejected": (batch.problems + result.rejected)[:20],
+        "unresolved": sorted(set(fixtures.unresolved)),
+        "unknown_fixtures": len(result.unknown_fixtures),
         "changed_matches": result.changed_match_ids | fixtures.changed_ids,
     }
 
@@ -69,12 +73,18 @@ def _upcoming() -> list[planner.Fixture]:
     rows = db.session.execute(
         select(Match.id, Competition.key, Match.kickoff_at, Match.status)
         .join(Competition, Match.competition_id == Competition.id)
-        .where(or_(Match.status.in_(IN_PLAY),
-                   and_(Match.status == "scheduled", Match.kickoff_at.between(now, now + PLAN_HORIZON))))
+        .where(
+            or_(
+                Match.status.in_(IN_PLAY),
+                and_(Match.status == "scheduled", Match.kickoff_at.between(now, now + PLAN_HORIZON)),
+            )
+        )
     ).all()
     looked_at = watching.watched(row[0] for row in rows)
-    return [planner.Fixture(league, kickoff, live=status in IN_PLAY, watchers=int(match_id in looked_at))
-            for match_id, league, kickoff, status in rows]
+    return [
+        planner.Fixture(league, kickoff, live=status in IN_PLAY, watchers=int(match_id in looked_at))
+        for match_id, league, kickoff, status in rows
+    ]
 
 
 def _last_refreshes() -> dict[str, datetime]:
@@ -87,10 +97,16 @@ def _odds_budget() -> planner.Budget:
     now = clock.now()
     month_end = (now.replace(day=1) + timedelta(days=32)).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     reading = usage.latest().get("the-odds-api")
-    remaining = reading.remaining if reading and reading.remaining is not None else current_app.config[
-        "ODDS_API_MONTHLY_CREDITS"]
-    return planner.Budget(remaining, reading.resets_at if reading and reading.resets_at else month_end,
-                          reserve=current_app.config["ODDS_API_CLOSING_RESERVE"])
+    remaining = (
+        reading.remaining
+        if reading and reading.remaining is not None
+        else current_app.config["ODDS_API_MONTHLY_CREDITS"]
+    )
+    return planner.Budget(
+        remaining,
+        reading.resets_at if reading and reading.resets_at else month_end,
+        reserve=current_app.config["ODDS_API_CLOSING_RESERVE"],
+    )
 
 
 def _daily_calls_budget(provider: str) -> planner.Budget:

@@ -59,9 +59,7 @@ class OddsSnapshot(Model):
     """One observed price change. Append-only: never updated, only downsampled when old."""
 
     __tablename__ = "odds_snapshots"
-    __table_args__ = (
-        Index("ix_odds_snapshots_match_market_time", "match_id", "market_id", "observed_at"),
-    )
+    __table_args__ = (Index("ix_odds_snapshots_match_market_time", "match_id", "market_id", "observed_at"),)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(db.Integer, "sqlite"), primary_key=True)
     match_id: Mapped[int] = mapped_column(ForeignKey("matches.id"))

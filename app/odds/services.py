@@ -89,8 +89,12 @@ def upsert_odds(provider: str, batch: OddsBatch) -> OddsIngestResult:
     new_rows, changed_rows, snapshots = [], [], []
     seen: set[tuple[int, int, int, str]] = set()
     for rec in usable:
-        key = (match_ids[rec.fixture_external_id], markets[Market.key_for(rec.market, rec.line)],
-               books[rec.bookmaker.key], rec.outcome)
+        key = (
+            match_ids[rec.fixture_external_id],
+            markets[Market.key_for(rec.market, rec.line)],
+            books[rec.bookmaker.key],
+            rec.outcome,
+        )
         if key in seen:  # a provider repeating itself within one batch
             continue
         seen.add(key)
@@ -100,8 +104,15 @@ def upsert_odds(provider: str, batch: OddsBatch) -> OddsIngestResult:
         if old is not None and old == price:
             result.unchanged += 1
             continue
-        row = {"match_id": key[0], "market_id": key[1], "bookmaker_id": key[2], "outcome": key[3],
-               "price": price, "observed_at": batch.observed_at, "source_updated_at": rec.source_updated_at}
+        row = {
+            "match_id": key[0],
+            "market_id": key[1],
+            "bookmaker_id": key[2],
+            "outcome": key[3],
+            "price": price,
+            "observed_at": batch.observed_at,
+            "source_updated_at": rec.source_updated_at,
+        }
         snapshots.append(dict(row))
         if old is None:
             new_rows.append({**row, "previous_price": None})
@@ -116,18 +127,24 @@ def upsert_odds(provider: str, batch: OddsBatch) -> OddsIngestResult:
 def priced_fixtures(provider: str) -> set[str]:
     """The provider's fixture ids of matches that already have prices."""
     priced = select(CurrentPrice.match_id).distinct().scalar_subquery()
-    return set(db.session.scalars(
-        select(MatchAlias.external_id).where(MatchAlias.provider == provider, MatchAlias.match_id.in_(priced))
-    ))
+    return set(
+        db.session.scalars(
+            select(MatchAlias.external_id).where(MatchAlias.provider == provider, MatchAlias.match_id.in_(priced))
+        )
+    )
 
 
 def _current_prices(match_ids: set[int]) -> dict[tuple[int, int, int, str], float]:
     found: dict[tuple[int, int, int, str], float] = {}
     for chunk in chunked(sorted(match_ids)):
         rows = db.session.execute(
-            select(CurrentPrice.match_id, CurrentPrice.market_id, CurrentPrice.bookmaker_id,
-                   CurrentPrice.outcome, CurrentPrice.price)
-            .where(CurrentPrice.match_id.in_(chunk))
+            select(
+                CurrentPrice.match_id,
+                CurrentPrice.market_id,
+                CurrentPrice.bookmaker_id,
+                CurrentPrice.outcome,
+                CurrentPrice.price,
+            ).where(CurrentPrice.match_id.in_(chunk))
         )
         found.update({(m, mk, b, o): p for m, mk, b, o, p in rows})
     return found
@@ -146,8 +163,7 @@ def _write(new_rows: list[dict], changed_rows: list[dict], snapshots: list[dict]
 def latest_observation(match_id: int) -> datetime | None:
     """When a price of this match last changed, as we observed it."""
     return db.session.scalar(
-        select(CurrentPrice.observed_at).filter_by(match_id=match_id)
-        .order_by(CurrentPrice.observed_at.desc()).limit(1)
+        select(CurrentPrice.observed_at).filter_by(match_id=match_id).order_by(CurrentPrice.observed_at.desc()).limit(1)
     )
 
 
@@ -157,8 +173,16 @@ PriceRow = tuple[str, str, str, str, float, float | None, datetime, datetime | N
 def prices_for(match_id: int, market_keys: Iterable[str]) -> list[PriceRow]:
     """(market key, bookmaker key, bookmaker name, outcome, price, previous, observed, source) rows."""
     rows = db.session.execute(
-        select(Market.key, Bookmaker.key, Bookmaker.name, CurrentPrice.outcome, CurrentPrice.price,
-               CurrentPrice.previous_price, CurrentPrice.observed_at, CurrentPrice.source_updated_at)
+        select(
+            Market.key,
+            Bookmaker.key,
+            Bookmaker.name,
+            CurrentPrice.outcome,
+            CurrentPrice.price,
+            CurrentPrice.previous_price,
+            CurrentPrice.observed_at,
+            CurrentPrice.source_updated_at,
+        )
         .join(Market, Market.id == CurrentPrice.market_id)
         .join(Bookmaker, Bookmaker.id == CurrentPrice.bookmaker_id)
         .where(CurrentPrice.match_id == match_id, Market.key.in_(list(market_keys)))

@@ -51,8 +51,11 @@ def reliability_chart(series: Mapping[str, Sequence[Bin]], size: int = 240, pad:
     """One outcome's diagram: each series' bins as points sized by their share of matches, joined in order."""
     if size <= 2 * pad or pad < 0:
         raise ValueError(f"size must exceed 2*pad, got size={size} pad={pad}")
-    extent = max([b.mean_forecast for bins in series.values() for b in bins]
-                 + [b.observed for bins in series.values() for b in bins] + [MIN_TOP])
+    extent = max(
+        [b.mean_forecast for bins in series.values() for b in bins]
+        + [b.observed for bins in series.values() for b in bins]
+        + [MIN_TOP]
+    )
     top = min(1.0, math.ceil(extent * 10 - 1e-9) / 10)
     inner = size - 2 * pad
     biggest = max([b.count for bins in series.values() for b in bins] + [1])
@@ -65,12 +68,23 @@ def reliability_chart(series: Mapping[str, Sequence[Bin]], size: int = 240, pad:
 
     drawn = []
     for label, bins in series.items():
-        points = tuple(Point(x(b.mean_forecast), y(b.observed), round(2 + 5 * math.sqrt(b.count / biggest), 1),
-                             b.count, b.low, b.high, b.mean_forecast, b.observed)
-                       for b in sorted(bins, key=lambda b: b.low))
+        points = tuple(
+            Point(
+                x(b.mean_forecast),
+                y(b.observed),
+                round(2 + 5 * math.sqrt(b.count / biggest), 1),
+                b.count,
+                b.low,
+                b.high,
+                b.mean_forecast,
+                b.observed,
+            )
+            for b in sorted(bins, key=lambda b: b.low)
+        )
         enough = max(1.0, MIN_LINE_SHARE * sum(p.count for p in points))
-        path = " ".join(f"{'M' if i == 0 else 'L'}{p.x},{p.y}"
-                        for i, p in enumerate(p for p in points if p.count >= enough))
+        path = " ".join(
+            f"{'M' if i == 0 else 'L'}{p.x},{p.y}" for i, p in enumerate(p for p in points if p.count >= enough)
+        )
         drawn.append(Series(label, points, path))
     steps = round(top * 10)
     ticks = tuple((x(i / 10), f"{i * 10}%") for i in range(0, steps + 1, 1 if steps <= 5 else 2))

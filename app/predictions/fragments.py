@@ -30,8 +30,11 @@ def evidence(prediction: Prediction | services.Published) -> tuple[int, int] | N
     return (int(seen["home"]), int(seen["away"])) if isinstance(seen, dict) else None
 
 
-def value_bets(prediction: Prediction | services.Published, match_id: int, fraction: float | None = None,
-               ) -> tuple[list[value.PricedBet], dict[value.MarketId, MarketBoard]]:
+def value_bets(
+    prediction: Prediction | services.Published,
+    match_id: int,
+    fraction: float | None = None,
+) -> tuple[list[value.PricedBet], dict[value.MarketId, MarketBoard]]:
     """Every bookmaker's price with a positive edge on the markets the model prices, best first (a stake
     on each when `fraction` of Kelly is given); and the boards of the match's prices on those markets."""
     bets = value.model_bets(prediction.probabilities, prediction.markets)
@@ -39,8 +42,9 @@ def value_bets(prediction: Prediction | services.Published, match_id: int, fract
     rows: dict[value.MarketId, list[PriceRow]] = defaultdict(list)
     for row in odds_services.prices_for(match_id, keys):
         rows[keys[row[0]]].append(row[1:])  # less the market key
-    boards = {market: build_board(Market.key_for(*market), OUTCOMES[market[0]], found)
-              for market, found in rows.items()}
+    boards = {
+        market: build_board(Market.key_for(*market), OUTCOMES[market[0]], found) for market, found in rows.items()
+    }
     return value.value_bets(value.assess(bets, boards, fraction)), boards
 
 
@@ -54,8 +58,11 @@ def value_record() -> tuple[str, dict[str, Any] | None]:
     return report["generated_at"], found[0] if found else None
 
 
-def card_context(match: MatchCard, cached: Any = None, cached_bodies: dict[Any, str] | None = None,
-                 ) -> dict[str, Any]:
+def card_context(
+    match: MatchCard,
+    cached: Any = None,
+    cached_bodies: dict[Any, str] | None = None,
+) -> dict[str, Any]:
     """What templates/predictions/_card.html shows of a match, beside `match` itself: the match page includes
     the card in its own render (`cached`, `cached_bodies`: the cache entries of the prediction and of the card's
     bodies, read with the page's), the fragment route renders it alone."""
@@ -78,14 +85,18 @@ def _body(match: MatchCard, prediction: services.Published, kept: dict[Any, str]
     kept = kept or cache.get(key) or {}
     html = kept.get(variant)
     if html is None:
-        html = render_template("predictions/_card_body.html", match=match,
-                               **_body_context(match, prediction, kelly, before_kickoff, backtest))
+        html = render_template(
+            "predictions/_card_body.html",
+            match=match,
+            **_body_context(match, prediction, kelly, before_kickoff, backtest),
+        )
         cache.set(key, {**kept, variant: html}, timeout=odds_services.ODDS_CACHE_SECONDS)
     return Markup(html)
 
 
-def _body_context(match: MatchCard, prediction: services.Published, kelly: str, before_kickoff: bool,
-                  backtest: dict[str, Any] | None) -> dict[str, Any]:
+def _body_context(
+    match: MatchCard, prediction: services.Published, kelly: str, before_kickoff: bool, backtest: dict[str, Any] | None
+) -> dict[str, Any]:
     values, boards = value_bets(prediction, match.id, value.KELLY_FRACTIONS.get(kelly))
     seen = evidence(prediction)
     rough = seen is not None and min(seen) < MIN_TEAM_MATCHES
@@ -96,12 +107,18 @@ def _body_context(match: MatchCard, prediction: services.Published, kelly: str, 
         return boards[market].consensus if market in boards else None
 
     return {
-        "prediction": prediction, "values": [(value.label(v.market, v.outcome, home, away), v) for v in shown],
-        "consensus": consensus(("1x2", None)), "over_consensus": consensus(("ou", 2.5)),
-        "btts_consensus": consensus(("btts", None)), "staking": kelly, "max_stake": value.MAX_STAKE,
-        "rough": seen if rough else None, "min_team_matches": MIN_TEAM_MATCHES,
+        "prediction": prediction,
+        "values": [(value.label(v.market, v.outcome, home, away), v) for v in shown],
+        "consensus": consensus(("1x2", None)),
+        "over_consensus": consensus(("ou", 2.5)),
+        "btts_consensus": consensus(("btts", None)),
+        "staking": kelly,
+        "max_stake": value.MAX_STAKE,
+        "rough": seen if rough else None,
+        "min_team_matches": MIN_TEAM_MATCHES,
         "value_record": backtest if shown else None,
-        "results_only": "market" not in prediction.explanation.get("fits", ["market"])}
+        "results_only": "market" not in prediction.explanation.get("fits", ["market"]),
+    }
 
 
 def card(match: MatchCard) -> Markup:

@@ -46,7 +46,8 @@ def _closing_1x2(match_ids: list[int]) -> dict[int, tuple[float, float, float]]:
         select(ClosingPrice.match_id, ClosingPrice.outcome, func.avg(ClosingPrice.price))
         .join(Market, Market.id == ClosingPrice.market_id)
         .where(Market.key == "1x2", ClosingPrice.match_id.in_(match_ids))
-        .group_by(ClosingPrice.match_id, ClosingPrice.outcome)).all()
+        .group_by(ClosingPrice.match_id, ClosingPrice.outcome)
+    ).all()
     prices: dict[int, dict[str, float]] = defaultdict(dict)
     for match_id, outcome, price in rows:
         prices[match_id][outcome] = float(price)
@@ -55,14 +56,29 @@ def _closing_1x2(match_ids: list[int]) -> dict[int, tuple[float, float, float]]:
 
 def _history(competition_id: int, now_day: date) -> list[Past]:
     matches = db.session.scalars(
-        select(Match).where(Match.competition_id == competition_id, Match.status == "finished",
-                            Match.home_score.is_not(None), Match.kickoff_at >= clock.now() - HISTORY)
-        .order_by(Match.kickoff_at)).all()
+        select(Match)
+        .where(
+            Match.competition_id == competition_id,
+            Match.status == "finished",
+            Match.home_score.is_not(None),
+            Match.kickoff_at >= clock.now() - HISTORY,
+        )
+        .order_by(Match.kickoff_at)
+    ).all()
     played = [m for m in matches if m.kickoff_at.date() < now_day]
     closing = _closing_1x2([m.id for m in played])
     rates = dict(zip(closing, implied.from_prices(list(closing.values())), strict=True))
-    return [Past(m.kickoff_at.date(), str(m.home_team_id), str(m.away_team_id), m.home_score or 0,
-                 m.away_score or 0, rates.get(m.id)) for m in played]
+    return [
+        Past(
+            m.kickoff_at.date(),
+            str(m.home_team_id),
+            str(m.away_team_id),
+            m.home_score or 0,
+            m.away_score or 0,
+            rates.get(m.id),
+        )
+        for m in played
+    ]
 
 
 def _form(history: list[Past], team: str) -> str:
@@ -77,10 +93,15 @@ def _form(history: list[Past], team: str) -> str:
 
 
 def _market_dict(priced: markets.Markets) -> dict[str, Any]:
-    return {"over": {f"{line:g}": round(p, 4) for line, p in priced.over.items()}, "btts": round(priced.btts, 4),
-            "handicaps": [{"line": h.line, "win": round(h.home_win, 4), "push": round(h.push, 4),
-                           "loss": round(h.home_loss, 4)} for h in priced.handicaps],
-            "likely_scores": [[h, a, round(p, 4)] for h, a, p in priced.likely_scores]}
+    return {
+        "over": {f"{line:g}": round(p, 4) for line, p in priced.over.items()},
+        "btts": round(priced.btts, 4),
+        "handicaps": [
+            {"line": h.line, "win": round(h.home_win, 4), "push": round(h.push, 4), "loss": round(h.home_loss, 4)}
+            for h in priced.handicaps
+        ],
+        "likely_scores": [[h, a, round(p, 4)] for h, a, p in priced.likely_scores],
+    }
 
 
 @job
@@ -98,10 +119,21 @@ def refresh_predictions(league: str) -> dict[str, Any]:
     except dc.FitError as exc:  # reported in the run log, never published
         return {"error": f"the fit did not converge: {exc}", "written": 0}
     upcoming = db.session.scalars(
-        select(Match).where(Match.competition_id == competition.id, Match.status == "scheduled",
-                            Match.kickoff_at > now, Match.kickoff_at <= now + HORIZON)).all()
-    names = {team_id: name for team_id, name in db.session.execute(select(Team.id, Team.name).where(
-        Team.id.in_({m.home_team_id for m in upcoming} | {m.away_team_id for m in upcoming})))}
+        select(Match).where(
+            Match.competition_id == competition.id,
+            Match.status == "scheduled",
+            Match.kickoff_at > now,
+            Match.kickoff_at <= now + HORIZON,
+        )
+    ).all()
+    names = {
+        team_id: name
+        for team_id, name in db.session.execute(
+            select(Team.id, Team.name).where(
+                Team.id.in_({m.home_team_id for m in upcoming} | {m.away_team_id for m in upcoming})
+            )
+        )
+    }
     data_time = max(p.day for p in history)
     played = Counter(team for p in history for team in (p.home, p.away))
     published, changed = 0, set()
@@ -109,26 +141,50 @@ def refresh_predictions(league: str) -> dict[str, Any]:
         home, away = str(match.home_team_id), str(match.away_team_id)
         terms = fitted.terms(home, away)
         priced = markets.price(fitted.grid(home, away))
-        now_values = {"p_home": priced.home, "p_draw": priced.draw, "p_away": priced.away,
-                      "home_goals": priced.expected_goals[0], "away_goals": priced.expected_goals[1]}
+        now_values = {
+            "p_home": priced.home,
+            "p_draw": priced.draw,
+            "p_away": priced.away,
+            "home_goals": priced.expected_goals[0],
+            "away_goals": priced.expected_goals[1],
+        }
         before = services.latest(match.id)
         before_values = {k: getattr(before, k) for k in now_values} if before else None
         if before_values and max(abs(now_values[k] - before_values[k]) for k in now_values) < 0.002:
             continue  # nothing new to say
         home_name, away_name = names.get(match.home_team_id, "Home"), names.get(match.away_team_id, "Away")
-        card = {"drivers": explain.drivers(terms, home_name, away_name,
-                                           {home_name: _form(history, home), away_name: _form(history, away)}),
-                "changes": explain.changes(before_values, now_values),
-                "fits": sorted(fitted.fits), "matches": len(history),
-                "evidence": {"home": played[home], "away": played[away],
-                             "market": sum(1 for p in history if p.implied)}}
-        services.publish(services.Forecast(
-            match.id, VERSION, _midnight(data_time), priced.expected_goals[0], priced.expected_goals[1],
-            priced.outcomes, _market_dict(priced), card), now)
+        card = {
+            "drivers": explain.drivers(
+                terms, home_name, away_name, {home_name: _form(history, home), away_name: _form(history, away)}
+            ),
+            "changes": explain.changes(before_values, now_values),
+            "fits": sorted(fitted.fits),
+            "matches": len(history),
+            "evidence": {"home": played[home], "away": played[away], "market": sum(1 for p in history if p.implied)},
+        }
+        services.publish(
+            services.Forecast(
+                match.id,
+                VERSION,
+                _midnight(data_time),
+                priced.expected_goals[0],
+                priced.expected_goals[1],
+                priced.outcomes,
+                _market_dict(priced),
+                card,
+            ),
+            now,
+        )
         published += 1
         changed.add(match.id)
-    return {"league": league, "fitted_on": len(history), "upcoming": len(upcoming), "written": published,
-            "refetch": _cards(changed), "changed_predictions": changed}
+    return {
+        "league": league,
+        "fitted_on": len(history),
+        "upcoming": len(upcoming),
+        "written": published,
+        "refetch": _cards(changed),
+        "changed_predictions": changed,
+    }
 
 
 def _midnight(day: date) -> datetime:
@@ -140,8 +196,13 @@ def settle_predictions() -> dict[str, Any]:
     """Freeze what kicked off; score what finished."""
     now = clock.now()
     frozen, scored = services.freeze_due(now), services.score_finished(now)
-    return {"frozen": len(frozen), "scored": scored, "written": len(frozen) + scored, "refetch": _cards(frozen),
-            "changed_predictions": set(frozen)}
+    return {
+        "frozen": len(frozen),
+        "scored": scored,
+        "written": len(frozen) + scored,
+        "refetch": _cards(frozen),
+        "changed_predictions": set(frozen),
+    }
 
 
 def _cards(match_ids: Iterable[int]) -> dict[str, list[str]]:

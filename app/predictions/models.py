@@ -12,9 +12,24 @@ from app.dbtypes import UTCDateTime
 from app.extensions import Model
 
 # What may still be written once a prediction is frozen: its score, once the match is over.
-SCORE_FIELDS = frozenset({"outcome", "rps", "log_loss", "brier", "scored_at", "market_home", "market_draw",
-                          "market_away", "market_rps", "market_log_loss", "market_brier", "best_home", "best_draw",
-                          "best_away"})
+SCORE_FIELDS = frozenset(
+    {
+        "outcome",
+        "rps",
+        "log_loss",
+        "brier",
+        "scored_at",
+        "market_home",
+        "market_draw",
+        "market_away",
+        "market_rps",
+        "market_log_loss",
+        "market_brier",
+        "best_home",
+        "best_draw",
+        "best_away",
+    }
+)
 
 
 class FrozenPredictionError(RuntimeError):
@@ -93,8 +108,9 @@ def _refuse_changes_to_frozen(session: Session, _context: Any, _instances: Any) 
             continue
         changed = {a.key for a in state.attrs if a.history.has_changes()}
         if changed - SCORE_FIELDS:
-            raise FrozenPredictionError(f"prediction {obj.id} was frozen at kickoff: {', '.join(sorted(changed))} "
-                                        "cannot change")
+            raise FrozenPredictionError(
+                f"prediction {obj.id} was frozen at kickoff: {', '.join(sorted(changed))} cannot change"
+            )
         if any(_committed(state, f) is not None for f in changed):
             raise FrozenPredictionError(f"prediction {obj.id} is already scored")
     for obj in session.deleted:

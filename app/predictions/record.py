@@ -71,31 +71,59 @@ def scored_predictions() -> list[Scored]:
     home, away = aliased(Team), aliased(Team)
     rows = db.session.execute(
         select(Prediction, Match, Competition.key, Competition.name, home.name, away.name)
-        .join(Match, Match.id == Prediction.match_id).join(Competition, Competition.id == Match.competition_id)
-        .join(home, home.id == Match.home_team_id).join(away, away.id == Match.away_team_id)
+        .join(Match, Match.id == Prediction.match_id)
+        .join(Competition, Competition.id == Match.competition_id)
+        .join(home, home.id == Match.home_team_id)
+        .join(away, away.id == Match.away_team_id)
         .where(Prediction.scored_at.is_not(None))
-        .order_by(Match.kickoff_at.desc(), Match.id.desc())).all()
-    return [Scored(match.id, match.kickoff_at, key, league, home_name, away_name, match.home_score or 0,
-                   match.away_score or 0, p.model_version, p.probabilities, p.market,
-                   OUTCOME_INDEX[p.outcome or ""], p.rps or 0.0, p.market_rps, p.best)
-            for p, match, key, league, home_name, away_name in rows]
+        .order_by(Match.kickoff_at.desc(), Match.id.desc())
+    ).all()
+    return [
+        Scored(
+            match.id,
+            match.kickoff_at,
+            key,
+            league,
+            home_name,
+            away_name,
+            match.home_score or 0,
+            match.away_score or 0,
+            p.model_version,
+            p.probabilities,
+            p.market,
+            OUTCOME_INDEX[p.outcome or ""],
+            p.rps or 0.0,
+            p.market_rps,
+            p.best,
+        )
+        for p, match, key, league, home_name, away_name in rows
+    ]
 
 
 def scored_version() -> str:
     """What identifies the record as it stands: how many predictions are scored and the newest score's time."""
     count, newest = db.session.execute(
-        select(func.count(), func.max(Prediction.scored_at)).where(Prediction.scored_at.is_not(None))).one()
+        select(func.count(), func.max(Prediction.scored_at)).where(Prediction.scored_at.is_not(None))
+    ).one()
     return f"{count}:{newest.isoformat() if newest else ''}"
 
 
 def _line(label: str, scored: Sequence[Scored]) -> Line:
     outcomes = [s.outcome for s in scored]
     both = [s for s in scored if s.market is not None]
-    versus = scoring.compare([s.model for s in both], [s.market for s in both if s.market is not None],
-                             [s.outcome for s in both]) if both else None
+    versus = (
+        scoring.compare(
+            [s.model for s in both], [s.market for s in both if s.market is not None], [s.outcome for s in both]
+        )
+        if both
+        else None
+    )
     priced = [s for s in scored if s.best is not None]
-    value = scoring.level_stakes([s.model for s in priced], [s.best for s in priced],
-                               [s.outcome for s in priced]) if priced else None
+    value = (
+        scoring.level_stakes([s.model for s in priced], [s.best for s in priced], [s.outcome for s in priced])
+        if priced
+        else None
+    )
     return Line(label, scoring.scores([s.model for s in scored], outcomes), versus, value)
 
 
@@ -105,13 +133,16 @@ def track_record(recent: int = 20) -> TrackRecord:
     if not scored:
         return TrackRecord((), {}, (), ())
     leagues = sorted({(s.league, s.league_key) for s in scored})
-    lines = (_line("All leagues", scored),
-             *(_line(name, [s for s in scored if s.league_key == key]) for name, key in leagues))
+    lines = (
+        _line("All leagues", scored),
+        *(_line(name, [s for s in scored if s.league_key == key]) for name, key in leagues),
+    )
     both = [s for s in scored if s.market is not None]
     calibration = {"model": scoring.calibration([s.model for s in scored], [s.outcome for s in scored])}
     if both:
-        calibration["market"] = scoring.calibration([s.market for s in both if s.market is not None],
-                                                    [s.outcome for s in both])
+        calibration["market"] = scoring.calibration(
+            [s.market for s in both if s.market is not None], [s.outcome for s in both]
+        )
     return TrackRecord(lines, calibration, tuple(scored[:recent]), tuple(sorted({s.model_version for s in scored})))
 
 
@@ -121,8 +152,10 @@ _loaded: dict[str, tuple[float, dict[str, Any] | None]] = {}  # path -> (mtime, 
 
 
 def _bins(raw: Any) -> tuple[list[scoring.Bin], float]:
-    bins = [scoring.Bin(float(b["low"]), float(b["high"]), int(b["count"]), float(b["mean_forecast"]),
-                        float(b["observed"])) for b in raw["bins"]]
+    bins = [
+        scoring.Bin(float(b["low"]), float(b["high"]), int(b["count"]), float(b["mean_forecast"]), float(b["observed"]))
+        for b in raw["bins"]
+    ]
     return bins, float(raw["ece"])
 
 
@@ -136,18 +169,37 @@ def _parse(text: str) -> dict[str, Any]:
                 raise ValueError(f"{key} is not a number")
     if not summary or not math.isfinite(float(summary[-1]["model_rps"])):
         raise ValueError("the summary has no overall line")
-    calibration = {who: {label: _bins(outcomes[label]) for label in scoring.OUTCOMES}
-                   for who, outcomes in body["calibration"].items()}
-    value_bets = [{"prices": str(v["prices"]), "min_edge": float(v["min_edge"]), "bets": int(v["bets"]),
-                   "matches": int(v["matches"]), "roi": float(v["roi"]), "se": float(v["se"]),
-                   "beyond_luck": scoring.beyond_luck(float(v["roi"]), float(v["se"]))}
-                  for v in body.get("value_bets", [])]  # reports written before value bets were scored have none
-    return {"generated_at": str(body["generated_at"]), "model_version": str(body["model_version"]),
-            "model": dict(body["model"]), "seasons": [str(s) for s in body["seasons"]],
-            "leagues": [str(lg) for lg in body["leagues"]], "summary": summary, "calibration": calibration,
-            "value_bets": value_bets,
-            "fits": int(body["fits"]), "fit_seconds": float(body["fit_seconds"]), "seconds": float(body["seconds"]),
-            "skipped_rows": len(body["skipped_rows"]), "failed_fits": len(body["failed_fits"])}
+    calibration = {
+        who: {label: _bins(outcomes[label]) for label in scoring.OUTCOMES}
+        for who, outcomes in body["calibration"].items()
+    }
+    value_bets = [
+        {
+            "prices": str(v["prices"]),
+            "min_edge": float(v["min_edge"]),
+            "bets": int(v["bets"]),
+            "matches": int(v["matches"]),
+            "roi": float(v["roi"]),
+            "se": float(v["se"]),
+            "beyond_luck": scoring.beyond_luck(float(v["roi"]), float(v["se"])),
+        }
+        for v in body.get("value_bets", [])
+    ]  # reports written before value bets were scored have none
+    return {
+        "generated_at": str(body["generated_at"]),
+        "model_version": str(body["model_version"]),
+        "model": dict(body["model"]),
+        "seasons": [str(s) for s in body["seasons"]],
+        "leagues": [str(lg) for lg in body["leagues"]],
+        "summary": summary,
+        "calibration": calibration,
+        "value_bets": value_bets,
+        "fits": int(body["fits"]),
+        "fit_seconds": float(body["fit_seconds"]),
+        "seconds": float(body["seconds"]),
+        "skipped_rows": len(body["skipped_rows"]),
+        "failed_fits": len(body["failed_fits"]),
+    }
 
 
 def backtest_report(path: str) -> dict[str, Any] | None:

@@ -19,10 +19,18 @@ RECORD_CACHE_SECONDS = 3600  # keyed by what has been scored: a new score is a n
 
 def _diagrams(calibration: dict[str, dict[str, tuple[list[scoring.Bin], float]]]) -> list[dict]:
     """One diagram per outcome, the model's bins beside the market's."""
-    return [{"outcome": outcome,
-             "chart": reliability_chart({who: by_outcome[outcome][0] for who, by_outcome in calibration.items()}),
-             "ece": {who: by_outcome[outcome][1] for who, by_outcome in calibration.items()}}
-            for outcome in scoring.OUTCOMES] if calibration else []
+    return (
+        [
+            {
+                "outcome": outcome,
+                "chart": reliability_chart({who: by_outcome[outcome][0] for who, by_outcome in calibration.items()}),
+                "ece": {who: by_outcome[outcome][1] for who, by_outcome in calibration.items()},
+            }
+            for outcome in scoring.OUTCOMES
+        ]
+        if calibration
+        else []
+    )
 
 
 @bp.get("/model")
@@ -33,8 +41,13 @@ def show():
         track = record.track_record()
         cache.set(key, track, timeout=RECORD_CACHE_SECONDS)
     backtest = record.backtest_report(current_app.config["BACKTEST_REPORT"])
-    return render_template("predictions/show.html", track=track, track_diagrams=_diagrams(track.calibration),
-                           backtest=backtest, backtest_diagrams=_diagrams(backtest["calibration"]) if backtest else [])
+    return render_template(
+        "predictions/show.html",
+        track=track,
+        track_diagrams=_diagrams(track.calibration),
+        backtest=backtest,
+        backtest_diagrams=_diagrams(backtest["calibration"]) if backtest else [],
+    )
 
 
 @bp.get(f"/matches/<int(max={MAX_ID}):match_id>/prediction")

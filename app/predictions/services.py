@@ -46,10 +46,19 @@ def publish(forecast: Forecast, now: datetime) -> Prediction:
     p = forecast.probabilities
     if min(p) < 0 or abs(sum(p) - 1.0) > 1e-6:
         raise PublishRefused(f"impossible probabilities {p} for match {match.id}")
-    prediction = Prediction(match_id=match.id, model_version=forecast.model_version, data_time=forecast.data_time,
-                            published_at=now, home_goals=forecast.home_goals, away_goals=forecast.away_goals,
-                            p_home=p[0], p_draw=p[1], p_away=p[2], markets=forecast.markets,
-                            explanation=forecast.explanation)
+    prediction = Prediction(
+        match_id=match.id,
+        model_version=forecast.model_version,
+        data_time=forecast.data_time,
+        published_at=now,
+        home_goals=forecast.home_goals,
+        away_goals=forecast.away_goals,
+        p_home=p[0],
+        p_draw=p[1],
+        p_away=p[2],
+        markets=forecast.markets,
+        explanation=forecast.explanation,
+    )
     db.session.add(prediction)
     return prediction
 
@@ -80,26 +89,45 @@ def latest_published(match_id: int, kept: tuple[Published | None] | None = None)
     kept = kept or cache.get(key)
     if kept is None:
         p = latest(match_id)
-        kept = (None if p is None else Published(
-            p.id, p.match_id, p.model_version, p.published_at, p.frozen_at, p.home_goals, p.away_goals,
-            p.probabilities, p.markets, p.explanation),)
+        kept = (
+            None
+            if p is None
+            else Published(
+                p.id,
+                p.match_id,
+                p.model_version,
+                p.published_at,
+                p.frozen_at,
+                p.home_goals,
+                p.away_goals,
+                p.probabilities,
+                p.markets,
+                p.explanation,
+            ),
+        )
         cache.set(key, kept, timeout=PUBLISHED_CACHE_SECONDS)
     return kept[0]
 
 
 def latest(match_id: int) -> Prediction | None:
-    return db.session.scalars(select(Prediction).where(Prediction.match_id == match_id)
-                              .order_by(Prediction.published_at.desc(), Prediction.id.desc()).limit(1)).first()
+    return db.session.scalars(
+        select(Prediction)
+        .where(Prediction.match_id == match_id)
+        .order_by(Prediction.published_at.desc(), Prediction.id.desc())
+        .limit(1)
+    ).first()
 
 
 def freeze_due(now: datetime) -> list[int]:
     """At kickoff, the match's latest prediction is frozen: the one the track record counts. Returns those
     matches' ids."""
-    newest = (select(Prediction.match_id, func.max(Prediction.id).label("id"))
-              .group_by(Prediction.match_id).subquery())
+    newest = select(Prediction.match_id, func.max(Prediction.id).label("id")).group_by(Prediction.match_id).subquery()
     due = db.session.scalars(
-        select(Prediction).join(newest, Prediction.id == newest.c.id).join(Match, Match.id == Prediction.match_id)
-        .where(Prediction.frozen_at.is_(None), Match.kickoff_at <= now)).all()
+        select(Prediction)
+        .join(newest, Prediction.id == newest.c.id)
+        .join(Match, Match.id == Prediction.match_id)
+        .where(Prediction.frozen_at.is_(None), Match.kickoff_at <= now)
+    ).all()
     for prediction in due:
         prediction.frozen_at = now
     return [p.match_id for p in due]
@@ -110,9 +138,16 @@ def score_finished(now: datetime) -> int:
     closing market's margin-free view of the same match, the yardstick of the track record; keep the best closing
     prices too, at which the record stakes the model's value bets."""
     rows = db.session.execute(
-        select(Prediction, Match).join(Match, Match.id == Prediction.match_id)
-        .where(Prediction.frozen_at.is_not(None), Prediction.scored_at.is_(None), Match.status == "finished",
-               Match.home_score.is_not(None), Match.away_score.is_not(None))).all()
+        select(Prediction, Match)
+        .join(Match, Match.id == Prediction.match_id)
+        .where(
+            Prediction.frozen_at.is_not(None),
+            Prediction.scored_at.is_(None),
+            Match.status == "finished",
+            Match.home_score.is_not(None),
+            Match.away_score.is_not(None),
+        )
+    ).all()
     boards = closing_boards([match.id for _, match in rows])
     for prediction, match in rows:
         home, away = match.home_score or 0, match.away_score or 0  # both set: the query asks for them

@@ -105,8 +105,9 @@ def total_lines(over: Mapping[float, float]) -> dict[float, tuple[float, float, 
 def model_bets(probabilities: tuple[float, float, float], markets: Mapping[str, Any]) -> dict[MarketId, dict[str, Bet]]:
     """Per market the model prices, each outcome's bet as the model sees it (outcome names as stored odds use)."""
     home, draw, away = probabilities
-    bets: dict[MarketId, dict[str, Bet]] = {("1x2", None): {"home": simple(home), "draw": simple(draw),
-                                                              "away": simple(away)}}
+    bets: dict[MarketId, dict[str, Bet]] = {
+        ("1x2", None): {"home": simple(home), "draw": simple(draw), "away": simple(away)}
+    }
     if markets.get("btts") is not None:
         bets[("btts", None)] = {"yes": simple(markets["btts"]), "no": simple(1.0 - markets["btts"])}
     over = {float(line): float(p) for line, p in (markets.get("over") or {}).items()}
@@ -180,8 +181,9 @@ class PricedBet:
     stake: float | None  # share of bankroll, when staking is on
 
 
-def assess(bets: Mapping[MarketId, Mapping[str, Bet]], boards: Mapping[MarketId, MarketBoard],
-           fraction: float | None = None) -> list[PricedBet]:
+def assess(
+    bets: Mapping[MarketId, Mapping[str, Bet]], boards: Mapping[MarketId, MarketBoard], fraction: float | None = None
+) -> list[PricedBet]:
     """Every bookmaker's price on every market both the model and the boards have."""
     out = []
     for market, board in boards.items():
@@ -196,9 +198,18 @@ def assess(bets: Mapping[MarketId, Mapping[str, Bet]], boards: Mapping[MarketId,
                 quote = row.quotes[i]
                 if quote is None:
                     continue
-                out.append(PricedBet(market, outcome, row.name, quote.price, probability, consensus,
-                                     expected_profit(bet, quote.price),
-                                     None if fraction is None else stake(bet, quote.price, fraction)))
+                out.append(
+                    PricedBet(
+                        market,
+                        outcome,
+                        row.name,
+                        quote.price,
+                        probability,
+                        consensus,
+                        expected_profit(bet, quote.price),
+                        None if fraction is None else stake(bet, quote.price, fraction),
+                    )
+                )
     return out
 
 

@@ -52,10 +52,20 @@ class APIFootball:
 
     name = "api-football"
     authoritative = False
-    capabilities = frozenset({
-        "competitions", "fixtures", "live", "odds", "standings", "lineups", "events", "stats",
-        "head_to_head", "team_stats",
-    })
+    capabilities = frozenset(
+        {
+            "competitions",
+            "fixtures",
+            "live",
+            "odds",
+            "standings",
+            "lineups",
+            "events",
+            "stats",
+            "head_to_head",
+            "team_stats",
+        }
+    )
 
     def __init__(
         self,
@@ -77,8 +87,11 @@ class APIFootball:
         else:
             headers = {"x-apisports-key": api_key}
         self.http = http or ProviderHTTP(
-            self.name, base_url or (RAPIDAPI_BASE if via_rapidapi else DIRECT_BASE),
-            headers=headers, secrets=(api_key,), usage_parser=usage_parser or self._usage,
+            self.name,
+            base_url or (RAPIDAPI_BASE if via_rapidapi else DIRECT_BASE),
+            headers=headers,
+            secrets=(api_key,),
+            usage_parser=usage_parser or self._usage,
         )
 
     @property
@@ -97,8 +110,9 @@ class APIFootball:
         items = self._list("competitions", "/leagues", {"current": "true", "type": "league"})
         return self._parse("competitions", parse.competitions, items)
 
-    def fixtures(self, competition: str, date_from: date, date_to: date, *,
-                 season: int | None = None) -> list[FixtureRecord]:
+    def fixtures(
+        self, competition: str, date_from: date, date_to: date, *, season: int | None = None
+    ) -> list[FixtureRecord]:
         """Matches kicking off within [date_from, date_to]; one call per season the range touches."""
         league = self._league(competition, "fixtures")
         if date_to < date_from:
@@ -155,8 +169,9 @@ class APIFootball:
         items = self._list("standings", "/standings", {"league": league, "season": year})
         return self._parse("standings", parse.standings, items, competition, year)
 
-    def team_statistics(self, competition: str, team_id: int | str, *,
-                        season: int | None = None) -> TeamSeasonStatsRecord:
+    def team_statistics(
+        self, competition: str, team_id: int | str, *, season: int | None = None
+    ) -> TeamSeasonStatsRecord:
         """One team's season totals in the league."""
         league, year = self._league(competition, "team_stats"), self._season(season)
         data = self._get("team_stats", "/teams/statistics", {"league": league, "season": year, "team": team_id})
@@ -253,4 +268,3 @@ class APIFootball:
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
             # A shape the parser did not foresee: still a provider failure, not a crash.
             raise self._error(call, f"unreadable payload ({type(exc).__name__}: {exc})") from None
-

@@ -33,14 +33,25 @@ LEAGUES: dict[str, int] = {"epl": 39, "laliga": 140, "seriea": 135, "bundesliga"
 KEY_BY_LEAGUE: dict[int, str] = {league: key for key, league in LEAGUES.items()}
 
 STATUS: dict[str, MatchStatus] = {
-    "TBD": MatchStatus.SCHEDULED, "NS": MatchStatus.SCHEDULED,
-    "1H": MatchStatus.LIVE, "2H": MatchStatus.LIVE, "ET": MatchStatus.LIVE, "P": MatchStatus.LIVE,
+    "TBD": MatchStatus.SCHEDULED,
+    "NS": MatchStatus.SCHEDULED,
+    "1H": MatchStatus.LIVE,
+    "2H": MatchStatus.LIVE,
+    "ET": MatchStatus.LIVE,
+    "P": MatchStatus.LIVE,
     "LIVE": MatchStatus.LIVE,
-    "HT": MatchStatus.HALF_TIME, "BT": MatchStatus.HALF_TIME,
-    "FT": MatchStatus.FINISHED, "AET": MatchStatus.FINISHED, "PEN": MatchStatus.FINISHED,
-    "AWD": MatchStatus.FINISHED, "WO": MatchStatus.FINISHED,
-    "PST": MatchStatus.POSTPONED, "CANC": MatchStatus.CANCELLED, "ABD": MatchStatus.ABANDONED,
-    "SUSP": MatchStatus.OTHER, "INT": MatchStatus.OTHER,
+    "HT": MatchStatus.HALF_TIME,
+    "BT": MatchStatus.HALF_TIME,
+    "FT": MatchStatus.FINISHED,
+    "AET": MatchStatus.FINISHED,
+    "PEN": MatchStatus.FINISHED,
+    "AWD": MatchStatus.FINISHED,
+    "WO": MatchStatus.FINISHED,
+    "PST": MatchStatus.POSTPONED,
+    "CANC": MatchStatus.CANCELLED,
+    "ABD": MatchStatus.ABANDONED,
+    "SUSP": MatchStatus.OTHER,
+    "INT": MatchStatus.OTHER,
 }
 # score.halftime follows the running score during the first half, so it only means
 # "half-time score" once the first half is over.
@@ -231,14 +242,20 @@ def fixture(item: Any, season_hint: int | None = None) -> FixtureRecord:
     ht_home, ht_away = _half_time(item, short)
     clocked = status in CLOCKED
     return FixtureRecord(
-        external_id=str(fid), competition_key=competition_key(league_id), season=season_label(year),
+        external_id=str(fid),
+        competition_key=competition_key(league_id),
+        season=season_label(year),
         home=team_ref(teams.get("home"), f"fixture {fid} home team"),
         away=team_ref(teams.get("away"), f"fixture {fid} away team"),
-        kickoff_at=kickoff(fx, fid), status=status,
+        kickoff_at=kickoff(fx, fid),
+        status=status,
         minute=opt_int(status_obj.get("elapsed")) if clocked else None,
         # Older payloads (the live sample) have no 'extra' key at all.
         added_time=opt_int(status_obj.get("extra")) if clocked else None,
-        home_score=home_score, away_score=away_score, ht_home_score=ht_home, ht_away_score=ht_away,
+        home_score=home_score,
+        away_score=away_score,
+        ht_home_score=ht_home,
+        ht_away_score=ht_away,
         round=opt_str(league.get("round")),
     )
 
@@ -273,14 +290,17 @@ def competitions(items: list[Any]) -> list[CompetitionRecord]:
             continue
         season = _current_season(array(entry.get("seasons"), f"league {league_id} seasons"), league_id)
         country = sub(entry, "country")
-        out.append(CompetitionRecord(
-            key=KEY_BY_LEAGUE[league_id], external_id=str(league_id),
-            name=opt_str(league.get("name")) or KEY_BY_LEAGUE[league_id],
-            country=opt_str(country.get("name")) or "",
-            season=season_label(req_int(season.get("year"), f"league {league_id} season year")),
-            season_start=_day(season.get("start"), f"league {league_id} season start"),
-            season_end=_day(season.get("end"), f"league {league_id} season end"),
-        ))
+        out.append(
+            CompetitionRecord(
+                key=KEY_BY_LEAGUE[league_id],
+                external_id=str(league_id),
+                name=opt_str(league.get("name")) or KEY_BY_LEAGUE[league_id],
+                country=opt_str(country.get("name")) or "",
+                season=season_label(req_int(season.get("year"), f"league {league_id} season year")),
+                season_start=_day(season.get("start"), f"league {league_id} season start"),
+                season_end=_day(season.get("end"), f"league {league_id} season end"),
+            )
+        )
     return out
 
 
@@ -293,7 +313,9 @@ def standing(row: Any, key: str, season: str) -> StandingRecord:
     what = f"standings row of {team.name}"
     form = text(row, "form")
     return StandingRecord(
-        competition_key=key, season=season, team=team,
+        competition_key=key,
+        season=season,
+        team=team,
         position=req_int(row.get("rank"), f"{what}: rank"),
         played=req_int(total.get("played"), f"{what}: played"),
         won=req_int(total.get("win"), f"{what}: win"),
@@ -302,7 +324,8 @@ def standing(row: Any, key: str, season: str) -> StandingRecord:
         goals_for=req_int(goals.get("for"), f"{what}: goals for"),
         goals_against=req_int(goals.get("against"), f"{what}: goals against"),
         points=req_int(row.get("points"), f"{what}: points"),
-        form=form[::-1], group=opt_str(row.get("group")),
+        form=form[::-1],
+        group=opt_str(row.get("group")),
     )
 
 
@@ -329,8 +352,10 @@ def team_statistics(data: Any, key: str, season_year: int) -> TeamSeasonStatsRec
     team = team_ref(data.get("team"), "team statistics team")
     fixtures, goals = data.get("fixtures"), data.get("goals")
     counts = {
-        "played": _total(fixtures, "played", "total"), "won": _total(fixtures, "wins", "total"),
-        "drawn": _total(fixtures, "draws", "total"), "lost": _total(fixtures, "loses", "total"),
+        "played": _total(fixtures, "played", "total"),
+        "won": _total(fixtures, "wins", "total"),
+        "drawn": _total(fixtures, "draws", "total"),
+        "lost": _total(fixtures, "loses", "total"),
         "goals for": _total(goals, "for", "total", "total"),
         "goals against": _total(goals, "against", "total", "total"),
     }
@@ -341,8 +366,15 @@ def team_statistics(data: Any, key: str, season_year: int) -> TeamSeasonStatsRec
     league = sub(data, "league")
     form = data.get("form")  # oldest first here already, unlike the standings' form
     return TeamSeasonStatsRecord(
-        competition_key=key, season=season_label(opt_int(league.get("season")) or season_year), team=team,
-        played=played, won=won, drawn=drawn, lost=lost, goals_for=goals_for, goals_against=goals_against,
+        competition_key=key,
+        season=season_label(opt_int(league.get("season")) or season_year),
+        team=team,
+        played=played,
+        won=won,
+        drawn=drawn,
+        lost=lost,
+        goals_for=goals_for,
+        goals_against=goals_against,
         form=form if isinstance(form, str) else "",
         clean_sheets=_total(data, "clean_sheet", "total"),
         failed_to_score=_total(data, "failed_to_score", "total"),
@@ -360,8 +392,11 @@ def _player(entry: Any, what: str) -> LineupPlayer:
         raise ShapeError(f"{what} has no name")
     pid = opt_int(player.get("id"))
     return LineupPlayer(
-        name=name, external_id=None if pid is None else str(pid), number=opt_int(player.get("number")),
-        position=opt_str(player.get("pos")), grid=opt_str(player.get("grid")),
+        name=name,
+        external_id=None if pid is None else str(pid),
+        number=opt_int(player.get("number")),
+        position=opt_str(player.get("pos")),
+        grid=opt_str(player.get("grid")),
     )
 
 
@@ -371,10 +406,13 @@ def lineup(item: Any, fixture_id: str) -> LineupRecord:
     team = team_ref(item.get("team"), "lineup team")
     coach = sub(item, "coach")
     return LineupRecord(
-        fixture_external_id=fixture_id, team=team, formation=opt_str(item.get("formation")),
+        fixture_external_id=fixture_id,
+        team=team,
+        formation=opt_str(item.get("formation")),
         starting=tuple(_player(p, f"{team.name} starter") for p in array(item.get("startXI"), "startXI")),
-        substitutes=tuple(_player(p, f"{team.name} substitute")
-                          for p in array(item.get("substitutes") or [], "substitutes")),
+        substitutes=tuple(
+            _player(p, f"{team.name} substitute") for p in array(item.get("substitutes") or [], "substitutes")
+        ),
         coach=opt_str(coach.get("name")),
     )
 
@@ -400,10 +438,14 @@ def event(item: Any, fixture_id: str) -> MatchEventRecord:
     time = sub(item, "time")
     kind, detail = item.get("type"), item.get("detail")
     return MatchEventRecord(
-        fixture_external_id=fixture_id, team=team_ref(item.get("team"), "event team"),
+        fixture_external_id=fixture_id,
+        team=team_ref(item.get("team"), "event team"),
         kind=event_kind(kind if isinstance(kind, str) else "", detail if isinstance(detail, str) else ""),
-        minute=opt_int(time.get("elapsed")), extra_minute=opt_int(time.get("extra")),
-        player=_name(item.get("player")), assist=_name(item.get("assist")), detail=opt_str(detail),
+        minute=opt_int(time.get("elapsed")),
+        extra_minute=opt_int(time.get("extra")),
+        player=_name(item.get("player")),
+        assist=_name(item.get("assist")),
+        detail=opt_str(detail),
     )
 
 
@@ -481,8 +523,9 @@ def market(bet_id: int | None, bet_name: str, value: str) -> tuple[str, str, flo
     return market_slug, label, None  # any other bet is kept as data, without a line
 
 
-def _bet_prices(bet: Any, fid: str, book: BookmakerRef, updated: datetime | None,
-                problems: list[str]) -> list[PriceRecord]:
+def _bet_prices(
+    bet: Any, fid: str, book: BookmakerRef, updated: datetime | None, problems: list[str]
+) -> list[PriceRecord]:
     """Prices of one bet; unreadable values are skipped and named in `problems`."""
     if not isinstance(bet, dict):
         problems.append(f"fixture {fid} {book.key}: a bet is not an object")

@@ -211,8 +211,12 @@ class CircuitBreaker:
         now = self.clock()
         count = self._safely(lambda: self.store.add_failure(self.provider, self.threshold, now, self.ttl), 0)
         if count >= self.threshold:
-            log.warning("%s: circuit open after %d consecutive failures, next probe in %g s",
-                        self.provider, count, self.cooldown)
+            log.warning(
+                "%s: circuit open after %d consecutive failures, next probe in %g s",
+                self.provider,
+                count,
+                self.cooldown,
+            )
 
     def _safely(self, action: Callable[[], T], fallback: T) -> T:
         """The store's answer; if the store is unreachable, the fallback (the breaker lets calls through)."""

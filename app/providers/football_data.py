@@ -22,9 +22,18 @@ KEYS = {code: key for key, code in CODES.items()}
 S = MatchStatus
 T = TypeVar("T")
 STATUSES = {
-    "SCHEDULED": S.SCHEDULED, "TIMED": S.SCHEDULED, "IN_PLAY": S.LIVE, "LIVE": S.LIVE, "EXTRA_TIME": S.LIVE,
-    "PENALTY_SHOOTOUT": S.LIVE, "PAUSED": S.HALF_TIME, "FINISHED": S.FINISHED, "AWARDED": S.FINISHED,
-    "POSTPONED": S.POSTPONED, "CANCELLED": S.CANCELLED, "CANCELED": S.CANCELLED,  # both spellings are about
+    "SCHEDULED": S.SCHEDULED,
+    "TIMED": S.SCHEDULED,
+    "IN_PLAY": S.LIVE,
+    "LIVE": S.LIVE,
+    "EXTRA_TIME": S.LIVE,
+    "PENALTY_SHOOTOUT": S.LIVE,
+    "PAUSED": S.HALF_TIME,
+    "FINISHED": S.FINISHED,
+    "AWARDED": S.FINISHED,
+    "POSTPONED": S.POSTPONED,
+    "CANCELLED": S.CANCELLED,
+    "CANCELED": S.CANCELLED,  # both spellings are about
 }  # SUSPENDED, like any code not listed, is OTHER
 MAX_SPAN_DAYS = 10  # GET /matches answers 400 "Specified period must not exceed 10 days" beyond this
 MAX_ERROR_BODY, ERROR_BODY_SECONDS = 16 * 1024, 2.0  # football-data's error bodies are under 200 bytes
@@ -116,12 +125,20 @@ def parse_match(raw: Any, key: str) -> FixtureRecord:
     minute, added = minute_of(match.get("minute"), match.get("injuryTime"))
     matchday = match.get("matchday")
     return FixtureRecord(
-        external_id=str(match["id"]), competition_key=key, season=_season(match.get("season"), f"{where} season")[0],
-        home=_team(match.get("homeTeam"), f"{where} homeTeam"), away=_team(match.get("awayTeam"), f"{where} awayTeam"),
+        external_id=str(match["id"]),
+        competition_key=key,
+        season=_season(match.get("season"), f"{where} season")[0],
+        home=_team(match.get("homeTeam"), f"{where} homeTeam"),
+        away=_team(match.get("awayTeam"), f"{where} awayTeam"),
         # utcDate is UTC by name: a stamp without zone is read as UTC, one with a zone is converted
         kickoff_at=kickoff.replace(tzinfo=UTC) if kickoff.tzinfo is None else kickoff.astimezone(UTC),
-        status=status_of(match.get("status")), minute=minute, added_time=added, home_score=home_goals,
-        away_score=away_goals, ht_home_score=ht_home, ht_away_score=ht_away,
+        status=status_of(match.get("status")),
+        minute=minute,
+        added_time=added,
+        home_score=home_goals,
+        away_score=away_goals,
+        ht_home_score=ht_home,
+        ht_away_score=ht_away,
         round=f"Matchday {matchday}" if type(matchday) is int else None,
     )
 
@@ -130,12 +147,24 @@ def parse_standing_row(raw: Any, key: str, season: str, group: str | None) -> St
     """One table row; rows of one table may have played different numbers of games."""
     row = _of(raw, dict, "table row")
     team = _team(row.get("team"), "table row team")
-    n = {f: _int(row.get(f), f"table row of team {team.external_id}: {f}") for f in (
-        "position", "playedGames", "won", "draw", "lost", "goalsFor", "goalsAgainst", "points")}
+    n = {
+        f: _int(row.get(f), f"table row of team {team.external_id}: {f}")
+        for f in ("position", "playedGames", "won", "draw", "lost", "goalsFor", "goalsAgainst", "points")
+    }
     return StandingRecord(
-        competition_key=key, season=season, team=team, position=n["position"], played=n["playedGames"],
-        won=n["won"], drawn=n["draw"], lost=n["lost"], goals_for=n["goalsFor"], goals_against=n["goalsAgainst"],
-        points=n["points"], form=form_recent_last(row.get("form")), group=group,
+        competition_key=key,
+        season=season,
+        team=team,
+        position=n["position"],
+        played=n["playedGames"],
+        won=n["won"],
+        drawn=n["draw"],
+        lost=n["lost"],
+        goals_for=n["goalsFor"],
+        goals_against=n["goalsAgainst"],
+        points=n["points"],
+        form=form_recent_last(row.get("form")),
+        group=group,
     )
 
 
@@ -147,8 +176,10 @@ def _window(date_from: date, date_to: date) -> dict[str, str]:
 
 def _unoffered(call: str) -> Callable[..., Any]:
     """A method that refuses: football-data serves no odds (paid add-on), lineups, events or statistics here."""
+
     def refuse(self: FootballData, *args: object, **kwargs: object) -> Any:
         raise ProviderError(self.name, call, "not offered by this provider")
+
     return refuse
 
 
@@ -190,12 +221,22 @@ class FootballData:
     odds, lineups, events = _unoffered("odds"), _unoffered("lineups"), _unoffered("events")
     stats, head_to_head, team_stats = _unoffered("stats"), _unoffered("head_to_head"), _unoffered("team_stats")
 
-    def __init__(self, api_key: str, *, base_url: str = BASE_URL, http: ProviderHTTP | None = None,
-                 clock: Callable[[], datetime] | None = None, usage_parser: UsageParser | None = None) -> None:
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        base_url: str = BASE_URL,
+        http: ProviderHTTP | None = None,
+        clock: Callable[[], datetime] | None = None,
+        usage_parser: UsageParser | None = None,
+    ) -> None:
         self._clock = clock or (lambda: datetime.now(UTC))
         # Quota headers are stamped by our clock, like everything else this client observes.
-        http = http or ProviderHTTP(self.name, base_url, usage_parser=usage_parser or (
-            lambda headers: football_data_usage(headers, now=self._clock())))
+        http = http or ProviderHTTP(
+            self.name,
+            base_url,
+            usage_parser=usage_parser or (lambda headers: football_data_usage(headers, now=self._clock())),
+        )
         # On an injected client too (own settings and base_url): our key is sent, and hidden from every error.
         http.headers["X-Auth-Token"], http.secrets = api_key, (*http.secrets, api_key)
         # ProviderHTTP names a 4xx by its status alone; football-data's reason is in the body, noted on the way past.
@@ -243,7 +284,8 @@ class FootballData:
                 raise _BadShape("no standings entry of type TOTAL")
             return [
                 parse_standing_row(row, competition, label, e["group"] if isinstance(e.get("group"), str) else None)
-                for e in totals for row in _of(e.get("table"), list, "table")
+                for e in totals
+                for row in _of(e.get("table"), list, "table")
             ]
 
     def _across(self, call: str, params: dict[str, str]) -> list[FixtureRecord]:
@@ -265,8 +307,13 @@ class FootballData:
             label, start, end = _season(data.get("currentSeason"), f"competition {code} currentSeason")
             country = area.get("name") if isinstance(area, dict) else None
             return CompetitionRecord(
-                key=key, external_id=_id(data.get("id"), f"competition {code}"), name=name,
-                country=country if isinstance(country, str) else "", season=label, season_start=start, season_end=end,
+                key=key,
+                external_id=_id(data.get("id"), f"competition {code}"),
+                name=name,
+                country=country if isinstance(country, str) else "",
+                season=label,
+                season_start=start,
+                season_end=end,
             )
 
     @contextmanager

@@ -52,8 +52,15 @@ UsageParser = Callable[[Mapping[str, str]], Usage | None]
 class _Failure(Exception):
     """One attempt's failure: its plain-words reason, whether to retry, whether it is the provider's outage."""
 
-    def __init__(self, reason: str, *, retry: bool = False, outage: bool = True, status: int | None = None,
-                 wait: float | None = None) -> None:
+    def __init__(
+        self,
+        reason: str,
+        *,
+        retry: bool = False,
+        outage: bool = True,
+        status: int | None = None,
+        wait: float | None = None,
+    ) -> None:
         super().__init__(reason)
         self.reason, self.retry, self.outage, self.status, self.wait = reason, retry, outage, status, wait
 
@@ -77,8 +84,13 @@ _CAUSES: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], str]
 
 def _network_failure(exc: requests.RequestException) -> _Failure:
     """A connection-level error in plain words (never its text: requests puts the URL, query and all, in it)."""
-    if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.InvalidSchema
-                  | requests.exceptions.MissingSchema | requests.exceptions.InvalidHeader):
+    if isinstance(
+        exc,
+        requests.exceptions.InvalidURL
+        | requests.exceptions.InvalidSchema
+        | requests.exceptions.MissingSchema
+        | requests.exceptions.InvalidHeader,
+    ):
         return _Failure("invalid request URL or header", outage=False)
     causes = _causes(exc)
     for kind, reason in _CAUSES:
@@ -240,8 +252,12 @@ class ProviderHTTP:
             failure.reason += f" after {attempt} attempts" if attempt > 1 else ""
             raise failure
         delay = max(self.settings.backoff * 2 ** (attempt - 1), failure.wait or 0.0)
-        log.info("%s", self.redact(f"{self.provider}.{call}: {failure.reason}; attempt {attempt} of {total}, "
-                                   f"retrying in {delay:g} s"))
+        log.info(
+            "%s",
+            self.redact(
+                f"{self.provider}.{call}: {failure.reason}; attempt {attempt} of {total}, retrying in {delay:g} s"
+            ),
+        )
         self.sleep(delay)
 
     def _attempt(self, url: str, params: Mapping[str, Any]) -> JSONResponse:
@@ -249,8 +265,9 @@ class ProviderHTTP:
         started = self.clock()
         try:
             timeout = (self.settings.connect_timeout, self.settings.read_timeout)
-            response = self.session.get(url, params=params, headers=self.headers, timeout=timeout, stream=True,
-                                        allow_redirects=False)  # redirects not followed: keys would go along
+            response = self.session.get(
+                url, params=params, headers=self.headers, timeout=timeout, stream=True, allow_redirects=False
+            )  # redirects not followed: keys would go along
         except requests.RequestException as exc:
             raise _network_failure(exc) from None
         with response:

@@ -54,8 +54,14 @@ def odds_api_usage(
     # The plan's quota is not sent; used + remaining is it. The reset day follows the billing
     # date, which the headers do not say, so resets_at stays unknown.
     limit = remaining + used if remaining is not None and used is not None else None
-    return Usage(provider=provider, observed_at=_now(now), remaining=remaining, used=used, limit=limit,
-                 last_cost=_int(h.get("x-requests-last")))
+    return Usage(
+        provider=provider,
+        observed_at=_now(now),
+        remaining=remaining,
+        used=used,
+        limit=limit,
+        last_cost=_int(h.get("x-requests-last")),
+    )
 
 
 API_FOOTBALL_HEADERS = ("x-ratelimit-requests-limit", "x-ratelimit-requests-remaining")
@@ -72,8 +78,9 @@ def api_football_usage(
     limit, remaining = _int(h.get("x-ratelimit-requests-limit")), _int(h.get("x-ratelimit-requests-remaining"))
     used = limit - remaining if limit is not None and remaining is not None and limit >= remaining else None
     midnight = datetime.combine(observed.astimezone(UTC).date() + timedelta(days=1), datetime.min.time(), UTC)
-    return Usage(provider=provider, observed_at=observed, remaining=remaining, used=used, limit=limit,
-                 resets_at=midnight)
+    return Usage(
+        provider=provider, observed_at=observed, remaining=remaining, used=used, limit=limit, resets_at=midnight
+    )
 
 
 FOOTBALL_DATA_HEADERS = ("x-requests-available-minute", "x-requestcounter-reset")
@@ -88,8 +95,12 @@ def football_data_usage(
         return None
     observed = _now(now)
     reset_in = _int(h.get("x-requestcounter-reset"))
-    return Usage(provider=provider, observed_at=observed, remaining=_int(h.get("x-requests-available-minute")),
-                 resets_at=observed + timedelta(seconds=reset_in) if reset_in is not None else None)
+    return Usage(
+        provider=provider,
+        observed_at=observed,
+        remaining=_int(h.get("x-requests-available-minute")),
+        resets_at=observed + timedelta(seconds=reset_in) if reset_in is not None else None,
+    )
 
 
 def retry_after(headers: Mapping[str, str], now: datetime | None = None) -> float | None:

@@ -15,8 +15,18 @@ from app.providers.breaker import BreakerStore, CircuitBreaker, MemoryBreakerSto
 from app.providers.demo import DemoProvider
 
 T = TypeVar("T")
-CAPABILITIES = ("competitions", "fixtures", "live", "odds", "standings",
-                "lineups", "events", "stats", "head_to_head", "team_stats")
+CAPABILITIES = (
+    "competitions",
+    "fixtures",
+    "live",
+    "odds",
+    "standings",
+    "lineups",
+    "events",
+    "stats",
+    "head_to_head",
+    "team_stats",
+)
 # Preference per capability: API-Football is the richest for the match itself, The Odds API for
 # prices; football-data.org backs up fixtures, scores and standings.
 ORDER: dict[str, tuple[str, ...]] = {
@@ -40,12 +50,16 @@ def _clients(settings: Mapping[str, Any], clock: Callable[[], datetime]) -> dict
 
         clients["api-football"] = APIFootball(
             settings.get("API_FOOTBALL_KEY") or settings["RAPIDAPI_KEY"],
-            via_rapidapi=not settings.get("API_FOOTBALL_KEY"), clock=clock, **base("API_FOOTBALL_BASE_URL"))
+            via_rapidapi=not settings.get("API_FOOTBALL_KEY"),
+            clock=clock,
+            **base("API_FOOTBALL_BASE_URL"),
+        )
     if settings.get("FOOTBALL_DATA_KEY"):
         from app.providers.football_data import FootballData
 
-        clients["football-data"] = FootballData(settings["FOOTBALL_DATA_KEY"], clock=clock,
-                                                **base("FOOTBALL_DATA_BASE_URL"))
+        clients["football-data"] = FootballData(
+            settings["FOOTBALL_DATA_KEY"], clock=clock, **base("FOOTBALL_DATA_BASE_URL")
+        )
     if settings.get("ODDS_API_KEY"):
         from app.providers.the_odds_api import TheOddsAPI
 
@@ -58,8 +72,9 @@ def _breaker_store(settings: Mapping[str, Any]) -> BreakerStore:
     if not settings.get("REDIS_URL"):
         return MemoryBreakerStore()
     # Short timeouts and no client retries: an unreachable Redis must not stall every provider call.
-    client = redis.Redis.from_url(settings["REDIS_URL"], socket_timeout=1, socket_connect_timeout=1,
-                                  retry=Retry(NoBackoff(), 0))
+    client = redis.Redis.from_url(
+        settings["REDIS_URL"], socket_timeout=1, socket_connect_timeout=1, retry=Retry(NoBackoff(), 0)
+    )
     return RedisBreakerStore(client)
 
 
@@ -69,15 +84,21 @@ def build(settings: Mapping[str, Any], clock: Callable[[], datetime]) -> dict[st
     if clients:
         store = _breaker_store(settings)
         for client in clients.values():
-            client.http.breaker = CircuitBreaker(client.name, store,
-                                                 threshold=int(settings.get("BREAKER_THRESHOLD", 5)),
-                                                 cooldown=float(settings.get("BREAKER_COOLDOWN", 60.0)))
+            client.http.breaker = CircuitBreaker(
+                client.name,
+                store,
+                threshold=int(settings.get("BREAKER_THRESHOLD", 5)),
+                cooldown=float(settings.get("BREAKER_COOLDOWN", 60.0)),
+            )
     if not clients:
         demo = DemoProvider(seed=int(settings.get("DEMO_SEED", 7)), clock=clock)
         return {capability: [demo] for capability in CAPABILITIES if capability in demo.capabilities}
     chains = {
-        capability: [clients[name] for name in ORDER.get(capability, ("api-football",))
-                     if name in clients and capability in clients[name].capabilities]
+        capability: [
+            clients[name]
+            for name in ORDER.get(capability, ("api-football",))
+            if name in clients and capability in clients[name].capabilities
+        ]
         for capability in CAPABILITIES
     }
     # The first source of fixtures seeds the canonical teams; every other provider resolves to them.

@@ -51,9 +51,7 @@ def _names(values: Sequence[str] | str) -> list[str]:
     return list(dict.fromkeys(v.strip() for v in items if v.strip()))
 
 
-def credit_cost(
-    markets: Sequence[str], regions: str | None = None, bookmakers: Sequence[str] | None = None
-) -> int:
+def credit_cost(markets: Sequence[str], regions: str | None = None, bookmakers: Sequence[str] | None = None) -> int:
     """Credits one /odds call costs: markets x regions, every 10 named bookmakers counting as a region."""
     if bookmakers:
         region_count = math.ceil(len(_names(bookmakers)) / BOOKMAKERS_PER_REGION)
@@ -91,7 +89,10 @@ class TheOddsAPI:
         self.bookmakers = tuple(bookmakers or ())
         self.clock = clock or _utc_now
         self.http = http or ProviderHTTP(
-            self.name, base_url, params={"apiKey": api_key}, secrets=[api_key],
+            self.name,
+            base_url,
+            params={"apiKey": api_key},
+            secrets=[api_key],
             usage_parser=usage_parser or self._usage,
         )
         if api_key and api_key not in self.http.secrets:

@@ -118,8 +118,11 @@ def sport(index: int, raw: Mapping[str, Any]) -> Sport:
     if not isinstance(key, str) or not key:
         raise ShapeError(f"sport {index} has no key")
     return Sport(
-        key=key, group=str(raw.get("group") or ""), title=str(raw.get("title") or key),
-        active=raw.get("active") is True, has_outrights=raw.get("has_outrights") is True,
+        key=key,
+        group=str(raw.get("group") or ""),
+        title=str(raw.get("title") or key),
+        active=raw.get("active") is True,
+        has_outrights=raw.get("has_outrights") is True,
         description=str(raw.get("description") or ""),
     )
 
@@ -149,9 +152,15 @@ def fixture(ev: Event, competition: str, status: MatchStatus, scores: tuple[int,
     """The FixtureRecord of an event; team ids are the names, as this API has no team ids."""
     home_score, away_score = scores if scores is not None else (None, None)
     return FixtureRecord(
-        external_id=ev.id, competition_key=competition, season=season_of(ev.kickoff),
-        home=TeamRef(ev.home, ev.home), away=TeamRef(ev.away, ev.away),
-        kickoff_at=ev.kickoff, status=status, home_score=home_score, away_score=away_score,
+        external_id=ev.id,
+        competition_key=competition,
+        season=season_of(ev.kickoff),
+        home=TeamRef(ev.home, ev.home),
+        away=TeamRef(ev.away, ev.away),
+        kickoff_at=ev.kickoff,
+        status=status,
+        home_score=home_score,
+        away_score=away_score,
     )
 
 
@@ -219,8 +228,12 @@ def event_prices(ev: Event, prices: list[PriceRecord], problems: list[str]) -> N
 
 
 def market_prices(
-    ev: Event, book: BookmakerRef, market: object, fallback: datetime | None,
-    prices: list[PriceRecord], problems: list[str],
+    ev: Event,
+    book: BookmakerRef,
+    market: object,
+    fallback: datetime | None,
+    prices: list[PriceRecord],
+    problems: list[str],
 ) -> None:
     """One bookmaker's market: a PriceRecord per readable outcome, a problem per unreadable one."""
     where = f"event {ev.id} bookmaker {book.key}"
@@ -248,8 +261,13 @@ def market_prices(
 
 
 def outcome_price(
-    ev: Event, book: BookmakerRef, key: str, kind: MarketKind | None, outcome: object,
-    home_line: float | None, updated: datetime | None,
+    ev: Event,
+    book: BookmakerRef,
+    key: str,
+    kind: MarketKind | None,
+    outcome: object,
+    home_line: float | None,
+    updated: datetime | None,
 ) -> PriceRecord | str:
     """One outcome's PriceRecord, or the reason it was skipped."""
     if not isinstance(outcome, dict) or not isinstance(outcome.get("name"), str):

@@ -30,8 +30,9 @@ def test_non_admin_gets_403(client, auth, make_user):
     assert page.status_code == 403 and "for administrators" in page.get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("email", "password"), [("fan@example.com", "wrong password!!"),
-                                                  ("nobody@example.com", "correct horse battery")])
+@pytest.mark.parametrize(
+    ("email", "password"), [("fan@example.com", "wrong password!!"), ("nobody@example.com", "correct horse battery")]
+)
 def test_wrong_credentials_say_so_without_saying_which(client, auth, make_user, email, password):
     make_user()
     answer = auth.login(email, password)
@@ -40,8 +41,14 @@ def test_wrong_credentials_say_so_without_saying_which(client, auth, make_user, 
     assert client.get("/admin/").status_code == 302
 
 
-@pytest.mark.parametrize("data", [{"email": "not-an-email", "password": "x" * 12}, {"email": "", "password": ""},
-                                  {"email": "a@b.co", "password": "x" * 500}])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"email": "not-an-email", "password": "x" * 12},
+        {"email": "", "password": ""},
+        {"email": "a@b.co", "password": "x" * 500},
+    ],
+)
 def test_malformed_sign_in_form_is_400_with_field_errors(auth, data):
     token = auth.csrf()
     answer = auth.client.post("/accounts/login", data={**data, "csrf_token": token})
@@ -69,33 +76,43 @@ def test_sign_out_needs_post(client):
 
 def test_sign_in_is_rate_limited(app, auth):
     token = auth.csrf()
-    codes = [auth.client.post("/accounts/login", data={"email": "x@example.com", "password": "nope-nope-nope",
-                                                       "csrf_token": token}).status_code for _ in range(11)]
+    codes = [
+        auth.client.post(
+            "/accounts/login", data={"email": "x@example.com", "password": "nope-nope-nope", "csrf_token": token}
+        ).status_code
+        for _ in range(11)
+    ]
     assert codes[:10] == [400] * 10 and codes[10] == 429
 
 
 def test_sign_in_redirects_only_to_this_site(client, make_user, auth):
     make_user()
     token = auth.csrf()
-    answer = client.post("/accounts/login?next=//evil.example/", data={
-        "email": "fan@example.com", "password": "correct horse battery", "csrf_token": token})
+    answer = client.post(
+        "/accounts/login?next=//evil.example/",
+        data={"email": "fan@example.com", "password": "correct horse battery", "csrf_token": token},
+    )
     assert answer.headers["Location"] == "/"
 
 
 def test_create_admin_command(app):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["users", "create-admin", "Chief@Example.com"],
-                           input="a long enough secret\na long enough secret\n")
+    result = runner.invoke(
+        args=["users", "create-admin", "Chief@Example.com"], input="a long enough secret\na long enough secret\n"
+    )
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).filter_by(email="chief@example.com"))
     assert user.is_admin and user.check_password("a long enough secret")
     assert "a long enough secret" not in user.password_hash
 
 
-@pytest.mark.parametrize(("email", "password", "message"), [
-    ("short@example.com", "short", "at least 10 characters"),
-    ("not-an-email", "a long enough secret", "not an email address"),
-])
+@pytest.mark.parametrize(
+    ("email", "password", "message"),
+    [
+        ("short@example.com", "short", "at least 10 characters"),
+        ("not-an-email", "a long enough secret", "not an email address"),
+    ],
+)
 def test_create_admin_refuses_bad_input_and_writes_nothing(app, email, password, message):
     result = app.test_cli_runner().invoke(args=["users", "create-admin", email], input=f"{password}\n{password}\n")
     assert result.exit_code != 0 and message in result.output
@@ -104,6 +121,7 @@ def test_create_admin_refuses_bad_input_and_writes_nothing(app, email, password,
 
 def test_create_admin_refuses_a_taken_email(app, make_user):
     make_user("taken@example.com")
-    result = app.test_cli_runner().invoke(args=["users", "create-admin", "taken@example.com"],
-                                          input="a long enough secret\na long enough secret\n")
+    result = app.test_cli_runner().invoke(
+        args=["users", "create-admin", "taken@example.com"], input="a long enough secret\na long enough secret\n"
+    )
     assert result.exit_code != 0 and "already exists" in result.output

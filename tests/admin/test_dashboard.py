@@ -61,8 +61,9 @@ def test_admin_sees_rqs_dashboard_with_its_own_csp(as_admin):
     assert as_admin.get("/admin/jobs").headers["Content-Security-Policy"] == security.CSP
 
 
-@pytest.mark.parametrize("headers", [{"Origin": "https://evil.example"}, {"Referer": "https://evil.example/x"},
-                                     {"Origin": "null"}, {}])
+@pytest.mark.parametrize(
+    "headers", [{"Origin": "https://evil.example"}, {"Referer": "https://evil.example/x"}, {"Origin": "null"}, {}]
+)
 def test_dashboard_refuses_changes_from_other_sites(as_admin, headers):
     services_only(as_admin)
     answer = as_admin.post(HARMLESS_POST, headers=headers)

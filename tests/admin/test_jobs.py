@@ -107,9 +107,10 @@ def test_run_now_without_csrf_token_is_400_and_starts_nothing(as_admin, runners)
     assert run_count() == before and runners.held == []
 
 
-@pytest.mark.parametrize(("periodic_id", "message"), [("nope", "No job is declared as “nope”"),
-                                                      ("fixtures:atlantis", "No job is declared"),
-                                                      ("x" * 65, "Not Found")])
+@pytest.mark.parametrize(
+    ("periodic_id", "message"),
+    [("nope", "No job is declared as “nope”"), ("fixtures:atlantis", "No job is declared"), ("x" * 65, "Not Found")],
+)
 def test_run_now_of_an_undeclared_job_is_404_and_starts_nothing(as_admin, runners, periodic_id, message):
     before = run_count()
     answer = as_admin.post(f"/admin/jobs/{periodic_id}/run", data={"csrf_token": token(as_admin)})
@@ -136,8 +137,9 @@ def test_run_now_without_htmx_redirects_to_the_run_page(as_admin, runners):
 
 
 def test_run_now_shows_progress_until_the_outcome(app, as_admin, runners):
-    answer = as_admin.post(f"/admin/jobs/{JOB}/run", data={"csrf_token": token(as_admin)},
-                           headers={"HX-Request": "true"})
+    answer = as_admin.post(
+        f"/admin/jobs/{JOB}/run", data={"csrf_token": token(as_admin)}, headers={"HX-Request": "true"}
+    )
     assert answer.status_code == 200 and "HX-Request" in answer.headers["Vary"]
     html = answer.get_data(as_text=True)
     run_id = run_id_in(html)
@@ -168,8 +170,17 @@ def test_a_running_run_shows_its_attempt_and_elapsed_time(htmx, as_admin, clock)
 
 def test_a_failed_run_shows_the_end_of_its_traceback(as_admin, clock):
     trace = "Traceback (most recent call last):\n" + "  a frame\n" * 400 + "ProviderError: demo: standings: down"
-    run = JobRun(name=JOB, trigger="admin", state="failed", queued_at=clock.now, started_at=clock.now,
-                 finished_at=clock.now, seconds=0.5, attempt=1, detail=trace)
+    run = JobRun(
+        name=JOB,
+        trigger="admin",
+        state="failed",
+        queued_at=clock.now,
+        started_at=clock.now,
+        finished_at=clock.now,
+        seconds=0.5,
+        attempt=1,
+        detail=trace,
+    )
     db.session.add(run)
     db.session.commit()
     html = as_admin.get(f"/admin/jobs/runs/{run.id}", headers={"HX-Request": "true"}).get_data(as_text=True)
@@ -192,8 +203,9 @@ def test_on_the_embedded_backend_submit_starts_a_thread_of_this_process(app, as_
 def test_on_the_services_backend_submit_queues_the_run_on_rq(app, as_admin, runners):
     if runners.redis is None:
         pytest.skip(reason="the services backend only: needs TEST_DATABASE_URL and TEST_REDIS_URL")
-    html = as_admin.post(f"/admin/jobs/{JOB}/run", data={"csrf_token": token(as_admin)},
-                         headers={"HX-Request": "true"}).get_data(as_text=True)
+    html = as_admin.post(
+        f"/admin/jobs/{JOB}/run", data={"csrf_token": token(as_admin)}, headers={"HX-Request": "true"}
+    ).get_data(as_text=True)
     run_id = run_id_in(html)
     queue = Queue(find(JOB).queue, connection=runners.redis)
     assert f"run-{run_id}" in queue.job_ids

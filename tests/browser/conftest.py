@@ -17,8 +17,15 @@ from app.cli import seed_all
 from tests.conftest import IN_PROCESS
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -35,8 +42,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @contextmanager
 def serving(path: Path, clock, prepare: Callable[[], None] = lambda: None) -> Iterator[str]:
     """BetScore on the embedded default with its own SQLite file, seeded at the test clock, on a free port."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SCHEDULER": "off", "SECRET_KEY": "browser",
-                      "CLOCK": clock, **IN_PROCESS})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+            "SCHEDULER": "off",
+            "SECRET_KEY": "browser",
+            "CLOCK": clock,
+            **IN_PROCESS,
+        }
+    )
     with app.app_context():
         from flask_migrate import upgrade
 

@@ -26,8 +26,9 @@ def world(tmp_path_factory) -> Iterator[tuple[str, Flask, Clock]]:
     """A server of its own, with its own clock: these tests move time and run jobs."""
     clock = Clock(NOW)
     apps: list[Flask] = []
-    with serving(tmp_path_factory.mktemp("push") / "push.db", clock,
-                 lambda: apps.append(current_app._get_current_object())) as url:
+    with serving(
+        tmp_path_factory.mktemp("push") / "push.db", clock, lambda: apps.append(current_app._get_current_object())
+    ) as url:
         yield url, apps[0], clock
 
 

@@ -70,8 +70,10 @@ def test_match_page_loads_htmx_under_the_csp_and_refreshes_the_board(live_server
     board_id = page.locator("section.odds").get_attribute("id")
     # Ask htmx for the board's own fragment now instead of waiting for its 30 s poll.
     with page.expect_response(re.compile(r"/matches/\d+/odds$")) as answer:
-        page.evaluate(f"htmx.ajax('GET', document.getElementById({board_id!r}).getAttribute('hx-get'), "
-                      f"{{target: '#{board_id}', swap: 'outerHTML'}})")
+        page.evaluate(
+            f"htmx.ajax('GET', document.getElementById({board_id!r}).getAttribute('hx-get'), "
+            f"{{target: '#{board_id}', swap: 'outerHTML'}})"
+        )
     assert answer.value.status == 200
     page.wait_for_selector(f"#{board_id} table.board")
     assert page.errors == []

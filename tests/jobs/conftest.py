@@ -68,9 +68,16 @@ def services() -> dict[str, str]:
 @pytest.fixture
 def store(services: dict[str, str]) -> Iterator[Flask]:
     """The app the processes run, seen from the test: empty tables, empty Redis, no pinned clock."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": services["DATABASE_URL"], "REDIS_URL": services["REDIS_URL"],
-                      "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": services["REDIS_URL"],
-                      "SCHEDULER": "off", "JOB_RETRY_INTERVALS": (1, 1, 1)})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": services["DATABASE_URL"],
+            "REDIS_URL": services["REDIS_URL"],
+            "CACHE_TYPE": "RedisCache",
+            "CACHE_REDIS_URL": services["REDIS_URL"],
+            "SCHEDULER": "off",
+            "JOB_RETRY_INTERVALS": (1, 1, 1),
+        }
+    )
     client = redis.Redis.from_url(services["REDIS_URL"])
     client.flushdb()
     with app.app_context():
@@ -88,8 +95,13 @@ class Processes:
     """Starts `python worker.py ...` with the test's services; stops every one at the end."""
 
     def __init__(self, services: dict[str, str], name: str) -> None:
-        self.env = {**os.environ, **services, "PYTHONPATH": str(ROOT), "JOB_RETRY_INTERVALS": "1,1,1",
-                    "SECRET_KEY": "test"}
+        self.env = {
+            **os.environ,
+            **services,
+            "PYTHONPATH": str(ROOT),
+            "JOB_RETRY_INTERVALS": "1,1,1",
+            "SECRET_KEY": "test",
+        }
         for key in ("ODDS_API_KEY", "API_FOOTBALL_KEY", "RAPIDAPI_KEY", "FOOTBALL_DATA_KEY", "SENTRY_DSN"):
             self.env.pop(key, None)
         self.name = name
@@ -98,8 +110,14 @@ class Processes:
     def start(self, *args: str, **env: str) -> subprocess.Popen[bytes]:
         LOGS.mkdir(parents=True, exist_ok=True)
         log = open(LOGS / f"{self.name}-{len(self.started)}.log", "wb")  # noqa: SIM115 (closed with the process)
-        process = subprocess.Popen([sys.executable, "worker.py", *args], cwd=ROOT, env={**self.env, **env},
-                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            [sys.executable, "worker.py", *args],
+            cwd=ROOT,
+            env={**self.env, **env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         log.close()
         self.started.append(process)
         return process

@@ -68,9 +68,14 @@ def usage_table_locked(app: Flask) -> Iterator[sa.Connection]:
 def waiting_writers(conn: sa.Connection) -> list[sa.Row]:
     """Other sessions of this database waiting for a lock, with their transaction id once they have written."""
     conn.execute(sa.text("SELECT pg_stat_clear_snapshot()"))  # activity is otherwise read once per transaction
-    return list(conn.execute(sa.text(
-        "SELECT pid, backend_xid FROM pg_stat_activity WHERE datname = current_database() "
-        "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()")))
+    return list(
+        conn.execute(
+            sa.text(
+                "SELECT pid, backend_xid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+            )
+        )
+    )
 
 
 def horse_of(pid: int) -> int | None:
@@ -91,18 +96,29 @@ def rows(app: Flask) -> tuple[Counter, frozenset, int]:
     """What the database holds, without ids or times: snapshots, current prices, matches."""
     home, away = aliased(Team), aliased(Team)
     with app.app_context():
-        base = (select(home.name, away.name, Bookmaker.key, Market.key)
-                .join(Match, Match.home_team_id == home.id).join(away, Match.away_team_id == away.id))
-        snapshots = Counter(tuple(r) for r in db.session.execute(
-            base.add_columns(OddsSnapshot.outcome, OddsSnapshot.price)
-            .join(OddsSnapshot, OddsSnapshot.match_id == Match.id)
-            .join(Bookmaker, Bookmaker.id == OddsSnapshot.bookmaker_id)
-            .join(Market, Market.id == OddsSnapshot.market_id)))
-        prices = frozenset(tuple(r) for r in db.session.execute(
-            base.add_columns(CurrentPrice.outcome, CurrentPrice.price)
-            .join(CurrentPrice, CurrentPrice.match_id == Match.id)
-            .join(Bookmaker, Bookmaker.id == CurrentPrice.bookmaker_id)
-            .join(Market, Market.id == CurrentPrice.market_id)))
+        base = (
+            select(home.name, away.name, Bookmaker.key, Market.key)
+            .join(Match, Match.home_team_id == home.id)
+            .join(away, Match.away_team_id == away.id)
+        )
+        snapshots = Counter(
+            tuple(r)
+            for r in db.session.execute(
+                base.add_columns(OddsSnapshot.outcome, OddsSnapshot.price)
+                .join(OddsSnapshot, OddsSnapshot.match_id == Match.id)
+                .join(Bookmaker, Bookmaker.id == OddsSnapshot.bookmaker_id)
+                .join(Market, Market.id == OddsSnapshot.market_id)
+            )
+        )
+        prices = frozenset(
+            tuple(r)
+            for r in db.session.execute(
+                base.add_columns(CurrentPrice.outcome, CurrentPrice.price)
+                .join(CurrentPrice, CurrentPrice.match_id == Match.id)
+                .join(Bookmaker, Bookmaker.id == CurrentPrice.bookmaker_id)
+                .join(Market, Market.id == CurrentPrice.market_id)
+            )
+        )
         matches = db.session.scalar(select(sa.func.count()).select_from(Match))
         db.session.remove()
     return snapshots, prices, matches
@@ -116,9 +132,14 @@ def clean_run(app: Flask, settings: dict[str, str]) -> tuple[Counter, frozenset,
             conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     from app import create_app
 
-    runner = create_app({**{k: v for k, v in app.config.items() if k.startswith(("SQLALCHEMY", "REDIS", "CACHE"))},
-                         "SCHEDULER": "off", "ODDS_API_KEY": settings["ODDS_API_KEY"],
-                         "ODDS_API_BASE_URL": settings["ODDS_API_BASE_URL"]})
+    runner = create_app(
+        {
+            **{k: v for k, v in app.config.items() if k.startswith(("SQLALCHEMY", "REDIS", "CACHE"))},
+            "SCHEDULER": "off",
+            "ODDS_API_KEY": settings["ODDS_API_KEY"],
+            "ODDS_API_BASE_URL": settings["ODDS_API_BASE_URL"],
+        }
+    )
     redis_of(app).delete("betscore:lock:app.odds.jobs.refresh_odds:epl")
     with runner.app_context():
         assert refresh_odds("epl")["written"] > 0
@@ -158,20 +179,24 @@ def test_two_schedulers_and_three_restarts_leave_one_entry_per_declared_job(stor
     held = sorted(m.decode() for m in client.zrange("rq:scheduler:scheduled_jobs", 0, -1))
     assert held == sorted(queues.TEMPLATE + queues.slug(p.id) for p in PERIODIC)
     # With no worker running, every due tick after the first found its job still waiting: one job per job.
-    waiting = Counter(Job.fetch(i, connection=client).args[0] for q in QUEUES
-                      for i in Queue(q, connection=client).job_ids)
+    waiting = Counter(
+        Job.fetch(i, connection=client).args[0] for q in QUEUES for i in Queue(q, connection=client).job_ids
+    )
     interval_jobs = {p.id for p in PERIODIC if p.every is not None}
     assert set(waiting) == interval_jobs and set(waiting.values()) == {1}
 
 
 def test_a_worker_killed_mid_ingest_leaves_no_partial_rows_and_the_retry_ends_as_a_clean_run(
-        store, processes, odds_api):
+    store, processes, odds_api
+):
     worker = processes.start("--name", "doomed", **odds_api)
     with store.app_context():
         job_id = queues.enqueue("app.odds.jobs:refresh_odds", "epl", job_id="odds-epl-killed")
     with usage_table_locked(store) as conn:
-        writer = wait_for(lambda: [w for w in waiting_writers(conn) if w.backend_xid is not None],
-                          "the ingest to have written its rows and wait to commit")
+        writer = wait_for(
+            lambda: [w for w in waiting_writers(conn) if w.backend_xid is not None],
+            "the ingest to have written its rows and wait to commit",
+        )
         horse = wait_for(lambda: horse_of(worker.pid), "the work horse")
         os.kill(horse, signal.SIGKILL)
         wait_for(lambda: Job.fetch(job_id, connection=redis_of(store)).retries_left == 2, "the job to be retried")
@@ -203,16 +228,25 @@ def test_two_workers_given_the_same_refresh_at_once_one_runs_and_the_other_skips
     assert rows(store) == clean_run(store, odds_api)
 
 
-def test_an_outage_fails_the_job_cleanly_it_is_retried_the_breaker_opens_and_the_next_provider_serves(
-        store, processes):
+def test_an_outage_fails_the_job_cleanly_it_is_retried_the_breaker_opens_and_the_next_provider_serves(store, processes):
     primary, backup = ProviderServer(), ProviderServer()
     down = Reply(status=503, body=b'{"message": "Service Unavailable"}')
     primary.route("/fixtures", down)
     # The backup is down too for the first attempt's three requests, then answers.
-    backup.route("/v4/competitions/PL/matches", down, down, down,
-                 Reply(body=sample("football-data/competitions_PL_matches_scheduled__taminororo.json")))
-    processes.start(API_FOOTBALL_KEY="af-test", API_FOOTBALL_BASE_URL=primary.url, FOOTBALL_DATA_KEY="fd-test",
-                    FOOTBALL_DATA_BASE_URL=backup.url + "/v4", BREAKER_THRESHOLD="2")
+    backup.route(
+        "/v4/competitions/PL/matches",
+        down,
+        down,
+        down,
+        Reply(body=sample("football-data/competitions_PL_matches_scheduled__taminororo.json")),
+    )
+    processes.start(
+        API_FOOTBALL_KEY="af-test",
+        API_FOOTBALL_BASE_URL=primary.url,
+        FOOTBALL_DATA_KEY="fd-test",
+        FOOTBALL_DATA_BASE_URL=backup.url + "/v4",
+        BREAKER_THRESHOLD="2",
+    )
     try:
         with store.app_context():
             run_id = runs.submit("fixtures:epl").id

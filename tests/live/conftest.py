@@ -104,8 +104,9 @@ class LiveServer:
         self.clients: list[Client] = []
         self.user_ids: list[int] = []
         # Polling often: shutdown() waits for a poll, half a second by default, at every test's end.
-        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02},
-                                        name=f"live-test {self.host}", daemon=True)
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, name=f"live-test {self.host}", daemon=True
+        )
         self._thread.start()
 
     @property
@@ -127,14 +128,22 @@ class LiveServer:
             query["since"] = str(since)
         return f"ws://{self.host}/live" + (f"?{urlencode(query, safe=':,')}" if query else "")
 
-    def connect(self, *topics: str, since: float | str | None = None, headers: Mapping[str, str] | None = None,
-                ) -> Client:
+    def connect(
+        self,
+        *topics: str,
+        since: float | str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Client:
         ws = Client.connect(self.ws_url(topics, since), headers=dict(headers or {}))
         self.clients.append(ws)
         return ws
 
-    def subscribe(self, *topics: str, since: float | str | None = None, headers: Mapping[str, str] | None = None,
-                  ) -> tuple[Client, dict[str, Any]]:
+    def subscribe(
+        self,
+        *topics: str,
+        since: float | str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> tuple[Client, dict[str, Any]]:
         """A client on these topics and the server's first reply to it (and the resync that follows
         when the page's age is not given)."""
         ws = self.connect(*topics, since=since, headers=headers)

@@ -27,8 +27,12 @@ def raw_socket(server: LiveServer, path: str, receive_buffer: int | None = None)
     sock.settimeout(TIMEOUT)
     sock.connect(("127.0.0.1", server.server.server_port))
     key = base64.b64encode(os.urandom(16)).decode()
-    sock.sendall((f"GET {path} HTTP/1.1\r\nHost: {server.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                  f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
+    sock.sendall(
+        (
+            f"GET {path} HTTP/1.1\r\nHost: {server.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        ).encode()
+    )
     data = b""
     while b"\r\n\r\n" not in data:
         chunk = sock.recv(4096)
@@ -71,7 +75,7 @@ def _frame(data: bytes) -> tuple[int, bytes, bytes] | None:
         length, start = struct.unpack(">Q", data[2:10])[0], 10
     if len(data) < start + length:
         return None
-    return opcode, data[start:start + length], data[start + length:]
+    return opcode, data[start : start + length], data[start + length :]
 
 
 # -- leaving ------------------------------------------------------------------------------

@@ -70,8 +70,19 @@ def test_control_messages_reach_pages_as_json(server):
 
 def test_messages_that_are_not_requests_get_an_error_and_the_connection_still_works(server):
     ws, _ = server.subscribe()
-    junk = ["hello", "", "null", "42", "[]", '"match:1"', '{"foo": 1}', '{"subscribe": "match:1"}',
-            '{"unsubscribe": {"match:1": 1}}', '{"subscribe": ["match:1"]', b'{"subscribe": ["match:1"]}']
+    junk = [
+        "hello",
+        "",
+        "null",
+        "42",
+        "[]",
+        '"match:1"',
+        '{"foo": 1}',
+        '{"subscribe": "match:1"}',
+        '{"unsubscribe": {"match:1": 1}}',
+        '{"subscribe": ["match:1"]',
+        b'{"subscribe": ["match:1"]}',
+    ]
     for message in junk:
         ws.send(message)
         assert receive(ws) == ERROR, message
@@ -100,8 +111,9 @@ def test_a_user_topic_is_the_signed_in_users_own_and_notify_user_reaches_only_it
     bob_id, bob_cookie = server.sign_in()
     alice, reply = server.subscribe(f"user:{alice_id}", f"user:{bob_id}", headers={"Cookie": alice_cookie})
     assert reply["subscribed"] == [f"user:{alice_id}"]
-    assert reply["errors"] == [{"topic": f"user:{bob_id}",
-                                "error": "forbidden: a user topic is only for that user, signed in"}]
+    assert reply["errors"] == [
+        {"topic": f"user:{bob_id}", "error": "forbidden: a user topic is only for that user, signed in"}
+    ]
     bob, reply = server.subscribe(f"user:{bob_id}", headers={"Cookie": bob_cookie})
     assert reply == {"subscribed": [f"user:{bob_id}"], "errors": []}
     anonymous, reply = server.subscribe(f"user:{alice_id}", "match:9")
@@ -133,8 +145,9 @@ def test_a_forged_session_cookie_is_anonymous(server):
 
 
 # -- the handshake ------------------------------------------------------------------------
-@pytest.mark.parametrize("origin", ["http://evil.example", "https://127.0.0.1.evil.example", "null",
-                                    "http://localhost"])
+@pytest.mark.parametrize(
+    "origin", ["http://evil.example", "https://127.0.0.1.evil.example", "null", "http://localhost"]
+)
 def test_a_foreign_page_may_not_open_the_socket(server, origin):
     with pytest.raises(simple_websocket.ConnectionError) as refused:
         Client.connect(server.ws_url(("match:1",)), headers={"Origin": origin})
@@ -182,8 +195,10 @@ def test_a_full_instance_refuses_with_1013_and_takes_the_next_one_after_someone_
 def test_a_connection_has_at_most_max_topics(serve):
     server = serve(LIVE_MAX_TOPICS=2)
     ws, reply = server.subscribe("match:1", "match:2", "match:3")
-    assert reply == {"subscribed": ["match:1", "match:2"],
-                     "errors": [{"topic": "match:3", "error": "too many topics: at most 2 a connection"}]}
+    assert reply == {
+        "subscribed": ["match:1", "match:2"],
+        "errors": [{"topic": "match:3", "error": "too many topics: at most 2 a connection"}],
+    }
     ws.send(json.dumps({"unsubscribe": ["match:1"], "subscribe": ["match:3"]}))
     assert receive(ws) == {"subscribed": ["match:2", "match:3"], "errors": []}
 
@@ -220,8 +235,10 @@ def test_a_message_over_the_size_cap_closes_with_1009_and_frees_the_slot_every_t
         ws.send(json.dumps({"subscribe": ["match:2"], "pad": "x" * cap}))
         assert closed_with(ws)[0] == 1009
     # A handler that lost the race notices at its next recheck (route.RECHECK_SECONDS): wait past it.
-    wait_for(lambda: len(server.hub) == 0,
-             lambda: f"the hub let go of all twenty closed connections ({len(server.hub)} still held)",
-             timeout=route.RECHECK_SECONDS + TIMEOUT)
+    wait_for(
+        lambda: len(server.hub) == 0,
+        lambda: f"the hub let go of all twenty closed connections ({len(server.hub)} still held)",
+        timeout=route.RECHECK_SECONDS + TIMEOUT,
+    )
     assert server.hub.topics() == []
     assert_still_serving(server)

@@ -10,17 +10,20 @@ from app.live import topics
 from app.live.topics import MAX_ID, MAX_LENGTH, Topic, TopicError, allowed, parse
 
 
-@pytest.mark.parametrize(("name", "kind", "value"), [
-    ("match:1", "match", "1"),
-    ("match:42", "match", "42"),
-    (f"match:{MAX_ID}", "match", str(MAX_ID)),
-    ("user:7", "user", "7"),
-    ("league:epl", "league", "epl"),
-    ("league:la_liga-2", "league", "la_liga-2"),
-    ("league:" + "a" * 32, "league", "a" * 32),
-    ("matches:2026-11-25", "matches", "2026-11-25"),
-    ("matches:2028-02-29", "matches", "2028-02-29"),  # a leap day
-])
+@pytest.mark.parametrize(
+    ("name", "kind", "value"),
+    [
+        ("match:1", "match", "1"),
+        ("match:42", "match", "42"),
+        (f"match:{MAX_ID}", "match", str(MAX_ID)),
+        ("user:7", "user", "7"),
+        ("league:epl", "league", "epl"),
+        ("league:la_liga-2", "league", "la_liga-2"),
+        ("league:" + "a" * 32, "league", "a" * 32),
+        ("matches:2026-11-25", "matches", "2026-11-25"),
+        ("matches:2028-02-29", "matches", "2028-02-29"),  # a leap day
+    ],
+)
 def test_every_kind_parses_and_names_itself_back(name, kind, value):
     topic = parse(name)
     assert topic == Topic(kind, value)
@@ -32,42 +35,78 @@ def test_the_builders_make_names_that_parse():
         assert str(parse(name)) == name
 
 
-@pytest.mark.parametrize("name", [
-    "",
-    "match",
-    "match:",
-    ":42",
-    "42",
-    "matchx:42",
-    "Match:42",
-    "teams:42",
-    "match 42",
-    "match:42:1",
-    "match:" + "1" * (MAX_LENGTH - 5),  # over the length cap
-    "league:" + "a" * (MAX_LENGTH - 6),
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "",
+        "match",
+        "match:",
+        ":42",
+        "42",
+        "matchx:42",
+        "Match:42",
+        "teams:42",
+        "match 42",
+        "match:42:1",
+        "match:" + "1" * (MAX_LENGTH - 5),  # over the length cap
+        "league:" + "a" * (MAX_LENGTH - 6),
+    ],
+)
 def test_malformed_names_and_unknown_kinds_are_refused(name):
     with pytest.raises(TopicError):
         parse(name)
 
 
-@pytest.mark.parametrize("value", [
-    "0", "-1", "-0", "00", "01", "+5", " 5", "5 ", "1.0", "1e3", "0x1f", "1_000", "٣",  # an Arabic-Indic three
-    str(MAX_ID + 1), "9" * 10, "9" * 11, "99999999999999999999",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "0",
+        "-1",
+        "-0",
+        "00",
+        "01",
+        "+5",
+        " 5",
+        "5 ",
+        "1.0",
+        "1e3",
+        "0x1f",
+        "1_000",
+        "٣",  # an Arabic-Indic three
+        str(MAX_ID + 1),
+        "9" * 10,
+        "9" * 11,
+        "99999999999999999999",
+    ],
+)
 @pytest.mark.parametrize("kind", ["match", "user"])
 def test_ids_are_positive_whole_numbers_within_range(kind, value):
     with pytest.raises(TopicError, match="positive whole number"):
         parse(f"{kind}:{value}")
 
 
-@pytest.mark.parametrize("value", [
-    "2026-02-30", "2026-02-29", "2026-13-01", "2026-00-10", "2026-11-31", "0000-01-01",
-    "2026-1-5", "2026-11-5", "20261125", "2026/11/25", "25-11-2026", "2026-11-25T00", " 2026-11-25",
-    "2026-11-2 ", "2026‐11‐25",  # with Unicode hyphens
-    "2026-W48-3",  # an ISO week date: the same day as 2026-11-25, under a name nobody publishes to
-    "",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2026-02-30",
+        "2026-02-29",
+        "2026-13-01",
+        "2026-00-10",
+        "2026-11-31",
+        "0000-01-01",
+        "2026-1-5",
+        "2026-11-5",
+        "20261125",
+        "2026/11/25",
+        "25-11-2026",
+        "2026-11-25T00",
+        " 2026-11-25",
+        "2026-11-2 ",
+        "2026‐11‐25",  # with Unicode hyphens
+        "2026-W48-3",  # an ISO week date: the same day as 2026-11-25, under a name nobody publishes to
+        "",
+    ],
+)
 def test_matches_take_a_real_calendar_date_written_yyyy_mm_dd(value):
     with pytest.raises(TopicError, match="date such as"):
         parse(f"matches:{value}")

@@ -26,15 +26,21 @@ def test_refreshing_fixtures_again_writes_nothing(app):
 
 
 def test_the_seasons_earlier_results_are_there_for_the_model_and_a_second_read_writes_nothing(app, clock):
-    season = db.session.scalars(select(Season).join(Competition).where(Competition.key == "epl")
-                                .order_by(Season.starts_on.desc())).first()
+    season = db.session.scalars(
+        select(Season).join(Competition).where(Competition.key == "epl").order_by(Season.starts_on.desc())
+    ).first()
     window_start = datetime.combine(clock().date() - timedelta(days=RESULTS_DAYS), time(), tzinfo=UTC)
-    earlier = select(func.count()).select_from(Match).where(
-        Match.season_id == season.id, Match.status == "finished", Match.kickoff_at < window_start)
+    earlier = (
+        select(func.count())
+        .select_from(Match)
+        .where(Match.season_id == season.id, Match.status == "finished", Match.kickoff_at < window_start)
+    )
     seeded = db.session.scalar(earlier)
     assert seeded >= 10 * 10  # ten rounds and more before the fixtures' four weeks
-    assert db.session.scalar(select(func.min(Match.kickoff_at)).where(Match.season_id == season.id)).date() \
+    assert (
+        db.session.scalar(select(func.min(Match.kickoff_at)).where(Match.season_id == season.id)).date()
         >= season.starts_on
+    )
     summary = refresh_season_results("epl")
     assert summary["records"] >= seeded and summary["written"] == 0
     clock.now = datetime.combine(season.starts_on + timedelta(days=RESULTS_DAYS), time(12), tzinfo=UTC)
@@ -42,15 +48,16 @@ def test_the_seasons_earlier_results_are_there_for_the_model_and_a_second_read_w
 
 
 def test_each_club_exists_once(app):
-    duplicated = db.session.execute(
-        select(Team.name, func.count()).group_by(Team.name).having(func.count() > 1)).all()
+    duplicated = db.session.execute(select(Team.name, func.count()).group_by(Team.name).having(func.count() > 1)).all()
     assert duplicated == []
     assert count(Team) == 20 + 20 + 20 + 18 + 18
 
 
 def test_live_refresh_follows_matches_as_they_play(app, clock):
-    live_before = {m.id: (m.minute, m.home_score, m.away_score)
-                   for m in db.session.scalars(select(Match).where(Match.status == "live"))}
+    live_before = {
+        m.id: (m.minute, m.home_score, m.away_score)
+        for m in db.session.scalars(select(Match).where(Match.status == "live"))
+    }
     assert live_before
     clock.advance(minutes=20)
     summary = refresh_live()
@@ -76,8 +83,9 @@ def test_a_non_authoritative_provider_never_creates_teams(app, clock):
     demo = DemoProvider(seed=7, clock=lambda: clock.now)
     today = clock.now.date()
     records = demo.fixtures("epl", today, today + timedelta(days=7))
-    renamed = [replace(r, home=replace(r.home, external_id="x-" + r.home.external_id, name="Mystery FC"))
-               for r in records]
+    renamed = [
+        replace(r, home=replace(r.home, external_id="x-" + r.home.external_id, name="Mystery FC")) for r in records
+    ]
     before = (count(Team), count(Match))
     result = ingest.upsert_fixtures("other-provider", False, renamed)
     db.session.commit()

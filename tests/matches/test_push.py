@@ -65,8 +65,11 @@ def test_a_watched_match_gets_only_its_changed_board_parts_in_each_format(app, l
         if ident in now:
             assert html == now[ident][1]  # each pushed part is the part as the board now shows it
     in_fractions = pushed_parts(fractional.drain())
-    cells = [re.search(r">([^<]*)</td>$", h).group(1) for i, h in in_fractions.items()
-             if re.fullmatch(rf"odds-row-{match.id}-.*-\d", i) and "na" not in h.split(">")[0]]
+    cells = [
+        re.search(r">([^<]*)</td>$", h).group(1)
+        for i, h in in_fractions.items()
+        if re.fullmatch(rf"odds-row-{match.id}-.*-\d", i) and "na" not in h.split(">")[0]
+    ]
     assert cells and all(re.fullmatch(r"\d+/\d+", c) for c in cells)
 
 
@@ -117,8 +120,14 @@ def test_a_league_change_refetches_the_league_page_body(app, listen):
 
 def test_a_failed_publish_is_reported_and_never_raised(tmp_path):
     """Redis refusing the publish: the commit is already safe, so the job must not fail for it."""
-    broken = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}", "SCHEDULER": "off",
-                         **IN_PROCESS, "REDIS_URL": "redis://127.0.0.1:9/0"})
+    broken = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}",
+            "SCHEDULER": "off",
+            **IN_PROCESS,
+            "REDIS_URL": "redis://127.0.0.1:9/0",
+        }
+    )
     with broken.app_context():
         assert live.publish("match:1", {"": "<template><i id='x'></i></template>"}) is False
 

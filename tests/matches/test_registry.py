@@ -14,31 +14,56 @@ from app.matches.names import key
 from app.providers.records import FixtureRecord, MatchStatus, StandingRecord, TeamRef
 
 
-@pytest.mark.parametrize(("ours", "theirs"), [
-    ("Brighton & Hove Albion", "Brighton and Hove Albion"), ("Brighton & Hove Albion", "Brighton & Hove Albion FC"),
-    ("Brighton & Hove Albion", "Brighton"), ("Manchester United", "Man United"), ("Manchester United", "Man Utd"),
-    ("Wolverhampton Wanderers", "Wolves"), ("Bournemouth", "AFC Bournemouth"), ("1. FC Köln", "FC Koln"),
-    ("Atlético Madrid", "Club Atlético de Madrid"), ("Inter", "FC Internazionale Milano"), ("AC Milan", "Milan"),
-    ("Bayern Munich", "FC Bayern München"), ("Paris Saint-Germain", "PSG"), ("Mainz 05", "1. FSV Mainz 05"),
-    ("Borussia Mönchengladbach", "Gladbach"), ("Genoa", "Genoa CFC"), ("Tottenham Hotspur", "Spurs"),
-])
+@pytest.mark.parametrize(
+    ("ours", "theirs"),
+    [
+        ("Brighton & Hove Albion", "Brighton and Hove Albion"),
+        ("Brighton & Hove Albion", "Brighton & Hove Albion FC"),
+        ("Brighton & Hove Albion", "Brighton"),
+        ("Manchester United", "Man United"),
+        ("Manchester United", "Man Utd"),
+        ("Wolverhampton Wanderers", "Wolves"),
+        ("Bournemouth", "AFC Bournemouth"),
+        ("1. FC Köln", "FC Koln"),
+        ("Atlético Madrid", "Club Atlético de Madrid"),
+        ("Inter", "FC Internazionale Milano"),
+        ("AC Milan", "Milan"),
+        ("Bayern Munich", "FC Bayern München"),
+        ("Paris Saint-Germain", "PSG"),
+        ("Mainz 05", "1. FSV Mainz 05"),
+        ("Borussia Mönchengladbach", "Gladbach"),
+        ("Genoa", "Genoa CFC"),
+        ("Tottenham Hotspur", "Spurs"),
+    ],
+)
 def test_spellings_of_one_club_share_a_key(ours, theirs):
     assert key(ours) == key(theirs)
 
 
-@pytest.mark.parametrize(("a", "b"), [("Manchester City", "Manchester United"), ("Paris FC", "Paris Saint-Germain"),
-                                      ("Inter", "AC Milan"), ("Real Madrid", "Atlético Madrid"),
-                                      ("Sheffield United", "Sheffield Wednesday")])
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Manchester City", "Manchester United"),
+        ("Paris FC", "Paris Saint-Germain"),
+        ("Inter", "AC Milan"),
+        ("Real Madrid", "Atlético Madrid"),
+        ("Sheffield United", "Sheffield Wednesday"),
+    ],
+)
 def test_different_clubs_keep_different_keys(a, b):
     assert key(a) != key(b)
 
 
 def demo_fixture(app_match: Match) -> FixtureRecord:
     return FixtureRecord(
-        external_id=f"af-{app_match.id}", competition_key=app_match.competition.key, season="2026",
+        external_id=f"af-{app_match.id}",
+        competition_key=app_match.competition.key,
+        season="2026",
         home=TeamRef("af-home", app_match.home_team.name.upper() + " FC"),
         away=TeamRef("af-away", app_match.away_team.name),
-        kickoff_at=app_match.kickoff_at, status=MatchStatus(app_match.status))
+        kickoff_at=app_match.kickoff_at,
+        status=MatchStatus(app_match.status),
+    )
 
 
 def count(model) -> int:
@@ -56,18 +81,27 @@ def test_a_second_provider_joins_the_existing_match_instead_of_duplicating_it(ap
     db.session.commit()
     assert (result.created, result.unresolved) == (0, [])
     assert (count(Match), count(Team)) == before
-    assert db.session.scalar(select(MatchAlias.match_id).filter_by(provider="api-football",
-                                                                   external_id=f"af-{match.id}")) == match.id
-    assert db.session.scalar(select(TeamAlias.team_id).filter_by(provider="api-football",
-                                                                 external_id="af-home")) == match.home_team_id
+    assert (
+        db.session.scalar(select(MatchAlias.match_id).filter_by(provider="api-football", external_id=f"af-{match.id}"))
+        == match.id
+    )
+    assert (
+        db.session.scalar(select(TeamAlias.team_id).filter_by(provider="api-football", external_id="af-home"))
+        == match.home_team_id
+    )
     again = upsert_fixtures("api-football", False, [demo_fixture(match)])
     assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
 
 
 def test_a_second_provider_moves_the_score_on_but_blanks_nothing(app):
     match = db.session.scalars(select(Match).where(Match.status == "live")).first()
-    record = replace(demo_fixture(match), home_score=match.home_score + 1, away_score=match.away_score,
-                     status=MatchStatus.LIVE, minute=None)
+    record = replace(
+        demo_fixture(match),
+        home_score=match.home_score + 1,
+        away_score=match.away_score,
+        status=MatchStatus.LIVE,
+        minute=None,
+    )
     upsert_fixtures("api-football", False, [record])
     db.session.commit()
     db.session.refresh(match)
@@ -89,8 +123,19 @@ def test_an_unknown_name_is_queued_never_created(app):
 
 def test_standings_from_a_second_provider_resolve_by_name(app):
     team = db.session.scalars(select(Team).where(Team.name == "Wolverhampton Wanderers")).one()
-    record = StandingRecord(competition_key="epl", season="2026", team=TeamRef("39-wolves", "Wolves"), position=1,
-                            played=1, won=1, drawn=0, lost=0, goals_for=3, goals_against=0, points=3)
+    record = StandingRecord(
+        competition_key="epl",
+        season="2026",
+        team=TeamRef("39-wolves", "Wolves"),
+        position=1,
+        played=1,
+        won=1,
+        drawn=0,
+        lost=0,
+        goals_for=3,
+        goals_against=0,
+        points=3,
+    )
     result = upsert_standings("api-football", False, [record])
     db.session.commit()
     assert result.unresolved == [] and result.written == 1
@@ -119,8 +164,9 @@ def test_admin_sees_the_name_with_suggestions_and_links_it_in_one_click(admin, a
     page = admin.get("/admin/aliases").get_data(as_text=True)
     assert f'id="admin-alias-{queued.id}"' in page and "Link to Arsenal" in page
     arsenal = db.session.scalars(select(Team).filter_by(name="Arsenal")).one()
-    answer = admin.post(f"/admin/aliases/{queued.id}/link",
-                        data={"team_id": arsenal.id, "csrf_token": auth.csrf("/admin/")})
+    answer = admin.post(
+        f"/admin/aliases/{queued.id}/link", data={"team_id": arsenal.id, "csrf_token": auth.csrf("/admin/")}
+    )
     assert answer.status_code == 303
     db.session.refresh(queued)
     assert queued.team_id == arsenal.id and queued.resolved_at is not None
@@ -140,8 +186,9 @@ def test_admin_creates_a_new_team_from_a_name(admin, auth, queued):
 
 @pytest.mark.parametrize(("team_id", "status"), [("", 400), ("abc", 400), ("99999999", 400), ("-1", 400)])
 def test_linking_to_no_real_team_is_400_and_changes_nothing(admin, auth, queued, team_id, status):
-    answer = admin.post(f"/admin/aliases/{queued.id}/link",
-                        data={"team_id": team_id, "csrf_token": auth.csrf("/admin/")})
+    answer = admin.post(
+        f"/admin/aliases/{queued.id}/link", data={"team_id": team_id, "csrf_token": auth.csrf("/admin/")}
+    )
     assert answer.status_code == status
     db.session.refresh(queued)
     assert queued.resolved_at is None

@@ -129,8 +129,18 @@ def test_live_match_header_shows_score_and_minute(client):
     assert escape(match.minute_label) in html
 
 
-@pytest.mark.parametrize("path", ["/matches/999999", "/matches/99999999999999999", "/matches/abc", "/matches/-1",
-                                  "/matches/999999/odds", "/matches/999999/header", "/nowhere"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/matches/999999",
+        "/matches/99999999999999999",
+        "/matches/abc",
+        "/matches/-1",
+        "/matches/999999/odds",
+        "/matches/999999/header",
+        "/nowhere",
+    ],
+)
 def test_unknown_match_or_page_is_a_friendly_404(client, path):
     page = client.get(path)
     assert page.status_code == 404

@@ -26,8 +26,20 @@ def league(seed: int = 5) -> list[backtest.Game]:
     games = []
     for r in results:
         season = "2017-18" if r.day < results[len(results) // 2].day else "2018-19"
-        games.append(backtest.Game("X1", season, r.day, r.home, r.away, int(r.home_goals), int(r.away_goals),
-                                   (2.2, 3.4, 3.5), (r.home_goals + 2, r.away_goals + 2), (1.4, 1.1)))
+        games.append(
+            backtest.Game(
+                "X1",
+                season,
+                r.day,
+                r.home,
+                r.away,
+                int(r.home_goals),
+                int(r.away_goals),
+                (2.2, 3.4, 3.5),
+                (r.home_goals + 2, r.away_goals + 2),
+                (1.4, 1.1),
+            )
+        )
     return games
 
 
@@ -72,8 +84,9 @@ def test_seasons_run_july_to_june():
 
 
 def test_value_bets_are_staked_at_the_best_or_at_the_closing_prices():
-    game = backtest.Game("X1", "2018-19", date(2019, 3, 2), "A", "B", 2, 1, odds=(1.9, 3.4, 4.2),
-                         best_odds=(2.2, 3.6, 4.6))
+    game = backtest.Game(
+        "X1", "2018-19", date(2019, 3, 2), "A", "B", 2, 1, odds=(1.9, 3.4, 4.2), best_odds=(2.2, 3.6, 4.6)
+    )
     report = backtest.Report([backtest.Forecast(game, (0.5, 0.27, 0.23), (0.5, 0.28, 0.22))])
     best, closing = report.level_stakes("best"), report.level_stakes("closing")
     assert (best.bets, best.profit) == (2, pytest.approx((2.2 - 1) - 1))  # home 0.5 x 2.2 and away 0.23 x 4.6 pay

@@ -63,8 +63,10 @@ def test_a_fit_recovers_the_strengths_that_generated_the_data():
     assert fit.rates(names[0], names[1])[0] > 0
 
 
-@pytest.mark.parametrize(("lam", "nu", "rho"), [
-    (0.01, 0.01, 0.25), (9.0, 8.0, 0.25), (9.0, 8.0, -0.25), (1e-6, 12.0, -0.25), (1.4, 1.1, 0.0)])
+@pytest.mark.parametrize(
+    ("lam", "nu", "rho"),
+    [(0.01, 0.01, 0.25), (9.0, 8.0, 0.25), (9.0, 8.0, -0.25), (1e-6, 12.0, -0.25), (1.4, 1.1, 0.0)],
+)
 def test_probabilities_are_never_negative_and_sum_to_one(lam, nu, rho):
     grid = dc.score_grid(lam, nu, rho)
     assert grid.min() >= 0.0
@@ -105,7 +107,8 @@ def test_a_newcomer_is_pulled_towards_its_prior_and_an_unseen_club_starts_there(
     promoted = names[3]
     # the promoted club has played twice: too little to rate it alone
     few = [r for r in results if promoted not in (r.home, r.away)] + [
-        r for r in results if promoted in (r.home, r.away)][:2]
+        r for r in results if promoted in (r.home, r.away)
+    ][:2]
     prior = (-0.4, 0.3)
     plain = dc.fit(few, TODAY, ridge=1.0)
     pulled = dc.fit(few, TODAY, ridge=1.0, newcomers={promoted}, newcomer=prior)
@@ -126,8 +129,12 @@ def test_newcomers_are_the_clubs_new_to_the_league_this_season():
     def game(days_ago: int, home: str, away: str) -> Game:
         return Game("E0", "x", TODAY - timedelta(days=days_ago), home, away, 1, 0)
 
-    history = [game(600, "Old", "Older"), game(300, "Old", "Older"), game(100, "Promoted", "Old"),
-               game(50, "Older", "Promoted")]
+    history = [
+        game(600, "Old", "Older"),
+        game(300, "Old", "Older"),
+        game(100, "Promoted", "Old"),
+        game(50, "Older", "Promoted"),
+    ]
     assert newcomers(history, TODAY) == {"Promoted"}
     # with only this season's data every club looks new: nobody is called a newcomer
     assert newcomers([game(100, "A", "B"), game(50, "B", "C")], TODAY) == frozenset()

@@ -30,31 +30,73 @@ SEASONS = season_range("2012-13:2018-19")
 needs_shared = pytest.mark.skipif(not (SHARED / "E0" / "2012-13.csv").is_file(), reason=f"no shared data at {SHARED}")
 
 # The first three lines of E0/2018-19.csv, verbatim (the mirror's header: `>`/`<` rewritten to `_`).
-SAMPLE = "".join(line + "\n" for line in (
-    "Div,Date,HomeTeam,AwayTeam,FTHG,FTAG,FTR,HTHG,HTAG,HTR,Referee,HS,AS,HST,AST,HF,AF,HC,AC,HY,AY,HR,AR"
+SAMPLE = "".join(
+    line + "\n"
+    for line in (
+        "Div,Date,HomeTeam,AwayTeam,FTHG,FTAG,FTR,HTHG,HTAG,HTR,Referee,HS,AS,HST,AST,HF,AF,HC,AC,HY,AY,HR,AR"
         ",B365H,B365D,B365A,BWH,BWD,BWA,IWH,IWD,IWA,PSH,PSD,PSA,WHH,WHD,WHA,VCH,VCD,VCA,Bb1X2,BbMxH,BbAvH"
         ",BbMxD,BbAvD,BbMxA,BbAvA,BbOU,BbMx_2_5,BbAv_2_5,BbMx_2_5_1,BbAv_2_5_1,BbAH,BbAHh,BbMxAHH,BbAvAHH"
         ",BbMxAHA,BbAvAHA,PSCH,PSCD,PSCA",
-    "E0,10/08/2018,Man United,Leicester,2,1,H,1,0,H,A Marriner,8,13,6,4,11,8,2,5,2,1,0,0,1.57,3.9,7.5"
+        "E0,10/08/2018,Man United,Leicester,2,1,H,1,0,H,A Marriner,8,13,6,4,11,8,2,5,2,1,0,0,1.57,3.9,7.5"
         ",1.53,4.0,7.5,1.55,3.8,7.0,1.58,3.93,7.5,1.57,3.8,6.0,1.57,4.0,7.0,39,1.6,1.56,4.2,3.92,8.05,7.06,38"
         ",2.12,2.03,1.85,1.79,17,-0.75,1.75,1.7,2.29,2.21,1.55,4.07,7.69",
-    "E0,11/08/2018,Bournemouth,Cardiff,2,0,H,1,0,H,K Friend,12,10,4,1,11,9,7,4,1,1,0,0,1.9,3.6,4.5,1.9"
+        "E0,11/08/2018,Bournemouth,Cardiff,2,0,H,1,0,H,K Friend,12,10,4,1,11,9,7,4,1,1,0,0,1.9,3.6,4.5,1.9"
         ",3.4,4.4,1.9,3.5,4.1,1.89,3.63,4.58,1.91,3.5,4.0,1.87,3.6,4.75,39,1.93,1.88,3.71,3.53,4.75,4.37,38"
         ",2.05,1.98,1.92,1.83,20,-0.75,2.2,2.13,1.8,1.75,1.88,3.61,4.7",
-    "E0,11/08/2018,Fulham,Crystal Palace,0,2,A,0,1,A,M Dean,15,10,6,9,9,11,5,5,1,2,0,0,2.5,3.4,3.0,2.45"
+        "E0,11/08/2018,Fulham,Crystal Palace,0,2,A,0,1,A,M Dean,15,10,6,9,9,11,5,5,1,2,0,0,2.5,3.4,3.0,2.45"
         ",3.3,2.95,2.4,3.3,2.95,2.5,3.46,3.0,2.45,3.3,2.8,2.5,3.4,3.0,39,2.6,2.47,3.49,3.35,3.05,2.92,38,2.0"
         ",1.95,1.96,1.87,22,-0.25,2.18,2.11,1.81,1.77,2.62,3.38,2.9",
-))
+    )
+)
 
 Row = dict[str, str]
 
 EXPECTED = [
-    MatchRow("E0", dt.date(2018, 8, 10), None, "Man United", "Leicester", 2, 1, 8, 13, 6, 4,
-             Odds(1.55, 4.07, 7.69, "pinnacle_closing"), Odds(1.6, 4.2, 8.05, "best")),
-    MatchRow("E0", dt.date(2018, 8, 11), None, "Bournemouth", "Cardiff", 2, 0, 12, 10, 4, 1,
-             Odds(1.88, 3.61, 4.7, "pinnacle_closing"), Odds(1.93, 3.71, 4.75, "best")),
-    MatchRow("E0", dt.date(2018, 8, 11), None, "Fulham", "Crystal Palace", 0, 2, 15, 10, 6, 9,
-             Odds(2.62, 3.38, 2.9, "pinnacle_closing"), Odds(2.6, 3.49, 3.05, "best")),
+    MatchRow(
+        "E0",
+        dt.date(2018, 8, 10),
+        None,
+        "Man United",
+        "Leicester",
+        2,
+        1,
+        8,
+        13,
+        6,
+        4,
+        Odds(1.55, 4.07, 7.69, "pinnacle_closing"),
+        Odds(1.6, 4.2, 8.05, "best"),
+    ),
+    MatchRow(
+        "E0",
+        dt.date(2018, 8, 11),
+        None,
+        "Bournemouth",
+        "Cardiff",
+        2,
+        0,
+        12,
+        10,
+        4,
+        1,
+        Odds(1.88, 3.61, 4.7, "pinnacle_closing"),
+        Odds(1.93, 3.71, 4.75, "best"),
+    ),
+    MatchRow(
+        "E0",
+        dt.date(2018, 8, 11),
+        None,
+        "Fulham",
+        "Crystal Palace",
+        0,
+        2,
+        15,
+        10,
+        6,
+        9,
+        Odds(2.62, 3.38, 2.9, "pinnacle_closing"),
+        Odds(2.6, 3.49, 3.05, "best"),
+    ),
 ]
 
 
@@ -63,8 +105,16 @@ def sample() -> tuple[list[str], list[Row]]:
     return list(reader.fieldnames or []), list(reader)
 
 
-def write(path: Path, columns: Sequence[str], rows: Sequence[Row | Sequence[str]], *, encoding: str = "utf-8",
-          newline: str = "\n", bom: bool = False, tail: str = "") -> Path:
+def write(
+    path: Path,
+    columns: Sequence[str],
+    rows: Sequence[Row | Sequence[str]],
+    *,
+    encoding: str = "utf-8",
+    newline: str = "\n",
+    bom: bool = False,
+    tail: str = "",
+) -> Path:
     """A CSV as football-data would publish it: any encoding, line end, BOM, and raw text appended."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator=newline)
@@ -87,12 +137,52 @@ def published(name: str) -> str:
 
 def modern(rows: list[Row], *, pinnacle_closing: bool) -> tuple[list[str], list[Row]]:
     """The sample in the 2019-20-on layout: Time, Avg*/Max* instead of Bb*, closing prices, `>`/`<`."""
-    columns = ["Div", "Date", "Time", "HomeTeam", "AwayTeam", "FTHG", "FTAG", "FTR", "HTHG", "HTAG", "HTR",
-               "Referee", "HS", "AS", "HST", "AST", "B365H", "B365D", "B365A", "PSH", "PSD", "PSA",
-               "MaxH", "MaxD", "MaxA", "AvgH", "AvgD", "AvgA", "B365>2.5", "B365<2.5", "Avg>2.5", "Avg<2.5",
-               "AHh", "B365CH", "B365CD", "B365CA",
-               *(["PSCH", "PSCD", "PSCA"] if pinnacle_closing else []),
-               "MaxCH", "MaxCD", "MaxCA", "AvgCH", "AvgCD", "AvgCA", "Avg C>2.5"]
+    columns = [
+        "Div",
+        "Date",
+        "Time",
+        "HomeTeam",
+        "AwayTeam",
+        "FTHG",
+        "FTAG",
+        "FTR",
+        "HTHG",
+        "HTAG",
+        "HTR",
+        "Referee",
+        "HS",
+        "AS",
+        "HST",
+        "AST",
+        "B365H",
+        "B365D",
+        "B365A",
+        "PSH",
+        "PSD",
+        "PSA",
+        "MaxH",
+        "MaxD",
+        "MaxA",
+        "AvgH",
+        "AvgD",
+        "AvgA",
+        "B365>2.5",
+        "B365<2.5",
+        "Avg>2.5",
+        "Avg<2.5",
+        "AHh",
+        "B365CH",
+        "B365CD",
+        "B365CA",
+        *(["PSCH", "PSCD", "PSCA"] if pinnacle_closing else []),
+        "MaxCH",
+        "MaxCD",
+        "MaxCA",
+        "AvgCH",
+        "AvgCD",
+        "AvgCA",
+        "Avg C>2.5",
+    ]
     out = []
     for i, row in enumerate(rows):
         new = dict(row, Time=f"{12 + i * 2}:30")
@@ -142,8 +232,9 @@ def test_every_shared_file(league: str, season: str) -> None:
         cells = raw[row.line]
         assert (cells["HomeTeam"], cells["AwayTeam"]) == (row.home, row.away)
         if cells["PSCH"] and cells["PSCD"] and cells["PSCA"]:
-            assert row.odds == Odds(float(cells["PSCH"]), float(cells["PSCD"]), float(cells["PSCA"]),
-                                    "pinnacle_closing")
+            assert row.odds == Odds(
+                float(cells["PSCH"]), float(cells["PSCD"]), float(cells["PSCA"]), "pinnacle_closing"
+            )
         assert row.best_odds == Odds(float(cells["BbMxH"]), float(cells["BbMxD"]), float(cells["BbMxA"]), "best")
 
 
@@ -154,8 +245,11 @@ def test_the_whole_shared_set() -> None:
     assert len(report.rows) == 12782 and report.skipped == [] and len(report.files) == 35
     assert report.rows == sorted(report.rows, key=MatchRow.sort_key)
     # The four matches SOURCES.md lists without Pinnacle closing fall back, each to the next usable source.
-    fallbacks = {(r.division, r.date.isoformat(), r.home, r.away): r.odds_source
-                 for r in report.rows if r.odds_source != "pinnacle_closing"}
+    fallbacks = {
+        (r.division, r.date.isoformat(), r.home, r.away): r.odds_source
+        for r in report.rows
+        if r.odds_source != "pinnacle_closing"
+    }
     assert fallbacks == {
         ("I1", "2013-05-05", "Parma", "Atalanta"): "average",
         ("I1", "2013-05-08", "Torino", "Genoa"): "average",
@@ -164,7 +258,11 @@ def test_the_whole_shared_set() -> None:
     }
     bastia = next(r for r in report.rows if (r.home, r.away, r.date) == ("Bastia", "Lyon", dt.date(2017, 4, 16)))
     assert (bastia.home_shots, bastia.away_shots, bastia.home_shots_on_target, bastia.away_shots_on_target) == (
-        None, None, None, None)
+        None,
+        None,
+        None,
+        None,
+    )
 
 
 @needs_shared
@@ -177,8 +275,21 @@ def test_the_sample_is_verbatim() -> None:
 def test_a_known_row() -> None:
     report = read_file(SHARED / "E0" / "2018-19.csv")
     last = report.rows[-1]
-    assert last == MatchRow("E0", dt.date(2019, 5, 12), None, "Watford", "West Ham", 1, 4, 17, 16, 8, 9,
-                            Odds(2.11, 3.86, 3.41, "pinnacle_closing"), Odds(2.26, 3.9, 3.25, "best"))
+    assert last == MatchRow(
+        "E0",
+        dt.date(2019, 5, 12),
+        None,
+        "Watford",
+        "West Ham",
+        1,
+        4,
+        17,
+        16,
+        8,
+        9,
+        Odds(2.11, 3.86, 3.41, "pinnacle_closing"),
+        Odds(2.26, 3.9, 3.25, "best"),
+    )
     assert last.line == 381 and last.result == "A"
     pinnacle_prematch = read_file(SHARED / "SP1" / "2017-18.csv")
     alaves = next(r for r in pinnacle_prematch.rows if r.home == "Alaves" and r.away == "Sociedad")
@@ -223,7 +334,10 @@ def test_time_column_and_order(tmp_path: Path) -> None:
     report = read_file(write(tmp_path / "E0.csv", columns, rows))
     # Same day: Fulham's 12:30 kick-off comes before Bournemouth's 15:00 although B < F.
     assert [(r.home, r.kickoff) for r in report.rows] == [
-        ("Man United", dt.time(20, 0)), ("Fulham", dt.time(12, 30)), ("Bournemouth", dt.time(15, 0))]
+        ("Man United", dt.time(20, 0)),
+        ("Fulham", dt.time(12, 30)),
+        ("Bournemouth", dt.time(15, 0)),
+    ]
 
 
 @pytest.mark.parametrize("pinnacle_closing", [True, False])
@@ -234,19 +348,27 @@ def test_2019_20_layout(tmp_path: Path, pinnacle_closing: bool) -> None:
 
     assert report.skipped == []
     assert [(r.home, r.kickoff) for r in report.rows] == [
-        ("Man United", dt.time(12, 30)), ("Bournemouth", dt.time(14, 30)), ("Fulham", dt.time(16, 30))]
+        ("Man United", dt.time(12, 30)),
+        ("Bournemouth", dt.time(14, 30)),
+        ("Fulham", dt.time(16, 30)),
+    ]
     odds = [r.odds for r in report.rows]
     if pinnacle_closing:
         assert odds == [e.odds for e in EXPECTED]
     else:  # Pinnacle pre-match comes before the market's closing average
-        assert odds == [Odds(1.58, 3.93, 7.5, "pinnacle"), Odds(1.89, 3.63, 4.58, "pinnacle"),
-                        Odds(2.5, 3.46, 3.0, "pinnacle")]
+        assert odds == [
+            Odds(1.58, 3.93, 7.5, "pinnacle"),
+            Odds(1.89, 3.63, 4.58, "pinnacle"),
+            Odds(2.5, 3.46, 3.0, "pinnacle"),
+        ]
         for row in rows:
             row["PSH"] = ""
         report = read_file(write(tmp_path / "E0.csv", columns, rows))
         assert [r.odds for r in report.rows] == [
-            Odds(1.5, 4.02, 7.64, "average_closing"), Odds(1.83, 3.56, 4.65, "average_closing"),
-            Odds(2.57, 3.33, 2.85, "average_closing")]
+            Odds(1.5, 4.02, 7.64, "average_closing"),
+            Odds(1.83, 3.56, 4.65, "average_closing"),
+            Odds(2.57, 3.33, 2.85, "average_closing"),
+        ]
     assert [r.home_shots for r in report.rows] == [8, 12, 15]
     assert [r.best_odds for r in report.rows] == [e.best_odds for e in EXPECTED]  # from MaxH/MaxD/MaxA
 
@@ -258,15 +380,21 @@ def test_2019_20_layout_without_closing_prices_uses_averages(tmp_path: Path) -> 
     rows[0]["PSH"] = ""
     report = read_file(write(tmp_path / "E0.csv", columns, rows))
     assert [r.odds for r in report.rows] == [
-        Odds(1.56, 3.92, 7.06, "average"), Odds(1.89, 3.63, 4.58, "pinnacle"), Odds(2.5, 3.46, 3.0, "pinnacle")]
+        Odds(1.56, 3.92, 7.06, "average"),
+        Odds(1.89, 3.63, 4.58, "pinnacle"),
+        Odds(2.5, 3.46, 3.0, "pinnacle"),
+    ]
 
 
-@pytest.mark.parametrize(("encoding", "home", "away"), [
-    ("latin-1", "Atlético", "Gazélec Ajaccio"),
-    ("cp1252", "Atlético", "Borussia M\u2019gladbach"),  # the curly apostrophe is byte 0x92 in cp1252 only
-    ("utf-8", "Atlético", "Gazélec Ajaccio"),
-    ("utf-8-sig", "Atlético", "Nürnberg"),
-])
+@pytest.mark.parametrize(
+    ("encoding", "home", "away"),
+    [
+        ("latin-1", "Atlético", "Gazélec Ajaccio"),
+        ("cp1252", "Atlético", "Borussia M\u2019gladbach"),  # the curly apostrophe is byte 0x92 in cp1252 only
+        ("utf-8", "Atlético", "Gazélec Ajaccio"),
+        ("utf-8-sig", "Atlético", "Nürnberg"),
+    ],
+)
 def test_accented_team_names(tmp_path: Path, encoding: str, home: str, away: str) -> None:
     columns, rows = sample()
     rows[2]["HomeTeam"], rows[2]["AwayTeam"] = home, away
@@ -287,8 +415,11 @@ def test_trailing_empty_columns_and_rows(tmp_path: Path) -> None:
 
 
 def test_older_goal_columns_and_a_missing_div_column(tmp_path: Path) -> None:
-    path = write(tmp_path / "old.csv", ["Date", "HomeTeam", "AwayTeam", "HG", "AG", "Res"],
-                 [["19/08/95", "Aston Villa", "Man United", "3", "1", "H"]])
+    path = write(
+        tmp_path / "old.csv",
+        ["Date", "HomeTeam", "AwayTeam", "HG", "AG", "Res"],
+        [["19/08/95", "Aston Villa", "Man United", "3", "1", "H"]],
+    )
     with pytest.raises(FootballDataError, match=r"old\.csv:1: no Div column"):
         read_file(path)
     report = read_file(path, division="E0")
@@ -298,18 +429,53 @@ def test_older_goal_columns_and_a_missing_div_column(tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------- odds fallbacks
 
-ODDS_COLUMNS = ["Div", "Date", "HomeTeam", "AwayTeam", "FTHG", "FTAG",
-                "AvgH", "AvgD", "AvgA", "PSH", "PSD", "PSA", "AvgCH", "AvgCD", "AvgCA",
-                "PSCH", "PSCD", "PSCA", "BbAvH", "BbAvD", "BbAvA"]
-ALL_PRICES = {"PSCH": "2.1", "PSCD": "3.2", "PSCA": "3.9", "PSH": "2.2", "PSD": "3.3", "PSA": "3.8",
-              "AvgCH": "2.0", "AvgCD": "3.1", "AvgCA": "3.7", "AvgH": "2.05", "AvgD": "3.15", "AvgA": "3.6",
-              "BbAvH": "1.95", "BbAvD": "3.0", "BbAvA": "3.5"}
+ODDS_COLUMNS = [
+    "Div",
+    "Date",
+    "HomeTeam",
+    "AwayTeam",
+    "FTHG",
+    "FTAG",
+    "AvgH",
+    "AvgD",
+    "AvgA",
+    "PSH",
+    "PSD",
+    "PSA",
+    "AvgCH",
+    "AvgCD",
+    "AvgCA",
+    "PSCH",
+    "PSCD",
+    "PSCA",
+    "BbAvH",
+    "BbAvD",
+    "BbAvA",
+]
+ALL_PRICES = {
+    "PSCH": "2.1",
+    "PSCD": "3.2",
+    "PSCA": "3.9",
+    "PSH": "2.2",
+    "PSD": "3.3",
+    "PSA": "3.8",
+    "AvgCH": "2.0",
+    "AvgCD": "3.1",
+    "AvgCA": "3.7",
+    "AvgH": "2.05",
+    "AvgD": "3.15",
+    "AvgA": "3.6",
+    "BbAvH": "1.95",
+    "BbAvD": "3.0",
+    "BbAvA": "3.5",
+}
 
 
 def blank(*names: str) -> Callable[[Row], None]:
     def change(row: Row) -> None:
         for name in names:
             row[name] = ""
+
     return change
 
 
@@ -317,19 +483,29 @@ def set_(**values: str) -> Callable[[Row], None]:
     return lambda row: row.update(values)
 
 
-@pytest.mark.parametrize(("change", "expected"), [
-    (blank(), Odds(2.1, 3.2, 3.9, "pinnacle_closing")),
-    (blank("PSCH"), Odds(2.2, 3.3, 3.8, "pinnacle")),
-    (set_(PSCD="1.0"), Odds(2.2, 3.3, 3.8, "pinnacle")),
-    (set_(PSCA="0", PSH="1", PSD="-"), Odds(2.0, 3.1, 3.7, "average_closing")),
-    (set_(PSCH="0.95", PSA="nan", AvgCD="inf"), Odds(2.05, 3.15, 3.6, "average")),
-    (set_(PSCH="abc", PSH="", AvgCH="", AvgA="1.00"), Odds(1.95, 3.0, 3.5, "average")),
-    (blank(*ALL_PRICES), None),
-    (set_(**dict.fromkeys(ALL_PRICES, "1")), None),
-])
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (blank(), Odds(2.1, 3.2, 3.9, "pinnacle_closing")),
+        (blank("PSCH"), Odds(2.2, 3.3, 3.8, "pinnacle")),
+        (set_(PSCD="1.0"), Odds(2.2, 3.3, 3.8, "pinnacle")),
+        (set_(PSCA="0", PSH="1", PSD="-"), Odds(2.0, 3.1, 3.7, "average_closing")),
+        (set_(PSCH="0.95", PSA="nan", AvgCD="inf"), Odds(2.05, 3.15, 3.6, "average")),
+        (set_(PSCH="abc", PSH="", AvgCH="", AvgA="1.00"), Odds(1.95, 3.0, 3.5, "average")),
+        (blank(*ALL_PRICES), None),
+        (set_(**dict.fromkeys(ALL_PRICES, "1")), None),
+    ],
+)
 def test_odds_preference(tmp_path: Path, change: Callable[[Row], None], expected: Odds | None) -> None:
-    row: Row = {"Div": "E0", "Date": "01/09/18", "HomeTeam": "A", "AwayTeam": "B", "FTHG": "1", "FTAG": "1",
-                **ALL_PRICES}
+    row: Row = {
+        "Div": "E0",
+        "Date": "01/09/18",
+        "HomeTeam": "A",
+        "AwayTeam": "B",
+        "FTHG": "1",
+        "FTAG": "1",
+        **ALL_PRICES,
+    }
     change(row)
     report = read_file(write(tmp_path / "E0.csv", ODDS_COLUMNS, [row]))
     assert report.skipped == [] and len(report.rows) == 1  # a row without usable odds is still a result
@@ -337,18 +513,36 @@ def test_odds_preference(tmp_path: Path, change: Callable[[Row], None], expected
     assert report.rows[0].odds_source == (expected.source if expected else None)
 
 
-@pytest.mark.parametrize(("cells", "expected"), [
-    ({"MaxH": "2.3", "MaxD": "3.5", "MaxA": "4.1", "BbMxH": "2.2", "BbMxD": "3.4", "BbMxA": "4.0"},
-     Odds(2.3, 3.5, 4.1, "best")),
-    ({"MaxH": "2.3", "MaxD": "", "MaxA": "4.1", "BbMxH": "2.2", "BbMxD": "3.4", "BbMxA": "4.0"},
-     Odds(2.2, 3.4, 4.0, "best")),
-    ({"MaxH": "2.3", "MaxD": "1.0", "MaxA": "4.1", "BbMxH": "x", "BbMxD": "3.4", "BbMxA": "4.0"}, None),
-    ({}, None),
-])
-def test_best_prices_are_read_apart_from_the_market_prices(tmp_path: Path, cells: Row, expected: Odds | None,
-                                                           ) -> None:
-    row: Row = {"Div": "E0", "Date": "01/09/18", "HomeTeam": "A", "AwayTeam": "B", "FTHG": "1", "FTAG": "1",
-                **ALL_PRICES, **cells}
+@pytest.mark.parametrize(
+    ("cells", "expected"),
+    [
+        (
+            {"MaxH": "2.3", "MaxD": "3.5", "MaxA": "4.1", "BbMxH": "2.2", "BbMxD": "3.4", "BbMxA": "4.0"},
+            Odds(2.3, 3.5, 4.1, "best"),
+        ),
+        (
+            {"MaxH": "2.3", "MaxD": "", "MaxA": "4.1", "BbMxH": "2.2", "BbMxD": "3.4", "BbMxA": "4.0"},
+            Odds(2.2, 3.4, 4.0, "best"),
+        ),
+        ({"MaxH": "2.3", "MaxD": "1.0", "MaxA": "4.1", "BbMxH": "x", "BbMxD": "3.4", "BbMxA": "4.0"}, None),
+        ({}, None),
+    ],
+)
+def test_best_prices_are_read_apart_from_the_market_prices(
+    tmp_path: Path,
+    cells: Row,
+    expected: Odds | None,
+) -> None:
+    row: Row = {
+        "Div": "E0",
+        "Date": "01/09/18",
+        "HomeTeam": "A",
+        "AwayTeam": "B",
+        "FTHG": "1",
+        "FTAG": "1",
+        **ALL_PRICES,
+        **cells,
+    }
     columns = [*ODDS_COLUMNS, *cells]
     report = read_file(write(tmp_path / "E0.csv", columns, [row]))
     assert report.skipped == [] and report.rows[0].best_odds == expected
@@ -356,12 +550,15 @@ def test_best_prices_are_read_apart_from_the_market_prices(tmp_path: Path, cells
 
 
 def test_old_pinnacle_columns(tmp_path: Path) -> None:
-    path = write(tmp_path / "E0.csv", ["Div", "Date", "HomeTeam", "AwayTeam", "FTHG", "FTAG", "PH", "PD", "PA",
-                                       "BbAvH", "BbAvD", "BbAvA"],
-                 [["E0", "01/09/12", "A", "B", "0", "0", "2.5", "3.3", "3.1", "2.4", "3.2", "3.0"],
-                  ["E0", "01/09/12", "C", "D", "0", "0", "2.5", "", "3.1", "2.4", "3.2", "3.0"]])
-    assert [r.odds for r in read_file(path).rows] == [Odds(2.5, 3.3, 3.1, "pinnacle"),
-                                                      Odds(2.4, 3.2, 3.0, "average")]
+    path = write(
+        tmp_path / "E0.csv",
+        ["Div", "Date", "HomeTeam", "AwayTeam", "FTHG", "FTAG", "PH", "PD", "PA", "BbAvH", "BbAvD", "BbAvA"],
+        [
+            ["E0", "01/09/12", "A", "B", "0", "0", "2.5", "3.3", "3.1", "2.4", "3.2", "3.0"],
+            ["E0", "01/09/12", "C", "D", "0", "0", "2.5", "", "3.1", "2.4", "3.2", "3.0"],
+        ],
+    )
+    assert [r.odds for r in read_file(path).rows] == [Odds(2.5, 3.3, 3.1, "pinnacle"), Odds(2.4, 3.2, 3.0, "average")]
 
 
 # ---------------------------------------------------------------- broken files and rows
@@ -377,12 +574,15 @@ def test_empty_file(tmp_path: Path, content: bytes) -> None:
     assert (caught.value.file, caught.value.line) == (path, 1)
 
 
-@pytest.mark.parametrize(("content", "lacking"), [
-    ("<!DOCTYPE html>\n<html><body>Not found</body></html>\n", "Date, HomeTeam, AwayTeam, FTHG or HG, FTAG or AG"),
-    ("Div,Date,Home,Away,FTHG,FTAG\nE0,01/09/18,A,B,1,0\n", "HomeTeam, AwayTeam"),
-    ("Div,Date,HomeTeam,AwayTeam,FTR\nE0,01/09/18,A,B,H\n", "FTHG or HG, FTAG or AG"),
-    ("\nDiv,Date,HomeTeam,AwayTeam,FTHG,FTAG\n", "Date, HomeTeam"),
-])
+@pytest.mark.parametrize(
+    ("content", "lacking"),
+    [
+        ("<!DOCTYPE html>\n<html><body>Not found</body></html>\n", "Date, HomeTeam, AwayTeam, FTHG or HG, FTAG or AG"),
+        ("Div,Date,Home,Away,FTHG,FTAG\nE0,01/09/18,A,B,1,0\n", "HomeTeam, AwayTeam"),
+        ("Div,Date,HomeTeam,AwayTeam,FTR\nE0,01/09/18,A,B,H\n", "FTHG or HG, FTAG or AG"),
+        ("\nDiv,Date,HomeTeam,AwayTeam,FTHG,FTAG\n", "Date, HomeTeam"),
+    ],
+)
 def test_not_a_results_file(tmp_path: Path, content: str, lacking: str) -> None:
     path = tmp_path / "E0.csv"
     path.write_text(content)
@@ -403,10 +603,21 @@ def test_unreadable_file(tmp_path: Path) -> None:
 def test_bad_rows_are_reported_with_their_lines_and_skipped(tmp_path: Path) -> None:
     columns, rows = sample()
     good = rows[0]
-    bad = [dict(good, Date="31/02/2018"), dict(good, Date="2018-08-12"), dict(good, FTAG="x"),
-           dict(good, FTHG="1.5"), dict(good, FTHG="-1"), dict(good, HomeTeam=""), dict(good, AwayTeam="  "),
-           dict(good, FTR="D"), dict(good, HST="six"), dict(good, AwayTeam="Man United"), dict(good, Div="E1"),
-           dict(good, FTHG=""), dict(good)]
+    bad = [
+        dict(good, Date="31/02/2018"),
+        dict(good, Date="2018-08-12"),
+        dict(good, FTAG="x"),
+        dict(good, FTHG="1.5"),
+        dict(good, FTHG="-1"),
+        dict(good, HomeTeam=""),
+        dict(good, AwayTeam="  "),
+        dict(good, FTR="D"),
+        dict(good, HST="six"),
+        dict(good, AwayTeam="Man United"),
+        dict(good, Div="E1"),
+        dict(good, FTHG=""),
+        dict(good),
+    ]
     path = write(tmp_path / "E0.csv", columns, [rows[1], *bad, rows[2]], newline="\r\n")
 
     report = read_file(path, division="E0")
@@ -488,7 +699,8 @@ def test_read_dir_layouts_and_checks(tmp_path: Path) -> None:
     report = read_dir(tmp_path, ["E0"], ["2018-19", "2019-20"])
     assert len(report.rows) == 5 and report.files == [tmp_path / "E0" / "2018-19.csv", tmp_path / "E0" / "1920.csv"]
     assert [str(p) for p in report.skipped] == [
-        f"{tmp_path / 'E0' / '1920.csv'}:4: date 2020-11-01 outside season 2019-20"]
+        f"{tmp_path / 'E0' / '1920.csv'}:4: date 2020-11-01 outside season 2019-20"
+    ]
     assert report.rows == sorted(report.rows, key=MatchRow.sort_key)
 
     write(tmp_path / "E0" / "2019-20.csv", columns, second)
@@ -498,8 +710,14 @@ def test_read_dir_layouts_and_checks(tmp_path: Path) -> None:
 
 def test_seasons_on_disk_in_either_naming_up_to_the_last(tmp_path: Path) -> None:
     columns, rows = sample()
-    for league, name in (("E0", "2016-17.csv"), ("E0", "1718.csv"), ("SP1", "2015-16.csv"), ("SP1", "2019-20.csv"),
-                         ("E0", "notes.csv"), ("E0", "2018-2019.csv")):
+    for league, name in (
+        ("E0", "2016-17.csv"),
+        ("E0", "1718.csv"),
+        ("SP1", "2015-16.csv"),
+        ("SP1", "2019-20.csv"),
+        ("E0", "notes.csv"),
+        ("E0", "2018-2019.csv"),
+    ):
         (tmp_path / league).mkdir(exist_ok=True)
         write(tmp_path / league / name, columns, rows)
     assert seasons_on_disk(tmp_path, ["E0", "SP1"], "2018-19") == ["2015-16", "2016-17", "2017-18"]

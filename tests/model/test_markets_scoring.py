@@ -75,10 +75,12 @@ def test_reliability_of_a_calibrated_and_of_an_overconfident_forecast():
 
 def test_value_bets_stake_one_unit_on_every_outcome_with_an_edge():
     forecasts = [(0.5, 0.3, 0.2), (0.4, 0.3, 0.3), (0.3, 0.3, 0.4), (0.6, 0.25, 0.15)]
-    prices = [(2.5, 3.0, 6.0),  # edges +0.25, -0.10, +0.20: home and away backed; home wins
-              None,  # no price known: no bet
-              (2.0, 3.0, 2.0),  # no edge anywhere: no bet
-              (1.8, 3.5, 5.0)]  # edges +0.08, -0.125, -0.25: home backed; the away side wins
+    prices = [
+        (2.5, 3.0, 6.0),  # edges +0.25, -0.10, +0.20: home and away backed; home wins
+        None,  # no price known: no bet
+        (2.0, 3.0, 2.0),  # no edge anywhere: no bet
+        (1.8, 3.5, 5.0),
+    ]  # edges +0.08, -0.125, -0.25: home backed; the away side wins
     outcomes = [0, 1, 2, 2]
     result = scoring.level_stakes(forecasts, prices, outcomes)
     assert (result.bets, result.matches) == (3, 2)

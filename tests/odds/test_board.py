@@ -17,8 +17,14 @@ def row(book, outcome, price, previous=None, minutes=0):
 
 
 def test_best_price_margins_and_consensus():
-    rows = [row("a", "home", 2.10), row("a", "draw", 3.40), row("a", "away", 3.60),
-            row("b", "home", 2.00), row("b", "draw", 3.50), row("b", "away", 3.80)]
+    rows = [
+        row("a", "home", 2.10),
+        row("a", "draw", 3.40),
+        row("a", "away", 3.60),
+        row("b", "home", 2.00),
+        row("b", "draw", 3.50),
+        row("b", "away", 3.80),
+    ]
     board = build_board("1x2", ("home", "draw", "away"), rows)
     assert board.best == (2.10, 3.50, 3.80)
     a, b = board.rows
@@ -49,14 +55,16 @@ def test_unknown_outcomes_are_ignored_and_empty_board_is_empty():
 
 
 def test_movement_of_a_quote():
-    board = build_board("ou:2.5", ("over", "under"),
-                        [row("a", "over", 2.0, previous=1.9), row("a", "under", 1.8, previous=1.9)])
+    board = build_board(
+        "ou:2.5", ("over", "under"), [row("a", "over", 2.0, previous=1.9), row("a", "under", 1.8, previous=1.9)]
+    )
     assert [q.movement for q in board.rows[0].quotes] == ["up", "down"]
 
 
 def test_movement_series_replays_best_and_average():
     history = [
-        (T0, "a", "home", 2.0), (T0, "b", "home", 2.2),
+        (T0, "a", "home", 2.0),
+        (T0, "b", "home", 2.2),
         (T0 + timedelta(hours=1), "a", "home", 2.4),
         (T0 + timedelta(hours=2), "b", "home", 2.2),  # no change in best or average: no new point
     ]

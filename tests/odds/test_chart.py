@@ -282,7 +282,10 @@ def test_a_few_hundred_points_per_series_stay_a_small_path() -> None:
 def test_a_spread_of_float_noise_is_drawn_flat_with_sane_labels():
     """Found by hypothesis: 99.99999999999999 and 100.0 gave one tick labelled with 15 decimals."""
     start = datetime(2026, 1, 1, tzinfo=UTC)
-    chart = movement_chart({"home": [(start, 99.99999999999999), (start + timedelta(hours=1), 100.0)]},
-                           start=start, end=start + timedelta(hours=2))
+    chart = movement_chart(
+        {"home": [(start, 99.99999999999999), (start + timedelta(hours=1), 100.0)]},
+        start=start,
+        end=start + timedelta(hours=2),
+    )
     assert len(chart.gridlines) >= 2
     assert all(len(label.partition(".")[2]) <= 2 for _, label in chart.gridlines)

@@ -20,8 +20,14 @@ CUTOFF = NOW - timedelta(days=30)  # 2026-10-22 15:40 UTC: what downsample(NOW) 
 
 def snap(match: Match, bookmaker: str, outcome: str, price: float, observed_at: datetime) -> OddsSnapshot:
     """A price change as ingest records it, flushed alone so ids follow the order of the calls."""
-    row = OddsSnapshot(match_id=match.id, market_id=match_result().id, bookmaker_id=book(bookmaker).id,
-                       outcome=outcome, price=price, observed_at=observed_at)
+    row = OddsSnapshot(
+        match_id=match.id,
+        market_id=match_result().id,
+        bookmaker_id=book(bookmaker).id,
+        outcome=outcome,
+        price=price,
+        observed_at=observed_at,
+    )
     db.session.add(row)
     db.session.flush()
     return row
@@ -30,9 +36,11 @@ def snap(match: Match, bookmaker: str, outcome: str, price: float, observed_at: 
 def closing_of(match: Match) -> set[tuple[str, str, float, datetime, datetime]]:
     """(bookmaker, outcome, price, observed, captured) of a match's closing prices."""
     rows = db.session.execute(
-        select(Bookmaker.key, ClosingPrice.outcome, ClosingPrice.price, ClosingPrice.observed_at,
-               ClosingPrice.captured_at)
-        .join(Bookmaker, Bookmaker.id == ClosingPrice.bookmaker_id).where(ClosingPrice.match_id == match.id)
+        select(
+            Bookmaker.key, ClosingPrice.outcome, ClosingPrice.price, ClosingPrice.observed_at, ClosingPrice.captured_at
+        )
+        .join(Bookmaker, Bookmaker.id == ClosingPrice.bookmaker_id)
+        .where(ClosingPrice.match_id == match.id)
     )
     return {tuple(r) for r in rows}
 
@@ -41,7 +49,8 @@ def history_of(match: Match) -> set[tuple[str, str, datetime, float]]:
     """(bookmaker, outcome, observed, price) of every snapshot a match still has."""
     rows = db.session.execute(
         select(Bookmaker.key, OddsSnapshot.outcome, OddsSnapshot.observed_at, OddsSnapshot.price)
-        .join(Bookmaker, Bookmaker.id == OddsSnapshot.bookmaker_id).where(OddsSnapshot.match_id == match.id)
+        .join(Bookmaker, Bookmaker.id == OddsSnapshot.bookmaker_id)
+        .where(OddsSnapshot.match_id == match.id)
     )
     return {tuple(r) for r in rows}
 
@@ -50,8 +59,9 @@ def october(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 10, day, hour, minute, tzinfo=UTC)
 
 
-def record(match: Match, bookmaker: str, outcome: str,
-           series: list[tuple[datetime, float, bool]]) -> set[tuple[str, str, datetime, float]]:
+def record(
+    match: Match, bookmaker: str, outcome: str, series: list[tuple[datetime, float, bool]]
+) -> set[tuple[str, str, datetime, float]]:
     """Write a series of (observed, price, kept?) and return the rows that should survive downsampling."""
     for observed_at, price, _ in series:
         snap(match, bookmaker, outcome, price, observed_at)
@@ -60,10 +70,24 @@ def record(match: Match, bookmaker: str, outcome: str,
 
 def board_and_closing_lines() -> tuple[set[tuple], set[tuple]]:
     """Every current price and every closing price, as plain values."""
-    board = db.session.execute(select(CurrentPrice.match_id, CurrentPrice.bookmaker_id, CurrentPrice.outcome,
-                                      CurrentPrice.price, CurrentPrice.observed_at))
-    closes = db.session.execute(select(ClosingPrice.match_id, ClosingPrice.bookmaker_id, ClosingPrice.outcome,
-                                       ClosingPrice.price, ClosingPrice.observed_at))
+    board = db.session.execute(
+        select(
+            CurrentPrice.match_id,
+            CurrentPrice.bookmaker_id,
+            CurrentPrice.outcome,
+            CurrentPrice.price,
+            CurrentPrice.observed_at,
+        )
+    )
+    closes = db.session.execute(
+        select(
+            ClosingPrice.match_id,
+            ClosingPrice.bookmaker_id,
+            ClosingPrice.outcome,
+            ClosingPrice.price,
+            ClosingPrice.observed_at,
+        )
+    )
     return {tuple(r) for r in board}, {tuple(r) for r in closes}
 
 
@@ -128,8 +152,12 @@ def test_a_match_without_prices_gets_no_closing_line_until_one_is_recorded(app, 
 
 
 def test_only_matches_kicked_off_within_the_lookback_are_captured(app, clock):
-    kickoffs = {"long ago": clock.now - timedelta(hours=7), "at the edge": clock.now - timedelta(hours=6),
-                "just now": clock.now, "soon": clock.now + timedelta(hours=1)}
+    kickoffs = {
+        "long ago": clock.now - timedelta(hours=7),
+        "at the edge": clock.now - timedelta(hours=6),
+        "just now": clock.now,
+        "soon": clock.now + timedelta(hours=1),
+    }
     matches = {}
     for name, kickoff in kickoffs.items():
         matches[name] = make_match(kickoff, home=f"{name} home", away=f"{name} away")
@@ -164,8 +192,10 @@ def test_the_job_captures_closing_lines_once_and_drops_the_cached_odds(app, cloc
     assert first["matches"] >= 1 and first["written"] >= 2
     assert "changed_matches" not in first  # handed to cache invalidation
     assert cache.get(events.odds_key(match.id)) is None
-    assert closing_of(match) == {("close_a", "home", 2.00, kickoff - timedelta(hours=2), clock.now),
-                                 ("close_a", "away", 3.75, kickoff - timedelta(hours=2), clock.now)}
+    assert closing_of(match) == {
+        ("close_a", "home", 2.00, kickoff - timedelta(hours=2), clock.now),
+        ("close_a", "away", 3.75, kickoff - timedelta(hours=2), clock.now),
+    }
     assert (again["matches"], again["written"]) == (0, 0)
 
 
@@ -175,35 +205,50 @@ def test_the_job_captures_closing_lines_once_and_drops_the_cached_odds(app, cloc
 def test_old_history_keeps_the_opening_the_close_and_each_days_high_and_low(app, clock):
     match = make_match(october(12, 15, 40))  # forty days before NOW
     a_session_far_from_utc()
-    kept = record(match, "ds_a", "home", [
-        (october(10, 9), 2.50, True),  # opening
-        (october(10, 12), 2.60, True),  # the 10th's high
-        (october(10, 18), 2.40, True),  # the 10th's low
-        (october(10, 21), 2.45, False),  # the 11th in Tokyo, where it would be that day's high
-        (october(11, 8), 2.30, False),
-        (october(11, 11), 2.20, False),
-        (october(11, 14), 2.35, True),  # the 11th's high
-        (october(11, 17), 2.10, True),  # the 11th's low
-        (october(11, 20), 2.25, False),
-        (october(12, 9), 2.15, False),
-        (october(12, 12), 2.05, False),
-        (october(12, 15), 2.12, True),  # closing: the last before kickoff
-        (october(12, 15, 50), 1.60, True),  # in play: the 12th's low
-        (october(12, 16, 30), 3.00, True),  # in play: the 12th's high
-        (october(12, 17), 2.80, False),
-    ])
-    kept |= record(match, "ds_b", "home", [  # another bookmaker is a series of its own
-        (october(11, 10), 2.40, True),  # opening, and the 11th's low
-        (october(11, 12), 2.50, True),  # the 11th's high
-        (october(11, 13), 2.45, False),
-        (october(12, 10), 2.30, True),  # closing, the 12th's high and low
-    ])
-    kept |= record(match, "ds_b", "away", [  # priced only in play: no close to keep
-        (october(12, 15, 50), 4.00, True),  # opening
-        (october(12, 16), 4.20, True),  # high
-        (october(12, 16, 10), 3.90, True),  # low
-        (october(12, 16, 20), 4.10, False),  # the last price, but not a closing one
-    ])
+    kept = record(
+        match,
+        "ds_a",
+        "home",
+        [
+            (october(10, 9), 2.50, True),  # opening
+            (october(10, 12), 2.60, True),  # the 10th's high
+            (october(10, 18), 2.40, True),  # the 10th's low
+            (october(10, 21), 2.45, False),  # the 11th in Tokyo, where it would be that day's high
+            (october(11, 8), 2.30, False),
+            (october(11, 11), 2.20, False),
+            (october(11, 14), 2.35, True),  # the 11th's high
+            (october(11, 17), 2.10, True),  # the 11th's low
+            (october(11, 20), 2.25, False),
+            (october(12, 9), 2.15, False),
+            (october(12, 12), 2.05, False),
+            (october(12, 15), 2.12, True),  # closing: the last before kickoff
+            (october(12, 15, 50), 1.60, True),  # in play: the 12th's low
+            (october(12, 16, 30), 3.00, True),  # in play: the 12th's high
+            (october(12, 17), 2.80, False),
+        ],
+    )
+    kept |= record(
+        match,
+        "ds_b",
+        "home",
+        [  # another bookmaker is a series of its own
+            (october(11, 10), 2.40, True),  # opening, and the 11th's low
+            (october(11, 12), 2.50, True),  # the 11th's high
+            (october(11, 13), 2.45, False),
+            (october(12, 10), 2.30, True),  # closing, the 12th's high and low
+        ],
+    )
+    kept |= record(
+        match,
+        "ds_b",
+        "away",
+        [  # priced only in play: no close to keep
+            (october(12, 15, 50), 4.00, True),  # opening
+            (october(12, 16), 4.20, True),  # high
+            (october(12, 16, 10), 3.90, True),  # low
+            (october(12, 16, 20), 4.10, False),  # the last price, but not a closing one
+        ],
+    )
 
     assert downsample(clock.now) == 9
     assert history_of(match) == kept
@@ -213,14 +258,19 @@ def test_old_history_keeps_the_opening_the_close_and_each_days_high_and_low(app,
 
 def test_ties_keep_the_earliest_then_the_first_recorded(app, clock):
     match = make_match(october(12, 15, 40))
-    kept = record(match, "ds_a", "draw", [
-        (october(11, 8), 3.30, True),  # opening
-        (october(11, 9), 3.40, True),  # the 11th's high, first of two
-        (october(11, 10), 3.20, True),  # the 11th's low, first of two
-        (october(11, 11), 3.40, False),
-        (october(11, 12), 3.20, False),
-        (october(11, 13), 3.25, False),
-    ])
+    kept = record(
+        match,
+        "ds_a",
+        "draw",
+        [
+            (october(11, 8), 3.30, True),  # opening
+            (october(11, 9), 3.40, True),  # the 11th's high, first of two
+            (october(11, 10), 3.20, True),  # the 11th's low, first of two
+            (october(11, 11), 3.40, False),
+            (october(11, 12), 3.20, False),
+            (october(11, 13), 3.25, False),
+        ],
+    )
     # The same price twice at one instant: the row recorded first stands for both.
     lows = [snap(match, "ds_a", "draw", 3.10, october(12, 9)).id for _ in range(2)]
     highs = [snap(match, "ds_a", "draw", 3.15, october(12, 10)).id for _ in range(2)]
@@ -235,21 +285,26 @@ def test_ties_keep_the_earliest_then_the_first_recorded(app, clock):
 
 def test_recent_history_and_matches_after_the_cutoff_are_kept_whole(app, clock):
     later = make_match(CUTOFF, home="Later Home", away="Later Away")  # kicks off at the cutoff itself
-    whole = record(later, "ds_a", "home", [
-        (CUTOFF - timedelta(days=3, hours=hours), 2.0 + hours / 10, True) for hours in range(6)
-    ])
+    whole = record(
+        later, "ds_a", "home", [(CUTOFF - timedelta(days=3, hours=hours), 2.0 + hours / 10, True) for hours in range(6)]
+    )
     straddling = make_match(october(22, 14, 40))  # an hour before the cutoff
-    kept = record(straddling, "ds_a", "home", [
-        (october(22, 12), 2.00, True),  # opening
-        (october(22, 13), 2.10, True),  # high of the day before the cutoff
-        (october(22, 13, 30), 2.05, False),
-        (october(22, 14), 1.95, True),  # low of the day before the cutoff
-        (october(22, 14, 30), 2.02, True),  # closing
-        (october(22, 15), 1.99, False),  # in play, before the cutoff
-        (october(22, 15, 40), 1.50, True),  # at the cutoff and after: untouched
-        (october(22, 16), 3.50, True),
-        (october(22, 16, 30), 3.40, True),
-    ])
+    kept = record(
+        straddling,
+        "ds_a",
+        "home",
+        [
+            (october(22, 12), 2.00, True),  # opening
+            (october(22, 13), 2.10, True),  # high of the day before the cutoff
+            (october(22, 13, 30), 2.05, False),
+            (october(22, 14), 1.95, True),  # low of the day before the cutoff
+            (october(22, 14, 30), 2.02, True),  # closing
+            (october(22, 15), 1.99, False),  # in play, before the cutoff
+            (october(22, 15, 40), 1.50, True),  # at the cutoff and after: untouched
+            (october(22, 16), 3.50, True),
+            (october(22, 16, 30), 3.40, True),
+        ],
+    )
 
     assert downsample(clock.now) == 2
     assert history_of(later) == whole
@@ -261,11 +316,28 @@ def test_downsampling_leaves_the_board_and_the_closing_lines_alone(app, clock):
     for hour in range(8, 15):
         snap(match, "ds_a", "home", 2.0 + (hour % 3) / 10, october(12, hour))
     market, bookmaker = match_result(), book("ds_a")
-    db.session.add(CurrentPrice(match_id=match.id, market_id=market.id, bookmaker_id=bookmaker.id,
-                                outcome="home", price=2.20, previous_price=2.10, observed_at=october(12, 14)))
-    db.session.add(ClosingPrice(match_id=match.id, market_id=market.id, bookmaker_id=bookmaker.id,
-                                outcome="home", price=2.20, observed_at=october(12, 14),
-                                captured_at=october(12, 16)))
+    db.session.add(
+        CurrentPrice(
+            match_id=match.id,
+            market_id=market.id,
+            bookmaker_id=bookmaker.id,
+            outcome="home",
+            price=2.20,
+            previous_price=2.10,
+            observed_at=october(12, 14),
+        )
+    )
+    db.session.add(
+        ClosingPrice(
+            match_id=match.id,
+            market_id=market.id,
+            bookmaker_id=bookmaker.id,
+            outcome="home",
+            price=2.20,
+            observed_at=october(12, 14),
+            captured_at=october(12, 16),
+        )
+    )
     db.session.flush()
     before = board_and_closing_lines()
 

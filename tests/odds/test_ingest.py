@@ -26,16 +26,31 @@ def counts() -> tuple[int, ...]:
 
 def a_fixture() -> tuple[int, str]:
     match_id, external = db.session.execute(
-        select(Match.id, MatchAlias.external_id).join(MatchAlias, MatchAlias.match_id == Match.id)
-        .where(Match.status == "scheduled").order_by(Match.kickoff_at).limit(1)
+        select(Match.id, MatchAlias.external_id)
+        .join(MatchAlias, MatchAlias.match_id == Match.id)
+        .where(Match.status == "scheduled")
+        .order_by(Match.kickoff_at)
+        .limit(1)
     ).one()
     return match_id, external
 
 
-def price(external: str, value: float, book: str = "bet365", outcome: str = "home", market: str = "1x2",
-          line: float | None = None) -> PriceRecord:
-    return PriceRecord(fixture_external_id=external, bookmaker=BookmakerRef(book, book.title()),
-                       market=market, outcome=outcome, price=value, line=line)
+def price(
+    external: str,
+    value: float,
+    book: str = "bet365",
+    outcome: str = "home",
+    market: str = "1x2",
+    line: float | None = None,
+) -> PriceRecord:
+    return PriceRecord(
+        fixture_external_id=external,
+        bookmaker=BookmakerRef(book, book.title()),
+        market=market,
+        outcome=outcome,
+        price=value,
+        line=line,
+    )
 
 
 def test_running_the_same_refresh_twice_writes_nothing_new(app, clock):
@@ -61,37 +76,51 @@ def test_prices_that_move_append_history_and_update_the_board(app, clock):
     assert count(OddsSnapshot) == snapshots + result["written"]
     moved = db.session.scalars(select(CurrentPrice).where(CurrentPrice.observed_at == clock.now)).all()
     assert len(moved) == result["written"]
-    assert all(row.previous_price is not None and row.previous_price != row.price for row in moved
-               if row.previous_price is not None)
+    assert all(
+        row.previous_price is not None and row.previous_price != row.price
+        for row in moved
+        if row.previous_price is not None
+    )
 
 
 def test_one_price_change_is_one_snapshot(app, clock):
     match_id, external = a_fixture()
     when = clock.advance(minutes=1)
     current = db.session.scalar(
-        select(CurrentPrice).join(Bookmaker).join(Market)
-        .where(CurrentPrice.match_id == match_id, Bookmaker.key == "bet365", Market.key == "1x2",
-               CurrentPrice.outcome == "home"))
+        select(CurrentPrice)
+        .join(Bookmaker)
+        .join(Market)
+        .where(
+            CurrentPrice.match_id == match_id,
+            Bookmaker.key == "bet365",
+            Market.key == "1x2",
+            CurrentPrice.outcome == "home",
+        )
+    )
     old = current.price
     result = services.upsert_odds("demo", OddsBatch(when, [price(external, old + 0.25)]))
     db.session.commit()
     assert (result.changed, result.unchanged) == (1, 0)
     db.session.refresh(current)
     assert (current.price, current.previous_price, current.observed_at) == (round(old + 0.25, 3), old, when)
-    latest = db.session.scalars(select(OddsSnapshot).where(OddsSnapshot.match_id == match_id)
-                                .order_by(OddsSnapshot.id.desc())).first()
+    latest = db.session.scalars(
+        select(OddsSnapshot).where(OddsSnapshot.match_id == match_id).order_by(OddsSnapshot.id.desc())
+    ).first()
     assert (latest.price, latest.observed_at) == (round(old + 0.25, 3), when)
 
 
 def test_bad_prices_are_rejected_and_the_good_ones_kept(app, clock):
     _, external = a_fixture()
     before = count(OddsSnapshot)
-    batch = OddsBatch(clock.advance(minutes=1), [
-        price(external, 1.0, book="newbook_a"),
-        price(external, 0.5, book="newbook_b"),
-        price(external, float("nan"), book="newbook_c"),
-        price(external, 7.5, book="newbook_d"),
-    ])
+    batch = OddsBatch(
+        clock.advance(minutes=1),
+        [
+            price(external, 1.0, book="newbook_a"),
+            price(external, 0.5, book="newbook_b"),
+            price(external, float("nan"), book="newbook_c"),
+            price(external, 7.5, book="newbook_d"),
+        ],
+    )
     result = services.upsert_odds("demo", batch)
     db.session.commit()
     assert len(result.rejected) == 3 and all("newbook" in r for r in result.rejected)
@@ -109,9 +138,15 @@ def test_unknown_fixtures_are_counted_not_written(app, clock):
 
 def test_unknown_bookmakers_and_markets_are_kept_as_data(app, clock):
     _, external = a_fixture()
-    result = services.upsert_odds("demo", OddsBatch(clock.now, [
-        price(external, 1.9, book="brand_new_book", market="ah", outcome="home", line=-0.25),
-    ]))
+    result = services.upsert_odds(
+        "demo",
+        OddsBatch(
+            clock.now,
+            [
+                price(external, 1.9, book="brand_new_book", market="ah", outcome="home", line=-0.25),
+            ],
+        ),
+    )
     db.session.commit()
     assert result.changed == 1
     assert db.session.scalar(select(Market.line).where(Market.key == "ah:-0.25")) == -0.25
@@ -121,9 +156,16 @@ def test_unknown_bookmakers_and_markets_are_kept_as_data(app, clock):
 def test_a_price_repeated_within_one_batch_is_written_once(app, clock):
     _, external = a_fixture()
     before = count(OddsSnapshot)
-    result = services.upsert_odds("demo", OddsBatch(clock.now + timedelta(seconds=1), [
-        price(external, 9.9, book="dupe_book"), price(external, 9.9, book="dupe_book"),
-    ]))
+    result = services.upsert_odds(
+        "demo",
+        OddsBatch(
+            clock.now + timedelta(seconds=1),
+            [
+                price(external, 9.9, book="dupe_book"),
+                price(external, 9.9, book="dupe_book"),
+            ],
+        ),
+    )
     assert result.changed == 1 and count(OddsSnapshot) == before + 1
 
 
@@ -138,11 +180,17 @@ def test_the_planned_refresh_prices_every_league_when_prices_are_free(app, clock
 
 def test_names_longer_than_the_columns_are_rejected_with_a_reason(app, clock):
     _, external = a_fixture()
-    result = services.upsert_odds("demo", OddsBatch(clock.now, [
-        price(external, 2.0, book="longname", outcome="x" * 65),
-        price(external, 2.0, book="longname", market="m" * 97),
-        price(external, 2.0, book="longname", market="goals_over_under_first_half", outcome="Home/Over 3.5"),
-    ]))
+    result = services.upsert_odds(
+        "demo",
+        OddsBatch(
+            clock.now,
+            [
+                price(external, 2.0, book="longname", outcome="x" * 65),
+                price(external, 2.0, book="longname", market="m" * 97),
+                price(external, 2.0, book="longname", market="goals_over_under_first_half", outcome="Home/Over 3.5"),
+            ],
+        ),
+    )
     db.session.commit()
     assert len(result.rejected) == 2 and all("too long" in r for r in result.rejected)
     assert result.changed == 1

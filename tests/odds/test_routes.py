@@ -52,8 +52,10 @@ def cell_classes(html: str, match_id: int, dom_market: str) -> dict[str, list[st
     }
 
 
-@pytest.mark.parametrize(("market_key", "dom", "outcomes"),
-                         [("1x2", "1x2", ("home", "draw", "away")), ("ou:2.5", "ou-2_5", ("over", "under"))])
+@pytest.mark.parametrize(
+    ("market_key", "dom", "outcomes"),
+    [("1x2", "1x2", ("home", "draw", "away")), ("ou:2.5", "ou-2_5", ("over", "under"))],
+)
 def test_board_agrees_with_the_odds_maths(client, market_key, dom, outcomes):
     match = upcoming_match()
     html = client.get(f"/matches/{match.id}/odds").get_data(as_text=True)
@@ -76,9 +78,7 @@ def test_board_agrees_with_the_odds_maths(client, market_key, dom, outcomes):
     consensus = [p / sum(mean) for p in mean]
     fair_row = section.split('class="fair-row"', 1)[1].split("</tr>", 1)[0]
     shown = re.findall(r'<span class="prob">(\d+)%</span>\s*([\d.]+)', fair_row)
-    assert [(int(pct), float(odds)) for pct, odds in shown] == [
-        (round(p * 100), round(1 / p, 2)) for p in consensus
-    ]
+    assert [(int(pct), float(odds)) for pct, odds in shown] == [(round(p * 100), round(1 / p, 2)) for p in consensus]
 
 
 def test_every_price_says_how_old_it_is(client, clock):
@@ -113,11 +113,14 @@ def csrf(client) -> str:
     return csrf_token_from(client.get("/settings/odds-format").get_data(as_text=True))
 
 
-@pytest.mark.parametrize(("fmt", "pattern"), [("fractional", r'<span class="p">\d+/\d+</span>'),
-                                               ("american", r'<span class="p">[+-]\d+</span>')])
+@pytest.mark.parametrize(
+    ("fmt", "pattern"),
+    [("fractional", r'<span class="p">\d+/\d+</span>'), ("american", r'<span class="p">[+-]\d+</span>')],
+)
 def test_odds_format_is_chosen_and_remembered(client, fmt, pattern):
-    answer = client.post("/settings/odds-format", data={"format": fmt, "next": "/?day=2026-11-22",
-                                                          "csrf_token": csrf(client)})
+    answer = client.post(
+        "/settings/odds-format", data={"format": fmt, "next": "/?day=2026-11-22", "csrf_token": csrf(client)}
+    )
     assert answer.status_code == 303 and answer.headers["Location"] == "/?day=2026-11-22"
     html = client.get("/").get_data(as_text=True)
     assert re.search(pattern, html)
@@ -127,8 +130,9 @@ def test_odds_format_is_chosen_and_remembered(client, fmt, pattern):
 
 
 def test_format_form_opens_in_place_over_htmx_and_as_a_page_without(client):
-    fragment = client.get("/settings/odds-format", headers={
-        "HX-Request": "true", "HX-Current-URL": "http://localhost/matches/41?x=1"})
+    fragment = client.get(
+        "/settings/odds-format", headers={"HX-Request": "true", "HX-Current-URL": "http://localhost/matches/41?x=1"}
+    )
     html = fragment.get_data(as_text=True)
     assert "<html" not in html and 'name="next" value="/matches/41?x=1"' in html
     assert re.search(r'value="decimal"[^>]*checked', html)
@@ -152,16 +156,20 @@ def test_anonymous_pages_send_no_cookie_so_any_cache_may_keep_them(client):
 
 
 def test_odds_format_over_htmx_refreshes_the_page(client):
-    answer = client.post("/settings/odds-format", data={"format": "american"},
-                         headers={"HX-Request": "true", "X-CSRFToken": csrf(client)})
+    answer = client.post(
+        "/settings/odds-format",
+        data={"format": "american"},
+        headers={"HX-Request": "true", "X-CSRFToken": csrf(client)},
+    )
     assert answer.status_code == 204 and answer.headers["HX-Refresh"] == "true"
     assert "odds_format=american" in answer.headers["Set-Cookie"]
 
 
 @pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "\\\\evil.example", ""])
 def test_odds_format_never_redirects_off_site(client, target):
-    answer = client.post("/settings/odds-format", data={"format": "decimal", "next": target,
-                                                          "csrf_token": csrf(client)})
+    answer = client.post(
+        "/settings/odds-format", data={"format": "decimal", "next": target, "csrf_token": csrf(client)}
+    )
     assert answer.headers["Location"] == "/"
 
 
@@ -189,8 +197,9 @@ def test_a_cached_board_gives_way_to_new_prices_at_once(client, clock):
     from app.odds.jobs import refresh_odds
 
     # Kicking off in 12-40 h: its bookmakers re-price hourly.
-    match = db.session.scalars(select(Match).where(
-        Match.kickoff_at.between(clock.now + timedelta(hours=12), clock.now + timedelta(hours=40)))).first()
+    match = db.session.scalars(
+        select(Match).where(Match.kickoff_at.between(clock.now + timedelta(hours=12), clock.now + timedelta(hours=40)))
+    ).first()
     before = client.get(f"/matches/{match.id}/odds").get_data(as_text=True)  # now cached
     clock.advance(hours=3)
     refresh_odds(match.competition.key)

@@ -24,8 +24,9 @@ PUSHLESS = ("1x2", "btts")  # and half-goal totals: where edge is exactly p x pr
 
 def card_of(client, match_id: int) -> str:
     html = client.get(f"/matches/{match_id}").get_data(as_text=True)
-    return html[html.index(f'id="prediction-{match_id}"'):html.index("</section>", html.index(
-        f'id="prediction-{match_id}"'))]
+    return html[
+        html.index(f'id="prediction-{match_id}"') : html.index("</section>", html.index(f'id="prediction-{match_id}"'))
+    ]
 
 
 def consensus(market_key: str, outcomes: tuple[str, ...]) -> list[float]:
@@ -52,8 +53,13 @@ def test_the_match_page_shows_the_prediction_its_reasons_and_value(app, client):
     assert "Home advantage" in card
     values, boards = fragments.value_bets(prediction, prediction.match_id)
     # Every market of the match the model prices is compared: totals, both teams to score and the handicap too.
-    stored = set(db.session.scalars(select(Market.key).join(CurrentPrice, CurrentPrice.market_id == Market.id)
-                                    .where(CurrentPrice.match_id == prediction.match_id)))
+    stored = set(
+        db.session.scalars(
+            select(Market.key)
+            .join(CurrentPrice, CurrentPrice.market_id == Market.id)
+            .where(CurrentPrice.match_id == prediction.match_id)
+        )
+    )
     priced = {Market.key_for(*m) for m in value.model_bets(prediction.probabilities, prediction.markets)}
     assert {Market.key_for(*m) for m in boards} == stored & priced
     assert {"1x2", "btts", "ou:2.5"} <= stored & priced and any(k.startswith("ah:") for k in stored & priced)
@@ -63,12 +69,17 @@ def test_the_match_page_shows_the_prediction_its_reasons_and_value(app, client):
         assert v.consensus == board.consensus[board.outcomes.index(v.outcome)]
         if v.market[0] in PUSHLESS or (v.market[0] == "ou" and v.market[1] % 1 == 0.5):
             assert v.edge == pytest.approx(v.probability * v.price - 1)
-    shown = value.best_per_outcome(values)[:fragments.MAX_VALUES]
+    shown = value.best_per_outcome(values)[: fragments.MAX_VALUES]
     rows = value_rows(card, prediction.match_id)
     assert len(rows) == len(shown)
     for cells, v in zip(rows.values(), shown, strict=True):
-        assert cells[:5] == [v.bookmaker, f"{v.price:.2f}", f"{v.probability * 100:.1f}%",
-                             f"{v.consensus * 100:.1f}%" if v.consensus is not None else "–", f"{v.edge * 100:.1f}%"]
+        assert cells[:5] == [
+            v.bookmaker,
+            f"{v.price:.2f}",
+            f"{v.probability * 100:.1f}%",
+            f"{v.consensus * 100:.1f}%" if v.consensus is not None else "–",
+            f"{v.edge * 100:.1f}%",
+        ]
 
 
 def test_value_bets_across_markets_best_edge_first_with_the_market_view(client, priced_match):
@@ -89,21 +100,27 @@ def test_value_bets_across_markets_best_edge_first_with_the_market_view(client, 
 
 def test_the_card_compares_over_2_5_and_both_teams_to_score_with_the_market(client, priced_match):
     card = card_of(client, priced_match.id)
-    goals = re.search(rf'<table class="board model-vs-market goals" id="prediction-goals-{priced_match.id}">(.*?)'
-                      r"</table>", card, re.S).group(1)
+    goals = re.search(
+        rf'<table class="board model-vs-market goals" id="prediction-goals-{priced_match.id}">(.*?)'
+        r"</table>",
+        card,
+        re.S,
+    ).group(1)
     cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", goals, re.S)]
     over = consensus("ou:2.5", ("over", "under"))[0]
     assert cells == ["45%", "50%", f"{over * 100:.0f}%", "–"]  # no bookmaker prices BTTS here
     one_x_two = re.search(r'<table class="board model-vs-market">(.*?)</table>', card, re.S).group(1)
-    market_row = one_x_two[one_x_two.index("Market"):]
+    market_row = one_x_two[one_x_two.index("Market") :]
     assert [re.sub(r"<[^>]+>", "", c) for c in re.findall(r'<td class="num">(.*?)</td>', market_row)] == [
-        f"{p * 100:.0f}%" for p in consensus("1x2", ("home", "draw", "away"))]
+        f"{p * 100:.0f}%" for p in consensus("1x2", ("home", "draw", "away"))
+    ]
 
 
 def test_without_goal_markets_the_card_shows_the_model_alone(client, priced_match):
     ou = select(Market.id).where(Market.key == "ou:2.5").scalar_subquery()
-    db.session.execute(CurrentPrice.__table__.delete().where(CurrentPrice.match_id == priced_match.id,
-                                                             CurrentPrice.market_id == ou))
+    db.session.execute(
+        CurrentPrice.__table__.delete().where(CurrentPrice.match_id == priced_match.id, CurrentPrice.market_id == ou)
+    )
     db.session.commit()
     card = card_of(client, priced_match.id)
     goals = re.search(r'<table class="board model-vs-market goals"[^>]*>(.*?)</table>', card, re.S).group(1)
@@ -141,7 +158,8 @@ def test_once_the_match_is_under_way_the_card_suggests_no_value(client, priced_m
 
 @pytest.mark.parametrize(("home", "away", "rough"), [(4, 12, True), (12, 9, True), (10, 10, False)])
 def test_a_side_the_model_hardly_knows_makes_the_prediction_rough_and_suggests_no_value(
-        client, priced_match, home, away, rough):
+    client, priced_match, home, away, rough
+):
     prediction = db.session.scalars(select(Prediction).where(Prediction.match_id == priced_match.id)).one()
     prediction.explanation = {**prediction.explanation, "evidence": {"home": home, "away": away}}
     db.session.commit()
@@ -153,8 +171,9 @@ def test_a_side_the_model_hardly_knows_makes_the_prediction_rough_and_suggests_n
 
 
 def test_a_board_without_value_says_nothing_about_it(client, priced_match):
-    db.session.execute(CurrentPrice.__table__.update().where(CurrentPrice.match_id == priced_match.id)
-                       .values(price=1.05))
+    db.session.execute(
+        CurrentPrice.__table__.update().where(CurrentPrice.match_id == priced_match.id).values(price=1.05)
+    )
     db.session.commit()
     card = card_of(client, priced_match.id)
     assert "Where the model sees value" not in card and "stake suggestions" not in card
@@ -162,8 +181,9 @@ def test_a_board_without_value_says_nothing_about_it(client, priced_match):
 
 def test_the_value_shown_follows_the_prices_as_ingest_announces_them(client, priced_match):
     assert value_rows(card_of(client, priced_match.id), priced_match.id)  # worked out, and kept
-    db.session.execute(CurrentPrice.__table__.update().where(CurrentPrice.match_id == priced_match.id)
-                       .values(price=1.05))
+    db.session.execute(
+        CurrentPrice.__table__.update().where(CurrentPrice.match_id == priced_match.id).values(price=1.05)
+    )
     db.session.commit()
     events.changed(matches=[priced_match.id])  # what ingest does after its commit
     assert not value_rows(card_of(client, priced_match.id), priced_match.id)
@@ -185,8 +205,11 @@ def test_a_match_without_a_prediction_has_no_card(app, client):
     html = client.get(f"/matches/{match.id}").get_data(as_text=True)
     assert 'class="prediction card"' not in html
     # but an empty, hidden place where the first prediction arrives live
-    assert re.search(rf'<section class="prediction" id="prediction-{match.id}" hidden\s+'
-                     rf'hx-get="/matches/{match.id}/prediction"', html)
+    assert re.search(
+        rf'<section class="prediction" id="prediction-{match.id}" hidden\s+'
+        rf'hx-get="/matches/{match.id}/prediction"',
+        html,
+    )
 
 
 def test_the_card_says_when_the_model_last_spoke(client, clock, priced_match):
@@ -203,7 +226,6 @@ def test_the_card_alone_is_what_a_live_refetch_gets(client, priced_match):
     assert 'hx-trigger="live:refetch, live:resync from:body"' in html and "Our model" in html
     assert client.get(f"/matches/{2**31 - 1}/prediction").status_code == 404
     assert client.get("/matches/0x1/prediction").status_code == 404
-
 
 
 def test_a_prediction_from_results_alone_says_so(client, priced_match):
@@ -231,19 +253,22 @@ def test_the_page_reads_its_prediction_from_the_cache_until_a_job_says_it_change
     assert "frozen at kickoff" in card_of(client, match.id)
 
 
-def test_value_bets_come_with_what_such_bets_returned_in_the_backtest(app, client, priced_match, tmp_path,
-                                                                      monkeypatch):
+def test_value_bets_come_with_what_such_bets_returned_in_the_backtest(app, client, priced_match, tmp_path, monkeypatch):
     report = json.loads(Path(app.config["BACKTEST_REPORT"]).read_text(encoding="utf-8"))
     best = next(v for v in report["value_bets"] if v["prices"] == "best" and v["min_edge"] == 0)
     card = card_of(client, priced_match.id)
     assert value_rows(card, priced_match.id)
-    note = " ".join(card[card.index('class="small value-record"'):].split())
+    note = " ".join(card[card.index('class="small value-record"') :].split())
     assert f"returned {best['roi'] * 100:+.1f}% (± {best['se'] * 100:.1f})" in note
     assert 'href="/model#predictions-value-record"' in note
 
     older = tmp_path / "older.json"  # a report from before value bets were scored says nothing of them
-    older.write_text(json.dumps({**{k: v for k, v in report.items() if k != "value_bets"},
-                                 "generated_at": "2026-11-01T12:00:00+00:00"}), encoding="utf-8")
+    older.write_text(
+        json.dumps(
+            {**{k: v for k, v in report.items() if k != "value_bets"}, "generated_at": "2026-11-01T12:00:00+00:00"}
+        ),
+        encoding="utf-8",
+    )
     monkeypatch.setitem(app.config, "BACKTEST_REPORT", str(older))
     card = card_of(client, priced_match.id)
     assert value_rows(card, priced_match.id) and "value-record" not in card and "bet responsibly" in card

@@ -17,8 +17,9 @@ from tests.factories import book, make_match, match_result
 
 
 def forecast(match_id: int, now, p=(0.5, 0.3, 0.2)) -> services.Forecast:
-    return services.Forecast(match_id, "test-1", now - timedelta(hours=1), 1.6, 1.0, p,
-                             {"over": {"2.5": 0.51}}, {"drivers": []})
+    return services.Forecast(
+        match_id, "test-1", now - timedelta(hours=1), 1.6, 1.0, p, {"over": {"2.5": 0.51}}, {"drivers": []}
+    )
 
 
 @pytest.fixture
@@ -88,8 +89,17 @@ def test_a_finished_match_scores_its_frozen_prediction_once(app, clock, match):
 
 def close(match, bookmaker: str, prices: dict[str, float], when) -> None:
     for outcome, price in prices.items():
-        db.session.add(ClosingPrice(match_id=match.id, market_id=match_result().id, bookmaker_id=book(bookmaker).id,
-                                    outcome=outcome, price=price, observed_at=when, captured_at=when))
+        db.session.add(
+            ClosingPrice(
+                match_id=match.id,
+                market_id=match_result().id,
+                bookmaker_id=book(bookmaker).id,
+                outcome=outcome,
+                price=price,
+                observed_at=when,
+                captured_at=when,
+            )
+        )
 
 
 def test_the_closing_market_is_scored_beside_the_prediction(app, clock, match):

@@ -32,8 +32,11 @@ def test_a_refit_publishes_every_upcoming_match_of_the_week_with_its_explanation
     assert any("Home advantage" in w for w in words) and any("attack" in w for w in words)
     assert prediction.explanation["changes"] == ["First prediction for this match."]
     match = db.session.get(Match, prediction.match_id)
-    finished = select(func.count()).select_from(Match).where(
-        Match.status == "finished", Match.home_score.is_not(None), Match.kickoff_at < clock())
+    finished = (
+        select(func.count())
+        .select_from(Match)
+        .where(Match.status == "finished", Match.home_score.is_not(None), Match.kickoff_at < clock())
+    )
     for side, team in (("home", match.home_team_id), ("away", match.away_team_id)):
         played = db.session.scalar(finished.where((Match.home_team_id == team) | (Match.away_team_id == team)))
         assert prediction.explanation["evidence"][side] == played > 0
@@ -51,8 +54,9 @@ def test_a_second_refit_with_nothing_new_publishes_nothing(app, clock):
 
 def test_settling_freezes_at_kickoff_and_scores_after_the_whistle(app, clock):
     jobs.refresh_predictions("epl")
-    first = db.session.scalars(select(Prediction).join(Match, Match.id == Prediction.match_id)
-                               .order_by(Match.kickoff_at)).first()
+    first = db.session.scalars(
+        select(Prediction).join(Match, Match.id == Prediction.match_id).order_by(Match.kickoff_at)
+    ).first()
     match = db.session.get(Match, first.match_id)
     clock.now = match.kickoff_at + timedelta(minutes=1)
     assert jobs.settle_predictions()["frozen"] >= 1

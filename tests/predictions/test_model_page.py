@@ -21,8 +21,14 @@ from tests.predictions.test_freezing import close, forecast
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-def played(clock, home_goals: int, away_goals: int, p: tuple[float, float, float], league: str = "testleague",
-           closing: dict[str, float] | None = None):
+def played(
+    clock,
+    home_goals: int,
+    away_goals: int,
+    p: tuple[float, float, float],
+    league: str = "testleague",
+    closing: dict[str, float] | None = None,
+):
     """A match predicted, frozen at kickoff, finished and scored."""
     match = make_match(clock() + timedelta(hours=1), competition_key=league)
     services.publish(forecast(match.id, clock(), p), clock())
@@ -78,12 +84,12 @@ def test_the_record_is_the_mean_of_the_scores_and_is_set_against_the_market(app,
     assert overall.value.profit == pytest.approx((2.0 - 1) + (3.4 - 1))
 
     html = client.get("/model").get_data(as_text=True)
-    table = html[html.index('class="board record"'):html.index("</table>", html.index('class="board record"'))]
+    table = html[html.index('class="board record"') : html.index("</table>", html.index('class="board record"'))]
     assert f"{overall.model.rps:.4f}" in table and f"{overall.versus['market_rps']:.4f}" in table
     assert "fewer than" in html  # a sample this small is called luck
-    value = " ".join(html[html.index('id="record-value-bets"'):].split())
+    value = " ".join(html[html.index('id="record-value-bets"') :].split())
     assert "made 2 bets on 2 of the 3 matches, returning" in value and "+170.0%" in value and "mostly luck" in value
-    diagrams = svgs(html[html.index('id="predictions-record"'):html.index('id="predictions-backtest"')])
+    diagrams = svgs(html[html.index('id="predictions-record"') : html.index('id="predictions-backtest"')])
     assert len(diagrams) == 3  # home, draw, away
     dots = diagrams[0].findall(f"{SVG}circle")
     model_bins, _ = scoring.calibration([s.model for s in track.recent], [s.outcome for s in track.recent])["home"]
@@ -101,25 +107,28 @@ def test_scored_predictions_link_to_their_matches_as_soon_as_they_are_scored(app
 def test_the_backtest_shown_is_the_one_the_cli_wrote(app, client):
     body = json.loads(Path(app.config["BACKTEST_REPORT"]).read_text(encoding="utf-8"))
     html = client.get("/model").get_data(as_text=True)
-    section = html[html.index('id="predictions-backtest"'):]
+    section = html[html.index('id="predictions-backtest"') :]
     overall = body["summary"][-1]
     assert f"{overall['model_rps']:.4f}" in section and f"{overall['reference_rps']:.4f}" in section
     assert f"{overall['market_rps']:.4f}" in section and f"{int(overall['matches'])} matches" in section
     for row in body["summary"][:-1]:
-        assert f"<th scope=\"row\">{row['league']}</th>" in section
+        assert f'<th scope="row">{row["league"]}</th>' in section
     assert len(svgs(section)) == 3
-    value_record = section[section.index('id="predictions-value-record"'):]
+    value_record = section[section.index('id="predictions-value-record"') :]
     for v in body["value_bets"]:
-        assert f"<td class=\"num\">{v['bets']}</td>" in value_record
+        assert f'<td class="num">{v["bets"]}</td>' in value_record
         assert f"{v['roi'] * 100:+.1f}%</span><small> ± {v['se'] * 100:.1f}</small>" in value_record
 
 
-@pytest.mark.parametrize(("roi", "se", "verdict"), [
-    (-0.05, 0.01, "lost money, by more than luck explains"),
-    (-0.027, 0.014, "lost money, though luck could explain it"),
-    (0.01, 0.014, "made a little money, within what luck explains"),
-    (0.05, 0.01, "made money, by more than luck explains"),
-])
+@pytest.mark.parametrize(
+    ("roi", "se", "verdict"),
+    [
+        (-0.05, 0.01, "lost money, by more than luck explains"),
+        (-0.027, 0.014, "lost money, though luck could explain it"),
+        (0.01, 0.014, "made a little money, within what luck explains"),
+        (0.05, 0.01, "made money, by more than luck explains"),
+    ],
+)
 def test_the_value_bets_verdict_says_whether_luck_explains_it(app, client, tmp_path, monkeypatch, roi, se, verdict):
     body = json.loads(Path(app.config["BACKTEST_REPORT"]).read_text(encoding="utf-8"))
     body["value_bets"] = [{"prices": "best", "min_edge": 0.0, "bets": 900, "matches": 700, "roi": roi, "se": se}]
@@ -135,8 +144,16 @@ def test_the_value_bets_verdict_says_whether_luck_explains_it(app, client, tmp_p
     assert "predictions-backtest" in html and "predictions-value-record" not in html
 
 
-@pytest.mark.parametrize("content", ["", "{not json", '{"summary": []}', json.dumps({"summary": [{"league": "all"}]}),
-                                     "\udcff".encode("utf-8", "surrogatepass").decode("latin-1")])
+@pytest.mark.parametrize(
+    "content",
+    [
+        "",
+        "{not json",
+        '{"summary": []}',
+        json.dumps({"summary": [{"league": "all"}]}),
+        "\udcff".encode("utf-8", "surrogatepass").decode("latin-1"),
+    ],
+)
 def test_a_broken_backtest_report_is_not_a_broken_page(app, client, tmp_path, caplog, monkeypatch, content):
     path = tmp_path / "broken.json"
     path.write_text(content, encoding="latin-1")
@@ -171,8 +188,14 @@ def test_probabilities_on_the_page_are_finite(app, client, clock):
     assert not math.isnan(record.track_record().lines[0].model.log_loss)
 
 
-@pytest.mark.parametrize("value_bets", [[{"prices": "best", "min_edge": 0, "bets": 10, "matches": 8, "roi": "lots",
-                                          "se": 0.1}], [{"prices": "best"}], "not a list of bets"])
+@pytest.mark.parametrize(
+    "value_bets",
+    [
+        [{"prices": "best", "min_edge": 0, "bets": 10, "matches": 8, "roi": "lots", "se": 0.1}],
+        [{"prices": "best"}],
+        "not a list of bets",
+    ],
+)
 def test_a_report_with_broken_value_bets_is_not_a_broken_page(app, client, tmp_path, caplog, monkeypatch, value_bets):
     body = json.loads(Path(app.config["BACKTEST_REPORT"]).read_text(encoding="utf-8"))
     path = tmp_path / "report.json"

@@ -21,12 +21,13 @@ def csrf(client) -> str:
 
 def card_of(client, match_id: int) -> str:
     html = client.get(f"/matches/{match_id}").get_data(as_text=True)
-    return html[html.index(f'id="prediction-{match_id}"'):]
+    return html[html.index(f'id="prediction-{match_id}"') :]
 
 
 def choose(client, choice: str, match_id: int):
-    return client.post("/settings/staking", data={"kelly": choice, "next": f"/matches/{match_id}",
-                                                  "csrf_token": csrf(client)})
+    return client.post(
+        "/settings/staking", data={"kelly": choice, "next": f"/matches/{match_id}", "csrf_token": csrf(client)}
+    )
 
 
 def test_stakes_are_off_by_default_with_a_link_to_turn_them_on(client, priced_match):
@@ -81,8 +82,9 @@ def test_a_hostile_or_unknown_cookie_means_off(client, priced_match, cookie):
 
 def test_the_form_opens_in_place_over_htmx_and_as_a_page_without(client):
     client.set_cookie("kelly", "1/8")
-    fragment = client.get("/settings/staking", headers={
-        "HX-Request": "true", "HX-Current-URL": "http://localhost/matches/41?x=1"})
+    fragment = client.get(
+        "/settings/staking", headers={"HX-Request": "true", "HX-Current-URL": "http://localhost/matches/41?x=1"}
+    )
     html = fragment.get_data(as_text=True)
     assert "<html" not in html and 'name="next" value="/matches/41?x=1"' in html
     assert re.search(r'value="1/8"[^>]*checked', html) and not re.search(r'value="off"[^>]*checked', html)
@@ -92,8 +94,9 @@ def test_the_form_opens_in_place_over_htmx_and_as_a_page_without(client):
 
 
 def test_choosing_over_htmx_refreshes_the_page(client):
-    answer = client.post("/settings/staking", data={"kelly": "1/2"},
-                         headers={"HX-Request": "true", "X-CSRFToken": csrf(client)})
+    answer = client.post(
+        "/settings/staking", data={"kelly": "1/2"}, headers={"HX-Request": "true", "X-CSRFToken": csrf(client)}
+    )
     assert answer.status_code == 204 and answer.headers["HX-Refresh"] == "true"
     assert "kelly=1/2" in answer.headers["Set-Cookie"] and "HttpOnly" in answer.headers["Set-Cookie"]
 

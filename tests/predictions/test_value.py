@@ -136,12 +136,24 @@ def test_total_lines_the_stored_overs_cannot_settle_are_skipped():
 
 
 def test_model_bets_cover_every_market_the_model_prices():
-    markets = {"over": {f"{k:g}": v for k, v in OVER.items()}, "btts": 0.55,
-               "handicaps": [{"line": -0.25, "win": WIN, "push": DRAW / 2, "loss": LOSS + DRAW / 2},
-                             {"line": -0.0, "win": WIN, "push": DRAW, "loss": LOSS}]}
+    markets = {
+        "over": {f"{k:g}": v for k, v in OVER.items()},
+        "btts": 0.55,
+        "handicaps": [
+            {"line": -0.25, "win": WIN, "push": DRAW / 2, "loss": LOSS + DRAW / 2},
+            {"line": -0.0, "win": WIN, "push": DRAW, "loss": LOSS},
+        ],
+    }
     bets = value.model_bets((0.5, 0.3, 0.2), markets)
-    assert set(bets) >= {("1x2", None), ("btts", None), ("ou", 2.5), ("ou", 2.25), ("ou", 3.0),
-                         ("ah", -0.25), ("ah", 0.0)}
+    assert set(bets) >= {
+        ("1x2", None),
+        ("btts", None),
+        ("ou", 2.5),
+        ("ou", 2.25),
+        ("ou", 3.0),
+        ("ah", -0.25),
+        ("ah", 0.0),
+    }
     assert ("ou", 4.75) not in bets
     assert value.fair_probability(bets[("1x2", None)]["draw"]) == pytest.approx(0.3)
     assert value.fair_probability(bets[("btts", None)]["no"]) == pytest.approx(0.45)
@@ -150,8 +162,13 @@ def test_model_bets_cover_every_market_the_model_prices():
 
 
 def test_each_price_is_compared_with_the_model_and_the_boards_consensus():
-    rows = [row("a", "home", 2.10), row("a", "away", 1.80), row("b", "home", 2.00), row("b", "away", 1.90),
-            row("c", "home", 2.30)]  # c quotes one side only: not in the consensus
+    rows = [
+        row("a", "home", 2.10),
+        row("a", "away", 1.80),
+        row("b", "home", 2.00),
+        row("b", "away", 1.90),
+        row("c", "home", 2.30),
+    ]  # c quotes one side only: not in the consensus
     board = build_board("ah:-0.25", ("home", "away"), rows)
     bets = {("ah", -0.25): {"home": value.line_bet(-0.25, WIN, DRAW / 2, LOSS + DRAW / 2)}}
     priced = value.assess(bets, {("ah", -0.25): board}, fraction=0.25)
@@ -164,15 +181,15 @@ def test_each_price_is_compared_with_the_model_and_the_boards_consensus():
     assert a.edge == pytest.approx(0.07) and a.probability == pytest.approx(WIN / (WIN + LOSS + DRAW / 2))
     assert b.edge == pytest.approx(0.45 * 1.0 - 0.425) and c.edge == pytest.approx(0.45 * 1.3 - 0.425)
     assert a.stake == pytest.approx(value.full_kelly(bets[("ah", -0.25)]["home"], 2.10) / 4)
-    assert [(v.bookmaker, v.edge) for v in value.value_bets(priced)] == [("C", c.edge), ("A", a.edge),
-                                                                         ("B", b.edge)]
+    assert [(v.bookmaker, v.edge) for v in value.value_bets(priced)] == [("C", c.edge), ("A", a.edge), ("B", b.edge)]
     assert value.best_per_outcome(value.value_bets(priced)) == [c]
     assert all(p.stake is None for p in value.assess(bets, {("ah", -0.25): board}))  # staking off
 
 
 def test_value_bets_keep_only_a_positive_edge():
-    board = build_board("1x2", ("home", "draw", "away"),
-                        [row("a", "home", 2.0), row("a", "draw", 3.0), row("a", "away", 4.9)])
+    board = build_board(
+        "1x2", ("home", "draw", "away"), [row("a", "home", 2.0), row("a", "draw", 3.0), row("a", "away", 4.9)]
+    )
     btts = build_board("btts", ("yes", "no"), [row("a", "yes", 2.5), row("a", "no", 1.6)])
     bets = value.model_bets((0.5, 0.3, 0.2), {"btts": 0.4})
     priced = value.assess(bets, {("1x2", None): board, ("btts", None): btts})
@@ -181,13 +198,21 @@ def test_value_bets_keep_only_a_positive_edge():
     assert value.value_bets(priced) == []
 
 
-@pytest.mark.parametrize(("market", "outcome", "words"), [
-    (("1x2", None), "home", "Arsenal"), (("1x2", None), "draw", "Draw"), (("1x2", None), "away", "Chelsea"),
-    (("ou", 2.5), "over", "Over 2.5"), (("ou", 2.25), "under", "Under 2.25"),
-    (("btts", None), "no", "Both teams score: no"),
-    (("ah", 0.25), "away", "Chelsea −0.25 (Asian handicap)"), (("ah", -1.5), "home", "Arsenal −1.5 (Asian handicap)"),
-    (("ah", -0.25), "away", "Chelsea +0.25 (Asian handicap)"), (("ah", 0.0), "home", "Arsenal 0 (Asian handicap)"),
-])
+@pytest.mark.parametrize(
+    ("market", "outcome", "words"),
+    [
+        (("1x2", None), "home", "Arsenal"),
+        (("1x2", None), "draw", "Draw"),
+        (("1x2", None), "away", "Chelsea"),
+        (("ou", 2.5), "over", "Over 2.5"),
+        (("ou", 2.25), "under", "Under 2.25"),
+        (("btts", None), "no", "Both teams score: no"),
+        (("ah", 0.25), "away", "Chelsea −0.25 (Asian handicap)"),
+        (("ah", -1.5), "home", "Arsenal −1.5 (Asian handicap)"),
+        (("ah", -0.25), "away", "Chelsea +0.25 (Asian handicap)"),
+        (("ah", 0.0), "home", "Arsenal 0 (Asian handicap)"),
+    ],
+)
 def test_bets_read_as_a_bettor_says_them(market, outcome, words):
     assert value.label(market, outcome, "Arsenal", "Chelsea") == words
 

@@ -95,7 +95,7 @@ class ProviderServer:
                     return
                 self.send_header("Content-Length", str(len(reply.body)))
                 self.end_headers()
-                body = reply.body if reply.truncate is None else reply.body[:reply.truncate]
+                body = reply.body if reply.truncate is None else reply.body[: reply.truncate]
                 try:
                     self.wfile.write(body)
                     self.wfile.flush()

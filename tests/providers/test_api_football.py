@@ -71,8 +71,18 @@ def test_is_a_provider_with_its_capabilities() -> None:
     api = APIFootball(KEY)
     assert isinstance(api, Provider)
     assert (api.name, api.authoritative) == ("api-football", False)
-    assert api.capabilities == {"competitions", "fixtures", "live", "odds", "standings", "lineups",
-                                "events", "stats", "head_to_head", "team_stats"}
+    assert api.capabilities == {
+        "competitions",
+        "fixtures",
+        "live",
+        "odds",
+        "standings",
+        "lineups",
+        "events",
+        "stats",
+        "head_to_head",
+        "team_stats",
+    }
     assert api.http.base_url == DIRECT_BASE
     assert APIFootball(KEY, via_rapidapi=True).http.base_url == RAPIDAPI_BASE
 
@@ -95,8 +105,11 @@ def test_rapidapi_headers_as_the_server_saw_them(server: ProviderServer) -> None
 
 
 def test_quota_headers_read_at_the_clock(server: ProviderServer) -> None:
-    server.route("/standings", body=sample("api-football/standings__syurchen93.json"), headers={
-        "x-ratelimit-requests-limit": "100", "x-ratelimit-requests-remaining": "87"})
+    server.route(
+        "/standings",
+        body=sample("api-football/standings__syurchen93.json"),
+        headers={"x-ratelimit-requests-limit": "100", "x-ratelimit-requests-remaining": "87"},
+    )
     api = client(server)
     api.standings("epl", season=2022)
     assert api.last_usage is not None
@@ -104,9 +117,15 @@ def test_quota_headers_read_at_the_clock(server: ProviderServer) -> None:
     assert api.last_usage.observed_at == NOW
 
 
-@pytest.mark.parametrize(("today", "season"), [
-    (date(2024, 8, 1), 2024), (date(2024, 12, 31), 2024), (date(2025, 1, 1), 2024), (date(2025, 7, 31), 2024),
-])
+@pytest.mark.parametrize(
+    ("today", "season"),
+    [
+        (date(2024, 8, 1), 2024),
+        (date(2024, 12, 31), 2024),
+        (date(2025, 1, 1), 2024),
+        (date(2025, 7, 31), 2024),
+    ],
+)
 def test_season_is_the_year_it_starts(today: date, season: int) -> None:
     assert season_of(today) == season
 
@@ -120,12 +139,15 @@ def test_season_taken_from_the_clock_unless_given(server: ProviderServer) -> Non
     assert seen == [(["39"], ["2023"]), (["39"], ["2024"]), (["140"], ["2019"])]
 
 
-@pytest.mark.parametrize("call", [
-    lambda api: api.fixtures("mls", date(2024, 1, 1), date(2024, 1, 2)),
-    lambda api: api.standings("mls"),
-    lambda api: api.odds("mls"),
-    lambda api: api.team_statistics("mls", 33),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda api: api.fixtures("mls", date(2024, 1, 1), date(2024, 1, 2)),
+        lambda api: api.standings("mls"),
+        lambda api: api.odds("mls"),
+        lambda api: api.team_statistics("mls", 33),
+    ],
+)
 def test_unknown_competition_fails_before_any_request(server: ProviderServer, call: Callable[..., Any]) -> None:
     with pytest.raises(ProviderError, match="unknown competition 'mls'"):
         call(client(server))
@@ -137,9 +159,17 @@ def test_unknown_competition_fails_before_any_request(server: ProviderServer, ca
 
 def test_competitions_in_one_call_keeping_only_the_five(server: ProviderServer) -> None:
     server.route("/leagues", body=sample("api-football/leagues__syurchen93.json"))  # 33 German leagues
-    assert client(server).competitions() == [CompetitionRecord(
-        key="bundesliga", external_id="78", name="Bundesliga", country="Germany", season="2023-24",
-        season_start=date(2023, 8, 18), season_end=date(2024, 5, 18))]
+    assert client(server).competitions() == [
+        CompetitionRecord(
+            key="bundesliga",
+            external_id="78",
+            name="Bundesliga",
+            country="Germany",
+            season="2023-24",
+            season_start=date(2023, 8, 18),
+            season_end=date(2024, 5, 18),
+        )
+    ]
     hits = server.hits("/leagues")
     assert len(hits) == 1 and hits[0].query == {"current": ["true"], "type": ["league"]}
 
@@ -151,10 +181,15 @@ def test_fixtures_of_a_date_range(server: ProviderServer) -> None:
     server.route("/fixtures", body=sample(f"api-football/{RANGE}"))
     records = client(server).fixtures("epl", date(2023, 9, 16), date(2023, 9, 18))
     assert server.hits("/fixtures")[0].query == {
-        "league": ["39"], "season": ["2023"], "from": ["2023-09-16"], "to": ["2023-09-18"]}
+        "league": ["39"],
+        "season": ["2023"],
+        "from": ["2023-09-16"],
+        "to": ["2023-09-18"],
+    }
     assert len(records) == 10
     assert {(r.competition_key, r.season, r.round, r.status) for r in records} == {
-        ("epl", "2023-24", "Regular Season - 5", MatchStatus.FINISHED)}
+        ("epl", "2023-24", "Regular Season - 5", MatchStatus.FINISHED)
+    }
     by_id = {r.external_id: r for r in records}
     city = by_id["1035085"]
     assert (city.home, city.away) == (TeamRef("48", "West Ham"), TeamRef("50", "Manchester City"))
@@ -165,7 +200,17 @@ def test_fixtures_of_a_date_range(server: ProviderServer) -> None:
     assert by_id["1035083"].home == TeamRef("65", "Nottingham Forest")
     assert by_id["1035080"].away == TeamRef("1359", "Luton")
     assert [(r.home_score, r.away_score) for r in records] == [
-        (0, 0), (3, 1), (0, 1), (1, 0), (1, 3), (1, 0), (1, 1), (2, 1), (1, 3), (1, 3)]
+        (0, 0),
+        (3, 1),
+        (0, 1),
+        (1, 0),
+        (1, 3),
+        (1, 0),
+        (1, 1),
+        (2, 1),
+        (1, 3),
+        (1, 3),
+    ]
 
 
 def test_fixtures_of_a_single_day(server: ProviderServer) -> None:
@@ -173,10 +218,24 @@ def test_fixtures_of_a_single_day(server: ProviderServer) -> None:
     records = client(server).fixtures("epl", date(2024, 8, 31), date(2024, 8, 31))
     assert server.hits("/fixtures")[0].query["season"] == ["2024"]  # from the dates, not the February clock
     assert [r.external_id for r in records] == [
-        "1208041", "1208042", "1208044", "1208045", "1208046", "1208049", "1208050"]
+        "1208041",
+        "1208042",
+        "1208044",
+        "1208045",
+        "1208046",
+        "1208049",
+        "1208050",
+    ]
     assert {r.season for r in records} == {"2024-25"}
     assert [r.home.name for r in records] == [
-        "Arsenal", "Brentford", "Everton", "Ipswich", "Leicester", "Nottingham Forest", "West Ham"]
+        "Arsenal",
+        "Brentford",
+        "Everton",
+        "Ipswich",
+        "Leicester",
+        "Nottingham Forest",
+        "West Ham",
+    ]
     last = records[-1]
     assert (last.home_score, last.away_score, last.ht_home_score, last.ht_away_score) == (1, 3, 1, 2)
 
@@ -209,7 +268,11 @@ def test_live_sample_every_league(server: ProviderServer) -> None:
     assert {r.added_time for r in records} == {None}  # no 'extra' key in this older format
     first = records[0]
     assert (first.external_id, first.competition_key, first.season, first.round) == (
-        "1145034", "api-football:628", "2024-25", "1st Phase - 10")
+        "1145034",
+        "api-football:628",
+        "2024-25",
+        "1st Phase - 10",
+    )
     assert (first.home, first.away) == (TeamRef("142", "Vila Nova"), TeamRef("10674", "Goiânia"))
     assert first.kickoff_at == datetime(2024, 2, 19, 22, 30, tzinfo=UTC)
 
@@ -243,11 +306,19 @@ def test_head_to_head(server: ProviderServer) -> None:
     assert server.hits("/fixtures/headtohead")[0].query == {"h2h": ["33-50"], "last": ["8"]}
     assert len(records) == 8
     assert Counter(r.competition_key for r in records) == {
-        "epl": 6, "api-football:48": 1, "api-football:45": 1}  # League Cup, FA Cup
+        "epl": 6,
+        "api-football:48": 1,
+        "api-football:45": 1,
+    }  # League Cup, FA Cup
     assert [r.season for r in records][:3] == ["2020-21", "2021-22", "2022-23"]
     final = records[-1]
     assert (final.external_id, final.round, final.home.name, final.home_score, final.away_score) == (
-        "1023277", "Final", "Manchester City", 2, 1)
+        "1023277",
+        "Final",
+        "Manchester City",
+        2,
+        1,
+    )
     assert {r.status for r in records} == {MatchStatus.FINISHED}
 
 
@@ -260,13 +331,27 @@ def test_head_to_head_needs_a_positive_count(server: ProviderServer) -> None:
 
 
 STATUSES = {
-    "TBD": MatchStatus.SCHEDULED, "NS": MatchStatus.SCHEDULED,
-    "1H": MatchStatus.LIVE, "2H": MatchStatus.LIVE, "ET": MatchStatus.LIVE, "P": MatchStatus.LIVE,
-    "LIVE": MatchStatus.LIVE, "HT": MatchStatus.HALF_TIME, "BT": MatchStatus.HALF_TIME,
-    "FT": MatchStatus.FINISHED, "AET": MatchStatus.FINISHED, "PEN": MatchStatus.FINISHED,
-    "AWD": MatchStatus.FINISHED, "WO": MatchStatus.FINISHED, "PST": MatchStatus.POSTPONED,
-    "CANC": MatchStatus.CANCELLED, "ABD": MatchStatus.ABANDONED, "SUSP": MatchStatus.OTHER,
-    "INT": MatchStatus.OTHER, "XYZ": MatchStatus.OTHER, "": MatchStatus.OTHER,
+    "TBD": MatchStatus.SCHEDULED,
+    "NS": MatchStatus.SCHEDULED,
+    "1H": MatchStatus.LIVE,
+    "2H": MatchStatus.LIVE,
+    "ET": MatchStatus.LIVE,
+    "P": MatchStatus.LIVE,
+    "LIVE": MatchStatus.LIVE,
+    "HT": MatchStatus.HALF_TIME,
+    "BT": MatchStatus.HALF_TIME,
+    "FT": MatchStatus.FINISHED,
+    "AET": MatchStatus.FINISHED,
+    "PEN": MatchStatus.FINISHED,
+    "AWD": MatchStatus.FINISHED,
+    "WO": MatchStatus.FINISHED,
+    "PST": MatchStatus.POSTPONED,
+    "CANC": MatchStatus.CANCELLED,
+    "ABD": MatchStatus.ABANDONED,
+    "SUSP": MatchStatus.OTHER,
+    "INT": MatchStatus.OTHER,
+    "XYZ": MatchStatus.OTHER,
+    "": MatchStatus.OTHER,
 }
 
 
@@ -358,18 +443,33 @@ def test_http_errors_never_show_the_key(server: ProviderServer) -> None:
     assert "403" in str(caught.value) and KEY not in str(caught.value)
 
 
-@pytest.mark.parametrize(("payload", "problem"), [
-    ({"get": "fixtures", "errors": [], "results": 0}, "no 'response'"),
-    ({"get": "fixtures", "errors": [], "response": {"fixture": {}}}, "response is not a list"),
-    ([], "not a JSON object"),
-    ({"errors": [], "response": [{"fixture": {"id": 7}, "league": {"id": 39, "season": 2023}}]},
-     "fixture 7 has no teams"),
-    ({"errors": [], "response": [{"fixture": {"id": 7}, "league": {"id": 39, "season": 2023},
-                                  "teams": {"home": {"id": 1, "name": "A"}, "away": None}}]},
-     "fixture 7 away team is not an object"),
-    ({"errors": [], "response": [{"fixture": {"id": "7"}}]}, "fixture id is not an integer"),
-    ({"errors": [], "response": [None]}, "fixture entry is not an object"),
-])
+@pytest.mark.parametrize(
+    ("payload", "problem"),
+    [
+        ({"get": "fixtures", "errors": [], "results": 0}, "no 'response'"),
+        ({"get": "fixtures", "errors": [], "response": {"fixture": {}}}, "response is not a list"),
+        ([], "not a JSON object"),
+        (
+            {"errors": [], "response": [{"fixture": {"id": 7}, "league": {"id": 39, "season": 2023}}]},
+            "fixture 7 has no teams",
+        ),
+        (
+            {
+                "errors": [],
+                "response": [
+                    {
+                        "fixture": {"id": 7},
+                        "league": {"id": 39, "season": 2023},
+                        "teams": {"home": {"id": 1, "name": "A"}, "away": None},
+                    }
+                ],
+            },
+            "fixture 7 away team is not an object",
+        ),
+        ({"errors": [], "response": [{"fixture": {"id": "7"}}]}, "fixture id is not an integer"),
+        ({"errors": [], "response": [None]}, "fixture entry is not an object"),
+    ],
+)
 def test_bad_shapes_are_provider_errors(server: ProviderServer, payload: Any, problem: str) -> None:
     server.route("/fixtures", body=body(payload))
     with pytest.raises(ProviderError) as caught:
@@ -401,7 +501,11 @@ def test_lineups(server: ProviderServer) -> None:
     city, everton = client(server).lineups(592872)
     assert server.hits("/fixtures/lineups")[0].query == {"fixture": ["592872"]}
     assert (city.fixture_external_id, city.team, city.formation, city.coach) == (
-        "592872", TeamRef("50", "Manchester City"), "4-3-3", "Guardiola")
+        "592872",
+        TeamRef("50", "Manchester City"),
+        "4-3-3",
+        "Guardiola",
+    )
     assert (len(city.starting), len(city.substitutes)) == (11, 9)
     assert city.starting[0] == LineupPlayer("Ederson", "617", 31, "G", "1:1")
     assert city.starting[3] == LineupPlayer("Rúben Dias", "567", 3, "D", "2:2")
@@ -415,29 +519,50 @@ def test_events(server: ProviderServer) -> None:
     server.route("/fixtures/events", body=sample("api-football/fixtures_events__syurchen93.json"))
     events = client(server).events(653808)
     assert [e.kind for e in events] == [
-        EventKind.YELLOW_CARD, EventKind.GOAL, EventKind.YELLOW_CARD, EventKind.SUBSTITUTION,
-        EventKind.YELLOW_CARD, EventKind.SUBSTITUTION, EventKind.GOAL, EventKind.SUBSTITUTION,
-        EventKind.YELLOW_CARD]
+        EventKind.YELLOW_CARD,
+        EventKind.GOAL,
+        EventKind.YELLOW_CARD,
+        EventKind.SUBSTITUTION,
+        EventKind.YELLOW_CARD,
+        EventKind.SUBSTITUTION,
+        EventKind.GOAL,
+        EventKind.SUBSTITUTION,
+        EventKind.YELLOW_CARD,
+    ]
     assert [e.minute for e in events] == [48, 50, 69, 75, 78, 79, 83, 88, 90]
     assert {e.extra_minute for e in events} == {None}
     goal = events[1]
     assert (goal.team, goal.player, goal.assist, goal.detail) == (
-        TeamRef("50", "Manchester City"), "J. Stones", None, "Normal Goal")
+        TeamRef("50", "Manchester City"),
+        "J. Stones",
+        None,
+        "Normal Goal",
+    )
     sub = events[3]  # player goes off, assist comes on
     assert (sub.team.name, sub.player, sub.assist, sub.detail) == (
-        "Manchester United", "S. McTominay", "M. Greenwood", "Substitution 1")
+        "Manchester United",
+        "S. McTominay",
+        "M. Greenwood",
+        "Substitution 1",
+    )
     assert (events[7].player, events[7].assist, events[7].detail) == ("Fred", "D. van de Beek", "Substitution 2")
     assert events[4].player == "João Cancelo"
     assert {e.fixture_external_id for e in events} == {"653808"}
 
 
 EVENT_KINDS = [
-    ("Goal", "Normal Goal", EventKind.GOAL), ("Goal", "Own Goal", EventKind.OWN_GOAL),
-    ("Goal", "Penalty", EventKind.PENALTY_GOAL), ("Goal", "Missed Penalty", EventKind.MISSED_PENALTY),
-    ("Card", "Yellow Card", EventKind.YELLOW_CARD), ("Card", "Red Card", EventKind.RED_CARD),
-    ("Card", "Second Yellow card", EventKind.RED_CARD), ("subst", "Substitution 5", EventKind.SUBSTITUTION),
-    ("Var", "Goal Disallowed - offside", EventKind.VAR), ("Var", "Penalty confirmed", EventKind.VAR),
-    ("Card", "Green Card", EventKind.OTHER), ("Whistle", "Kick-off", EventKind.OTHER),
+    ("Goal", "Normal Goal", EventKind.GOAL),
+    ("Goal", "Own Goal", EventKind.OWN_GOAL),
+    ("Goal", "Penalty", EventKind.PENALTY_GOAL),
+    ("Goal", "Missed Penalty", EventKind.MISSED_PENALTY),
+    ("Card", "Yellow Card", EventKind.YELLOW_CARD),
+    ("Card", "Red Card", EventKind.RED_CARD),
+    ("Card", "Second Yellow card", EventKind.RED_CARD),
+    ("subst", "Substitution 5", EventKind.SUBSTITUTION),
+    ("Var", "Goal Disallowed - offside", EventKind.VAR),
+    ("Var", "Penalty confirmed", EventKind.VAR),
+    ("Card", "Green Card", EventKind.OTHER),
+    ("Whistle", "Kick-off", EventKind.OTHER),
 ]
 
 
@@ -454,18 +579,31 @@ def test_statistics_of_one_team(server: ProviderServer) -> None:
     [porto] = client(server).statistics(1149522)
     assert (porto.fixture_external_id, porto.team) == ("1149522", TeamRef("212", "FC Porto"))
     assert porto.stats == {
-        "shots_on_goal": 2.0, "shots_off_goal": 4.0, "total_shots": 8.0, "blocked_shots": 2.0,
-        "shots_insidebox": 6.0, "shots_outsidebox": 2.0, "fouls": 14.0, "corner_kicks": 1.0,
-        "offsides": None, "ball_possession": 35.0, "yellow_cards": 2.0, "red_cards": None,
-        "goalkeeper_saves": 0.0, "total_passes": 274.0, "passes_accurate": 206.0, "passes_pct": 75.0,
+        "shots_on_goal": 2.0,
+        "shots_off_goal": 4.0,
+        "total_shots": 8.0,
+        "blocked_shots": 2.0,
+        "shots_insidebox": 6.0,
+        "shots_outsidebox": 2.0,
+        "fouls": 14.0,
+        "corner_kicks": 1.0,
+        "offsides": None,
+        "ball_possession": 35.0,
+        "yellow_cards": 2.0,
+        "red_cards": None,
+        "goalkeeper_saves": 0.0,
+        "total_passes": 274.0,
+        "passes_accurate": 206.0,
+        "passes_pct": 75.0,
         "expected_goals": 1.17,
     }
     assert all(v is None or type(v) is float for v in porto.stats.values())
 
 
 def test_statistics_of_both_teams(server: ProviderServer) -> None:
-    server.route("/fixtures/statistics",
-                 body=sample("api-football/fixtures_statistics_both_teams__footballstatistics.json"))
+    server.route(
+        "/fixtures/statistics", body=sample("api-football/fixtures_statistics_both_teams__footballstatistics.json")
+    )
     home, away = client(server).statistics(1049765)
     assert (home.team, away.team) == (TeamRef("6886", "Oţelul"), TeamRef("2589", "Uta Arad"))
     assert (len(home.stats), len(away.stats)) == (17, 17)
@@ -484,9 +622,20 @@ def test_standings_final_table(server: ProviderServer) -> None:
     assert len(rows) == 20 and [r.position for r in rows] == list(range(1, 21))
     city = rows[0]
     assert (city.competition_key, city.season, city.team, city.group) == (
-        "epl", "2022-23", TeamRef("50", "Manchester City"), "Premier League")
+        "epl",
+        "2022-23",
+        TeamRef("50", "Manchester City"),
+        "Premier League",
+    )
     assert (city.played, city.won, city.drawn, city.lost, city.goals_for, city.goals_against, city.points) == (
-        38, 28, 5, 5, 94, 33, 89)
+        38,
+        28,
+        5,
+        5,
+        94,
+        33,
+        89,
+    )
     # API-Football sends "LDWWW", newest first (City lost their last game, at Brentford)
     assert city.form == "WWWDL"
     assert (rows[16].team.name, rows[16].form) == ("Everton", "DWLDW")  # sent "WDLWD"
@@ -563,7 +712,10 @@ def test_odds_sample(server: ProviderServer) -> None:
     assert {p.source_updated_at for p in batch.prices} == {datetime(2022, 1, 10, 16, 0, 45, tzinfo=UTC)}
     priced = {(p.market, p.outcome, p.line): p.price for p in batch.prices}
     assert {k: v for k, v in priced.items() if k[0] == "1x2"} == {
-        ("1x2", "home", None): 1.65, ("1x2", "draw", None): 3.80, ("1x2", "away", None): 4.50}
+        ("1x2", "home", None): 1.65,
+        ("1x2", "draw", None): 3.80,
+        ("1x2", "away", None): 4.50,
+    }
     assert (priced[("ou", "over", 2.5)], priced[("ou", "under", 2.5)]) == (1.78, 1.93)
     assert (priced[("ou", "over", 6.5)], ("ou", "under", 6.5) in priced) == (23.0, False)
     assert (priced[("btts", "yes", None)], priced[("btts", "no", None)]) == (1.82, 1.88)
@@ -577,8 +729,13 @@ def test_odds_sample(server: ProviderServer) -> None:
     assert all(type(p.price) is float for p in batch.prices)
 
 
-def _odds_page(values: list[dict[str, Any]], bet: tuple[int, str] = (4, "Asian Handicap"),
-               current: int = 1, total: int = 1, fixture: int = 815162) -> bytes:
+def _odds_page(
+    values: list[dict[str, Any]],
+    bet: tuple[int, str] = (4, "Asian Handicap"),
+    current: int = 1,
+    total: int = 1,
+    fixture: int = 815162,
+) -> bytes:
     """The odds sample with one bet holding `values`, on page `current` of `total`."""
     data = recorded("odds_fixture_bookmaker__fsearch.json")
     data["paging"] = {"current": current, "total": total}
@@ -588,25 +745,49 @@ def _odds_page(values: list[dict[str, Any]], bet: tuple[int, str] = (4, "Asian H
 
 
 def test_asian_handicap_lines_from_the_home_side(server: ProviderServer) -> None:
-    server.route("/odds", body=_odds_page([
-        {"value": "Home -1", "odd": "2.10"}, {"value": "Away +1", "odd": "1.75"},
-        {"value": "Home +0.25", "odd": "1.62"}, {"value": "Away -0.25", "odd": "2.30"},
-        {"value": "Home +0", "odd": "1.40"}, {"value": "Away 0", "odd": "2.90"},
-    ]))
+    server.route(
+        "/odds",
+        body=_odds_page(
+            [
+                {"value": "Home -1", "odd": "2.10"},
+                {"value": "Away +1", "odd": "1.75"},
+                {"value": "Home +0.25", "odd": "1.62"},
+                {"value": "Away -0.25", "odd": "2.30"},
+                {"value": "Home +0", "odd": "1.40"},
+                {"value": "Away 0", "odd": "2.90"},
+            ]
+        ),
+    )
     batch = client(server).odds("epl")
     assert batch.problems == []
     assert [(p.market, p.outcome, p.line, p.price) for p in batch.prices] == [
-        ("ah", "home", -1.0, 2.10), ("ah", "away", -1.0, 1.75), ("ah", "home", 0.25, 1.62),
-        ("ah", "away", 0.25, 2.30), ("ah", "home", 0.0, 1.40), ("ah", "away", 0.0, 2.90)]
+        ("ah", "home", -1.0, 2.10),
+        ("ah", "away", -1.0, 1.75),
+        ("ah", "home", 0.25, 1.62),
+        ("ah", "away", 0.25, 2.30),
+        ("ah", "home", 0.0, 1.40),
+        ("ah", "away", 0.0, 2.90),
+    ]
     assert all(str(p.line) != "-0.0" for p in batch.prices)
 
 
 def test_unreadable_prices_are_skipped_and_named(server: ProviderServer) -> None:
-    server.route("/odds", body=_odds_page([
-        {"value": "Home", "odd": "1.90"}, {"value": "Draw", "odd": ""}, {"value": "Away", "odd": None},
-        {"value": "Home", "odd": "n/a"}, {"value": "Away", "odd": "0.95"}, {"value": "Neither", "odd": "3.0"},
-        {"value": "Draw", "odd": "NaN"}, {"value": "Draw", "odd": "3.40"},
-    ], bet=(1, "Match Winner")))
+    server.route(
+        "/odds",
+        body=_odds_page(
+            [
+                {"value": "Home", "odd": "1.90"},
+                {"value": "Draw", "odd": ""},
+                {"value": "Away", "odd": None},
+                {"value": "Home", "odd": "n/a"},
+                {"value": "Away", "odd": "0.95"},
+                {"value": "Neither", "odd": "3.0"},
+                {"value": "Draw", "odd": "NaN"},
+                {"value": "Draw", "odd": "3.40"},
+            ],
+            bet=(1, "Match Winner"),
+        ),
+    )
     batch = client(server).odds("epl")
     assert [(p.outcome, p.price) for p in batch.prices] == [("home", 1.90), ("draw", 3.40)]
     assert len(batch.problems) == 6
@@ -624,14 +805,18 @@ def test_bookmaker_keys_are_name_slugs(server: ProviderServer) -> None:
     batch = client(server).odds("epl")
     # spaces dropped so the keys meet the ones the other providers use ("williamhill", "bet365")
     assert [p.bookmaker for p in batch.prices] == [
-        BookmakerRef("williamhill", "William Hill"), BookmakerRef("bet365", "Bet365"),
-        BookmakerRef("1xbet", "1xBet"), BookmakerRef("paddy_power", "Paddy-Power")]
+        BookmakerRef("williamhill", "William Hill"),
+        BookmakerRef("bet365", "Bet365"),
+        BookmakerRef("1xbet", "1xBet"),
+        BookmakerRef("paddy_power", "Paddy-Power"),
+    ]
 
 
 def test_odds_follow_the_pages(server: ProviderServer) -> None:
     value = [{"value": "Yes", "odd": "1.80"}]
-    server.route("/odds", *[Reply(body=_odds_page(value, (8, "Both Teams Score"), page, 3, 1000 + page))
-                            for page in (1, 2, 3)])
+    server.route(
+        "/odds", *[Reply(body=_odds_page(value, (8, "Both Teams Score"), page, 3, 1000 + page)) for page in (1, 2, 3)]
+    )
     batch = client(server).odds("laliga")
     assert [hit.query.get("page") for hit in server.hits("/odds")] == [None, ["2"], ["3"]]
     assert [p.fixture_external_id for p in batch.prices] == ["1001", "1002", "1003"]
@@ -641,12 +826,16 @@ def test_odds_follow_the_pages(server: ProviderServer) -> None:
 def test_a_failing_later_page_keeps_the_earlier_ones(server: ProviderServer) -> None:
     rate_limited = recorded("error_missing_required_param__syurchen93.json")
     rate_limited["errors"] = {"rateLimit": "Too many requests. Your rate limit is 10 requests per minute."}
-    server.route("/odds", Reply(body=_odds_page([{"value": "Yes", "odd": "1.80"}], (8, "Both Teams Score"), 1, 3)),
-                 Reply(body=body(rate_limited)))
+    server.route(
+        "/odds",
+        Reply(body=_odds_page([{"value": "Yes", "odd": "1.80"}], (8, "Both Teams Score"), 1, 3)),
+        Reply(body=body(rate_limited)),
+    )
     batch = client(server).odds("epl")
     assert [(p.market, p.outcome, p.price) for p in batch.prices] == [("btts", "yes", 1.80)]
-    assert batch.problems == ["odds: page 2 of 3 failed: API error: rateLimit: Too many requests. "
-                              "Your rate limit is 10 requests per minute."]
+    assert batch.problems == [
+        "odds: page 2 of 3 failed: API error: rateLimit: Too many requests. Your rate limit is 10 requests per minute."
+    ]
     assert len(server.hits("/odds")) == 2
 
 

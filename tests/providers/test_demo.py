@@ -83,12 +83,12 @@ def test_world_does_not_depend_on_the_process_hash_seed() -> None:
     digests = set()
     for hash_seed in ("1", "4242"):
         env = {**os.environ, "PYTHONHASHSEED": hash_seed, "PYTHONPATH": str(REPO)}
-        result = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=env,
-                                capture_output=True, text=True, check=True)
+        result = subprocess.run(
+            [sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True, check=True
+        )
         digests.add(result.stdout.strip())
     provider = DemoProvider(SEED, Clock(T0))
-    local = (provider.fixtures("epl", *window(T0.date())), provider.odds("seriea").prices,
-             provider.standings("ligue1"))
+    local = (provider.fixtures("epl", *window(T0.date())), provider.odds("seriea").prices, provider.standings("ligue1"))
     digests.add(hashlib.sha256(repr(local).encode()).hexdigest())
     assert len(digests) == 1
 
@@ -96,8 +96,7 @@ def test_world_does_not_depend_on_the_process_hash_seed() -> None:
 def test_different_seeds_give_different_worlds() -> None:
     def world(seed: int) -> list[tuple[str, str, int | None, int | None]]:
         fixtures = DemoProvider(seed, Clock(T0)).fixtures("epl", *window(T0.date()))
-        return [(f.home.short_name or "", f.away.short_name or "", f.home_score, f.away_score)
-                for f in fixtures]
+        return [(f.home.short_name or "", f.away.short_name or "", f.home_score, f.away_score) for f in fixtures]
 
     assert world(SEED) != world(SEED + 1)
     prices_a = [r.price for r in DemoProvider(SEED, Clock(T0)).odds("epl").prices]
@@ -118,8 +117,7 @@ def test_determinism_and_full_calendar_at_any_instant(seed: int, offset: int) ->
         # Weeks are whole UTC days, so any 28 days hold exactly four rounds.
         assert len(past) == 4 * per_round
         assert len(ahead) == 3 * per_round
-        assert all(f.status in (MatchStatus.FINISHED, MatchStatus.POSTPONED,
-                                MatchStatus.ABANDONED) for f in past)
+        assert all(f.status in (MatchStatus.FINISHED, MatchStatus.POSTPONED, MatchStatus.ABANDONED) for f in past)
         assert all(f.status in (MatchStatus.SCHEDULED, MatchStatus.POSTPONED) for f in ahead)
     again = DemoProvider(seed, Clock(now))
     assert again.fixtures("laliga", *window(today)) == provider.fixtures("laliga", *window(today))
@@ -134,8 +132,7 @@ def test_window_is_four_weeks_back_three_ahead() -> None:
     assert DemoProvider.window(date(2026, 7, 15)) == window(date(2026, 7, 15))
 
 
-@pytest.mark.parametrize("now", [T0, datetime(2031, 7, 2, 9, 0, tzinfo=UTC),
-                                 datetime(2021, 1, 1, 0, 0, tzinfo=UTC)])
+@pytest.mark.parametrize("now", [T0, datetime(2031, 7, 2, 9, 0, tzinfo=UTC), datetime(2021, 1, 1, 0, 0, tzinfo=UTC)])
 def test_every_league_plays_every_week_and_every_day_has_football(now: datetime) -> None:
     provider = DemoProvider(SEED, Clock(now))
     date_from, date_to = window(now.date())
@@ -150,8 +147,7 @@ def test_every_league_plays_every_week_and_every_day_has_football(now: datetime)
 
 def test_some_match_is_live_through_the_day() -> None:
     start = datetime(2026, 7, 3, tzinfo=UTC)  # a Friday, two demo weeks
-    instants = [start + timedelta(days=d, hours=11, minutes=15 + 15 * q)
-                for d in range(14) for q in range(47)]
+    instants = [start + timedelta(days=d, hours=11, minutes=15 + 15 * q) for d in range(14) for q in range(47)]
     live = [bool(DemoProvider(SEED, Clock(t)).live()) for t in instants]
     assert sum(live) / len(live) >= 0.95
 
@@ -181,8 +177,7 @@ def test_season_is_a_double_round_robin_with_stable_ids() -> None:
             teams = [t for m in s.matches if m.round_no == r for t in (m.home, m.away)]
             assert sorted(teams) == list(range(n))
         slug = s.label.lower().replace(" ", "-")
-        assert all(re.fullmatch(rf"{key}-{slug}-r\d+-[a-z0-9]{{3}}-[a-z0-9]{{3}}", m.fixture_id)
-                   for m in s.matches)
+        assert all(re.fullmatch(rf"{key}-{slug}-r\d+-[a-z0-9]{{3}}-[a-z0-9]{{3}}", m.fixture_id) for m in s.matches)
 
 
 def test_unknown_competition_raises_provider_error() -> None:
@@ -220,23 +215,28 @@ def test_a_match_plays_out_along_its_timeline() -> None:
     provider = DemoProvider(SEED, clock)
     seen = []
     while clock.now <= kickoff + timedelta(minutes=d.end + 2):
-        (record,) = [f for f in provider.fixtures("epl", kickoff.date(), kickoff.date())
-                     if f.external_id == spec.fixture_id]
+        (record,) = [
+            f for f in provider.fixtures("epl", kickoff.date(), kickoff.date()) if f.external_id == spec.fixture_id
+        ]
         seen.append(record)
         if record.status in (MatchStatus.LIVE, MatchStatus.HALF_TIME) and len(seen) % 15 == 0:
             assert record in provider.live()
         clock.now += timedelta(seconds=20)
     phases = [s.status for i, s in enumerate(seen) if i == 0 or s.status != seen[i - 1].status]
-    assert phases == [MatchStatus.SCHEDULED, MatchStatus.LIVE, MatchStatus.HALF_TIME,
-                      MatchStatus.LIVE, MatchStatus.FINISHED]
+    assert phases == [
+        MatchStatus.SCHEDULED,
+        MatchStatus.LIVE,
+        MatchStatus.HALF_TIME,
+        MatchStatus.LIVE,
+        MatchStatus.FINISHED,
+    ]
     live = [s for s in seen if s.status is MatchStatus.LIVE]
     ticks = [(s.minute or 0) + (s.added_time or 0) / 100 for s in live]
     assert ticks == sorted(ticks)
     assert {s.minute for s in live} == set(range(1, 91))
     assert {s.added_time for s in live if s.minute == 45} == {None, *range(1, d.first_added + 1)}
     assert {s.added_time for s in live if s.minute == 90} == {None, *range(1, d.second_added + 1)}
-    assert all(s.minute == 45 and s.ht_home_score is not None
-               for s in seen if s.status is MatchStatus.HALF_TIME)
+    assert all(s.minute == 45 and s.ht_home_score is not None for s in seen if s.status is MatchStatus.HALF_TIME)
     played = [s for s in seen if s.status is not MatchStatus.SCHEDULED]
     for before, after in itertools.pairwise(played):
         assert (after.home_score or 0) >= (before.home_score or 0)
@@ -274,8 +274,11 @@ def test_postponed_match_is_announced_and_never_priced() -> None:
     kickoff = datetime.fromtimestamp(spec.kickoff, UTC)
     for offset, status in ((-1, MatchStatus.SCHEDULED), (0, MatchStatus.POSTPONED)):
         provider = DemoProvider(SEED, Clock(datetime.fromtimestamp(announced + offset, UTC)))
-        (record,) = [f for f in provider.fixtures(spec.league, kickoff.date(), kickoff.date())
-                     if f.external_id == spec.fixture_id]
+        (record,) = [
+            f
+            for f in provider.fixtures(spec.league, kickoff.date(), kickoff.date())
+            if f.external_id == spec.fixture_id
+        ]
         assert record.status is status and record.home_score is None
         priced = {r.fixture_external_id for r in provider.odds(spec.league).prices}
         assert (spec.fixture_id in priced) == (status is MatchStatus.SCHEDULED)
@@ -292,23 +295,27 @@ INSTANTS = [T0, T0 + timedelta(days=3, hours=2, minutes=11), datetime(2030, 1, 4
 def test_upcoming_books_have_sane_margins_and_enough_bookmakers(now: datetime) -> None:
     provider = DemoProvider(SEED, Clock(now))
     for key in LEAGUES:
-        upcoming = {f.external_id for f in provider.fixtures(key, now.date(),
-                                                             now.date() + timedelta(days=21))
-                    if f.status is MatchStatus.SCHEDULED and f.kickoff_at > now
-                    and f.kickoff_at <= now + timedelta(days=21)}
+        upcoming = {
+            f.external_id
+            for f in provider.fixtures(key, now.date(), now.date() + timedelta(days=21))
+            if f.status is MatchStatus.SCHEDULED and f.kickoff_at > now and f.kickoff_at <= now + timedelta(days=21)
+        }
         books = _books(provider.odds(key))
         assert upcoming and {fid for fid, *_ in books} >= upcoming
         for fid in upcoming:
-            full_1x2 = {b for (f, b, m, _), book in books.items()
-                        if f == fid and m == "1x2" and len(book) == 3}
-            full_ou = {b for (f, b, m, line), book in books.items()
-                       if f == fid and m == "ou" and line == 2.5 and len(book) == 2}
+            full_1x2 = {b for (f, b, m, _), book in books.items() if f == fid and m == "1x2" and len(book) == 3}
+            full_ou = {
+                b
+                for (f, b, m, line), book in books.items()
+                if f == fid and m == "ou" and line == 2.5 and len(book) == 2
+            }
             assert len(full_1x2 & full_ou) >= 12
         for (fid, _, market, _), book in books.items():
             if fid in upcoming and market == "1x2":
                 assert 0.015 <= _overround(book) <= 0.09
-        pinnacle = [_overround(b) for (f, bk, m, _), b in books.items()
-                    if bk == "pinnacle" and m == "1x2" and f in upcoming]
+        pinnacle = [
+            _overround(b) for (f, bk, m, _), b in books.items() if bk == "pinnacle" and m == "1x2" and f in upcoming
+        ]
         assert max(pinnacle) < 0.035
 
 
@@ -332,8 +339,11 @@ def test_live_matches_are_priced_in_play_and_finished_ones_are_not() -> None:
     kickoff = datetime.fromtimestamp(spec.kickoff, UTC)
     d = match.draw_match(SEED, spec)
     late = kickoff + timedelta(minutes=d.end - 1)
-    for now, priced in ((kickoff + timedelta(minutes=30), True), (late, True),
-                        (kickoff + timedelta(minutes=d.end + 1), False)):
+    for now, priced in (
+        (kickoff + timedelta(minutes=30), True),
+        (late, True),
+        (kickoff + timedelta(minutes=d.end + 1), False),
+    ):
         batch = DemoProvider(SEED, Clock(now)).odds("epl")
         prices = [r for r in batch.prices if r.fixture_external_id == spec.fixture_id]
         assert bool(prices) is priced
@@ -342,9 +352,13 @@ def test_live_matches_are_priced_in_play_and_finished_ones_are_not() -> None:
             assert kickoff <= r.source_updated_at <= now
             assert now - r.source_updated_at <= timedelta(minutes=2)
     (leader, *_) = sorted(
-        (r for r in DemoProvider(SEED, Clock(late)).odds("epl").prices
-         if r.fixture_external_id == spec.fixture_id and r.market == "1x2"),
-        key=lambda r: r.price)
+        (
+            r
+            for r in DemoProvider(SEED, Clock(late)).odds("epl").prices
+            if r.fixture_external_id == spec.fixture_id and r.market == "1x2"
+        ),
+        key=lambda r: r.price,
+    )
     assert leader.price <= 1.2  # a minute from time the result is all but decided
 
 
@@ -376,13 +390,20 @@ def test_prices_are_constant_within_a_bucket_and_move_across_buckets() -> None:
 
 def test_team_news_makes_every_bookmaker_reprice_within_minutes() -> None:
     lo = int((T0 + timedelta(days=4)).timestamp())
-    spec, when = next((s, w) for s in calendar.matches_between(SEED, "epl", lo, lo + 14 * 86_400)
-                      for w, _, _ in match.draw_match(SEED, s).news if s.kickoff - w > 7 * 3600)
+    spec, when = next(
+        (s, w)
+        for s in calendar.matches_between(SEED, "epl", lo, lo + 14 * 86_400)
+        for w, _, _ in match.draw_match(SEED, s).news
+        if s.kickoff - w > 7 * 3600
+    )
     news = datetime.fromtimestamp(when, UTC)
 
     def stamps(now: datetime) -> list[datetime]:
-        return [r.source_updated_at for r in DemoProvider(SEED, Clock(now)).odds("epl").prices
-                if r.fixture_external_id == spec.fixture_id and r.source_updated_at]
+        return [
+            r.source_updated_at
+            for r in DemoProvider(SEED, Clock(now)).odds("epl").prices
+            if r.fixture_external_id == spec.fixture_id and r.source_updated_at
+        ]
 
     before, after = stamps(news - timedelta(seconds=1)), stamps(news + timedelta(minutes=3))
     assert all(s < news for s in before)
@@ -406,12 +427,10 @@ def test_best_prices_across_bookmakers_rarely_form_an_arbitrage() -> None:
 
 
 @pytest.mark.parametrize(("hours_before", "longest"), [(100, 9), (20, 1.5), (3, 0.25)])
-def test_repricing_cadence_slows_with_distance_to_kickoff(hours_before: int,
-                                                          longest: float) -> None:
+def test_repricing_cadence_slows_with_distance_to_kickoff(hours_before: int, longest: float) -> None:
     spec = _next_normal_match(T0 + timedelta(days=5))
     now = datetime.fromtimestamp(spec.kickoff, UTC) - timedelta(hours=hours_before)
-    prices = [r for r in DemoProvider(SEED, Clock(now)).odds("epl").prices
-              if r.fixture_external_id == spec.fixture_id]
+    prices = [r for r in DemoProvider(SEED, Clock(now)).odds("epl").prices if r.fixture_external_id == spec.fixture_id]
     assert prices
     ages = [now - r.source_updated_at for r in prices if r.source_updated_at]
     assert max(ages) <= timedelta(hours=longest)
@@ -420,8 +439,9 @@ def test_repricing_cadence_slows_with_distance_to_kickoff(hours_before: int,
 # --- standings ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("now", [T0, datetime(2027, 1, 20, 22, 0, tzinfo=UTC),
-                                 datetime(2029, 3, 9, 0, 0, 5, tzinfo=UTC)])
+@pytest.mark.parametrize(
+    "now", [T0, datetime(2027, 1, 20, 22, 0, tzinfo=UTC), datetime(2029, 3, 9, 0, 0, 5, tzinfo=UTC)]
+)
 def test_standings_add_up(now: datetime) -> None:
     provider = DemoProvider(SEED, Clock(now))
     for comp in provider.competitions():
@@ -435,14 +455,15 @@ def test_standings_add_up(now: datetime) -> None:
             assert len(row.form) == min(5, row.played) and set(row.form) <= set("WDL")
             assert row.season == comp.season
         assert sum(r.goals_for for r in table) == sum(r.goals_against for r in table)
-        keys = [(-r.points, r.goals_against - r.goals_for, -r.goals_for, r.team.name)
-                for r in table]
+        keys = [(-r.points, r.goals_against - r.goals_for, -r.goals_for, r.team.name) for r in table]
         assert keys == sorted(keys)
-        finished = [f for f in provider.fixtures(comp.key, comp.season_start, now.date())
-                    if f.status is MatchStatus.FINISHED and f.season == comp.season]
+        finished = [
+            f
+            for f in provider.fixtures(comp.key, comp.season_start, now.date())
+            if f.status is MatchStatus.FINISHED and f.season == comp.season
+        ]
         assert sum(r.played for r in table) == 2 * len(finished)
-        assert sum(r.goals_for for r in table) == sum(
-            (f.home_score or 0) + (f.away_score or 0) for f in finished)
+        assert sum(r.goals_for for r in table) == sum((f.home_score or 0) + (f.away_score or 0) for f in finished)
 
 
 def test_standings_at_season_start_list_every_club_with_nothing_played() -> None:

@@ -24,8 +24,7 @@ GOALS = (EventKind.GOAL, EventKind.PENALTY_GOAL)
 def _finished(provider: DemoProvider, key: str = "epl", days: int = 28) -> list[FixtureRecord]:
     """The league's matches finished in the last `days` days."""
     today = provider._clock().date()
-    return [f for f in provider.fixtures(key, today - timedelta(days=days), today)
-            if f.status is MatchStatus.FINISHED]
+    return [f for f in provider.fixtures(key, today - timedelta(days=days), today) if f.status is MatchStatus.FINISHED]
 
 
 def _goals(events: list[MatchEventRecord], fixture: FixtureRecord) -> tuple[int, int]:
@@ -52,10 +51,13 @@ def test_same_seed_and_clock_give_identical_detail() -> None:
         provider = DemoProvider(SEED, Clock(T0))
         ids = [f.external_id for f in _finished(provider, "seriea", 7)]
         f = _finished(provider, "seriea", 7)[0]
-        return ([provider.lineups(i) for i in ids], [provider.events(i) for i in ids],
-                [provider.statistics(i) for i in ids], provider.head_to_head(f.home.external_id,
-                                                                             f.away.external_id),
-                provider.team_statistics("seriea", f.home.external_id))
+        return (
+            [provider.lineups(i) for i in ids],
+            [provider.events(i) for i in ids],
+            [provider.statistics(i) for i in ids],
+            provider.head_to_head(f.home.external_id, f.away.external_id),
+            provider.team_statistics("seriea", f.home.external_id),
+        )
 
     first = snapshot()
     clear_demo_caches()
@@ -66,8 +68,9 @@ def test_same_seed_and_clock_give_identical_detail() -> None:
 def test_different_seeds_give_different_squads() -> None:
     def names(seed: int) -> set[str]:
         provider = DemoProvider(seed, Clock(T0))
-        return {p.name for f in _finished(provider, "epl", 7) for lu in provider.lineups(f.external_id)
-                for p in lu.starting}
+        return {
+            p.name for f in _finished(provider, "epl", 7) for lu in provider.lineups(f.external_id) for p in lu.starting
+        }
 
     assert names(SEED) != names(SEED + 1)
 
@@ -92,8 +95,11 @@ def test_a_live_match_shows_nothing_beyond_the_clock() -> None:
     kickoff, seen = fixture.kickoff_at, 0
     for minutes in range(0, 125, 3):
         clock.now = kickoff + timedelta(minutes=minutes, seconds=30)
-        [now] = [f for f in provider.fixtures(fixture.competition_key, kickoff.date(), kickoff.date())
-                 if f.external_id == fixture.external_id]
+        [now] = [
+            f
+            for f in provider.fixtures(fixture.competition_key, kickoff.date(), kickoff.date())
+            if f.external_id == fixture.external_id
+        ]
         events = provider.events(fixture.external_id)
         assert len(events) >= seen  # what has happened stays happened
         seen = len(events)
@@ -188,8 +194,9 @@ def test_statistics_grow_with_the_match() -> None:
         clock.now = fixture.kickoff_at + timedelta(minutes=minutes)
         home, away = provider.statistics(fixture.external_id)
         assert (home.stats["ball_possession"] or 0) + (away.stats["ball_possession"] or 0) == 100
-        yellows = sum(e.kind is EventKind.YELLOW_CARD and e.team == fixture.home
-                      for e in provider.events(fixture.external_id))
+        yellows = sum(
+            e.kind is EventKind.YELLOW_CARD and e.team == fixture.home for e in provider.events(fixture.external_id)
+        )
         assert home.stats["yellow_cards"] == yellows
         for key in ("total_shots", "fouls", "corner_kicks", "expected_goals", "total_passes"):
             assert (home.stats[key] or 0) >= (previous.get(key) or 0)
@@ -203,18 +210,36 @@ def test_team_statistics_equal_the_standings_row(key: str) -> None:
     rows = provider.standings(key)
     assert rows[0].played > 5
     season_start = next(c for c in provider.competitions() if c.key == key).season_start
-    results = [f for f in provider.fixtures(key, season_start, provider._clock().date())
-               if f.status is MatchStatus.FINISHED]
+    results = [
+        f for f in provider.fixtures(key, season_start, provider._clock().date()) if f.status is MatchStatus.FINISHED
+    ]
     for row in rows:
         stats = provider.team_statistics(key, row.team.external_id)
-        assert (stats.team, stats.season, stats.played, stats.won, stats.drawn, stats.lost,
-                stats.goals_for, stats.goals_against, stats.form) == (
-            row.team, row.season, row.played, row.won, row.drawn, row.lost, row.goals_for,
-            row.goals_against, row.form)
-        against = [f.away_score if f.home == row.team else f.home_score
-                   for f in results if row.team in (f.home, f.away)]
-        scored = [f.home_score if f.home == row.team else f.away_score
-                  for f in results if row.team in (f.home, f.away)]
+        assert (
+            stats.team,
+            stats.season,
+            stats.played,
+            stats.won,
+            stats.drawn,
+            stats.lost,
+            stats.goals_for,
+            stats.goals_against,
+            stats.form,
+        ) == (
+            row.team,
+            row.season,
+            row.played,
+            row.won,
+            row.drawn,
+            row.lost,
+            row.goals_for,
+            row.goals_against,
+            row.form,
+        )
+        against = [
+            f.away_score if f.home == row.team else f.home_score for f in results if row.team in (f.home, f.away)
+        ]
+        scored = [f.home_score if f.home == row.team else f.away_score for f in results if row.team in (f.home, f.away)]
         assert stats.clean_sheets == against.count(0)
         assert stats.failed_to_score == scored.count(0)
 
@@ -238,12 +263,19 @@ def test_head_to_head_before_the_first_meeting_is_empty() -> None:
     assert provider.head_to_head("epl-ars", "epl-che") == []
 
 
-@pytest.mark.parametrize("call", [
-    lambda p: p.events("epl-2026-27-r1-xxx-yyy"), lambda p: p.lineups("nope"), lambda p: p.statistics(12345),
-    lambda p: p.head_to_head("epl-ars", "epl-zzz"), lambda p: p.team_statistics("epl", "epl-zzz"),
-    lambda p: p.team_statistics("mls", "epl-ars"), lambda p: p.team_statistics("epl", "laliga-rma"),
-    lambda p: p.head_to_head("epl-ars", "epl-che", last=0),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda p: p.events("epl-2026-27-r1-xxx-yyy"),
+        lambda p: p.lineups("nope"),
+        lambda p: p.statistics(12345),
+        lambda p: p.head_to_head("epl-ars", "epl-zzz"),
+        lambda p: p.team_statistics("epl", "epl-zzz"),
+        lambda p: p.team_statistics("mls", "epl-ars"),
+        lambda p: p.team_statistics("epl", "laliga-rma"),
+        lambda p: p.head_to_head("epl-ars", "epl-che", last=0),
+    ],
+)
 def test_unknown_ids_raise_provider_error(call: Any) -> None:
     with pytest.raises(ProviderError) as err:
         call(DemoProvider(SEED, Clock(T0)))

@@ -27,9 +27,17 @@ QUOTA = {"x-requests-remaining": "480", "x-requests-used": "20", "x-requests-las
 @pytest.fixture
 def odds_app(server: ProviderServer, tmp_path) -> Iterator[Flask]:
     """BetScore with only an Odds API key, pointed at the loopback server; its own fresh database."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'odds.db'}", "SCHEDULER": "off",
-                      "SECRET_KEY": "t", "ODDS_API_KEY": KEY, "ODDS_API_BASE_URL": server.url + "/v4",
-                      "CLOCK": lambda: datetime(2023, 8, 6, 12, 0, tzinfo=UTC), **IN_PROCESS})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'odds.db'}",
+            "SCHEDULER": "off",
+            "SECRET_KEY": "t",
+            "ODDS_API_KEY": KEY,
+            "ODDS_API_BASE_URL": server.url + "/v4",
+            "CLOCK": lambda: datetime(2023, 8, 6, 12, 0, tzinfo=UTC),
+            **IN_PROCESS,
+        }
+    )
     with app.app_context():
         upgrade()
         yield app

@@ -75,14 +75,19 @@ def test_scheduled_sample_gives_109_scheduled_fixtures(server: ProviderServer) -
     assert len(fixtures) == 109 and len({f.external_id for f in fixtures}) == 109
     assert {f.status for f in fixtures} == {MatchStatus.SCHEDULED}  # all 109 are TIMED
     assert {(f.competition_key, f.season) for f in fixtures} == {("epl", "2025-26")}
-    assert all(f.home_score is f.away_score is f.ht_home_score is f.ht_away_score is f.minute is None
-               for f in fixtures)
+    assert all(f.home_score is f.away_score is f.ht_home_score is f.ht_away_score is f.minute is None for f in fixtures)
     assert all(f.kickoff_at.utcoffset() == timedelta(0) for f in fixtures)
     first, last = fixtures[0], fixtures[-1]
     assert first == FixtureRecord(
-        external_id="538050", competition_key="epl", season="2025-26",
-        home=TeamRef("62", "Everton FC", "EVE"), away=TeamRef("66", "Manchester United FC", "MUN"),
-        kickoff_at=datetime(2026, 2, 23, 20, 0, tzinfo=UTC), status=MatchStatus.SCHEDULED, round="Matchday 27")
+        external_id="538050",
+        competition_key="epl",
+        season="2025-26",
+        home=TeamRef("62", "Everton FC", "EVE"),
+        away=TeamRef("66", "Manchester United FC", "MUN"),
+        kickoff_at=datetime(2026, 2, 23, 20, 0, tzinfo=UTC),
+        status=MatchStatus.SCHEDULED,
+        round="Matchday 27",
+    )
     assert (last.external_id, last.home.name, last.away.name) == ("538164", "West Ham United FC", "Leeds United FC")
     assert (last.kickoff_at, last.round) == (datetime(2026, 5, 24, 15, 0, tzinfo=UTC), "Matchday 38")
     rounds = Counter(f.round for f in fixtures)
@@ -118,7 +123,13 @@ def test_standings_sample_gives_20_rows_with_unequal_games_played(server: Provid
     assert (top.won, top.drawn, top.lost, top.goals_for, top.goals_against, top.points) == (18, 7, 3, 56, 21, 61)
     assert bottom.team == TeamRef("76", "Wolverhampton Wanderers FC", "WOL")
     assert (bottom.won, bottom.drawn, bottom.lost, bottom.goals_for, bottom.goals_against, bottom.points) == (
-        1, 7, 20, 18, 51, 10)
+        1,
+        7,
+        20,
+        18,
+        51,
+        10,
+    )
 
 
 def test_by_date_sample_keeps_only_the_four_serie_a_matches(server: ProviderServer) -> None:
@@ -126,7 +137,8 @@ def test_by_date_sample_keeps_only_the_four_serie_a_matches(server: ProviderServ
     fixtures = client(server).matches_on(date(2023, 12, 29), date(2023, 12, 30))
     assert [f.external_id for f in fixtures] == ["444432", "444426", "444427", "444430"]
     assert {(f.competition_key, f.season, f.round, f.status) for f in fixtures} == {
-        ("seriea", "2023-24", "Matchday 18", MatchStatus.SCHEDULED)}
+        ("seriea", "2023-24", "Matchday 18", MatchStatus.SCHEDULED)
+    }
     assert fixtures[0].home == TeamRef("113", "SSC Napoli", "NAP")
     assert fixtures[0].away == TeamRef("5911", "AC Monza", "MON")
     (hit,) = server.hits(MATCHES)
@@ -145,8 +157,12 @@ def test_matches_on_splits_long_ranges_into_ten_day_windows(server: ProviderServ
     fixtures = client(server).matches_on(date(2023, 12, 1), date(2023, 12, 31))
     assert len(fixtures) == 4  # the same four answered four times are kept once
     windows = [(h.query["dateFrom"][0], h.query["dateTo"][0]) for h in server.hits(MATCHES)]
-    assert windows == [("2023-12-01", "2023-12-11"), ("2023-12-11", "2023-12-21"),
-                       ("2023-12-21", "2023-12-31"), ("2023-12-31", "2024-01-01")]
+    assert windows == [
+        ("2023-12-01", "2023-12-11"),
+        ("2023-12-11", "2023-12-21"),
+        ("2023-12-21", "2023-12-31"),
+        ("2023-12-31", "2024-01-01"),
+    ]
 
 
 # --- live play, statuses, scores --------------------------------------------------------
@@ -157,39 +173,69 @@ def test_live_reads_running_scores_minutes_and_keeps_the_five(server: ProviderSe
     live = {444432: ("IN_PLAY", "45+2", 1, 0), 444426: ("PAUSED", None, 0, 0), 444427: ("IN_PLAY", 67, 2, 1)}
     for match in data["matches"]:
         status, minute, home, away = live.get(match["id"], ("IN_PLAY", 10, 0, 0))
-        match.update(status=status, minute=minute, score={"fullTime": {"home": home, "away": away},
-                                                          "halfTime": {"home": home, "away": away}})
+        match.update(
+            status=status,
+            minute=minute,
+            score={"fullTime": {"home": home, "away": away}, "halfTime": {"home": home, "away": away}},
+        )
     server.route(MATCHES, body=body(data))
     fixtures = {f.external_id: f for f in client(server).live()}
     assert sorted(fixtures) == ["444426", "444427", "444430", "444432"]  # ELC and PPL matches are dropped
     napoli = fixtures["444432"]
     assert (napoli.status, napoli.minute, napoli.added_time, napoli.home_score, napoli.away_score) == (
-        MatchStatus.LIVE, 45, 2, 1, 0)
+        MatchStatus.LIVE,
+        45,
+        2,
+        1,
+        0,
+    )
     assert (fixtures["444426"].status, fixtures["444426"].minute) == (MatchStatus.HALF_TIME, None)
     assert (fixtures["444427"].minute, fixtures["444427"].added_time, fixtures["444427"].ht_home_score) == (67, None, 2)
     (hit,) = server.hits(MATCHES)
     assert hit.query == {"status": ["IN_PLAY,PAUSED"], "competitions": ["PL,PD,SA,BL1,FL1"]}
 
 
-@pytest.mark.parametrize(("code", "expected"), [
-    ("SCHEDULED", MatchStatus.SCHEDULED), ("TIMED", MatchStatus.SCHEDULED),
-    ("IN_PLAY", MatchStatus.LIVE), ("LIVE", MatchStatus.LIVE), ("PAUSED", MatchStatus.HALF_TIME),
-    ("FINISHED", MatchStatus.FINISHED), ("AWARDED", MatchStatus.FINISHED),
-    ("POSTPONED", MatchStatus.POSTPONED), ("CANCELLED", MatchStatus.CANCELLED),
-    ("SUSPENDED", MatchStatus.OTHER), ("ABANDONED_BY_FOG", MatchStatus.OTHER), ("", MatchStatus.OTHER),
-    (None, MatchStatus.OTHER), (3, MatchStatus.OTHER),
-])
-def test_every_status_code_maps_and_unknown_ones_are_other(server: ProviderServer, code: Any,
-                                                           expected: MatchStatus) -> None:
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("SCHEDULED", MatchStatus.SCHEDULED),
+        ("TIMED", MatchStatus.SCHEDULED),
+        ("IN_PLAY", MatchStatus.LIVE),
+        ("LIVE", MatchStatus.LIVE),
+        ("PAUSED", MatchStatus.HALF_TIME),
+        ("FINISHED", MatchStatus.FINISHED),
+        ("AWARDED", MatchStatus.FINISHED),
+        ("POSTPONED", MatchStatus.POSTPONED),
+        ("CANCELLED", MatchStatus.CANCELLED),
+        ("SUSPENDED", MatchStatus.OTHER),
+        ("ABANDONED_BY_FOG", MatchStatus.OTHER),
+        ("", MatchStatus.OTHER),
+        (None, MatchStatus.OTHER),
+        (3, MatchStatus.OTHER),
+    ],
+)
+def test_every_status_code_maps_and_unknown_ones_are_other(
+    server: ProviderServer, code: Any, expected: MatchStatus
+) -> None:
     assert fixture_of(server, one_match(status=code)).status == expected
 
 
 def test_finished_scores_in_v4_keys_and_in_older_homeTeam_awayTeam_keys(server: ProviderServer) -> None:
-    v4 = fixture_of(server, one_match(status="FINISHED", score={
-        "winner": "HOME_TEAM", "fullTime": {"home": 3, "away": 1}, "halfTime": {"home": 1, "away": 0}}))
+    v4 = fixture_of(
+        server,
+        one_match(
+            status="FINISHED",
+            score={"winner": "HOME_TEAM", "fullTime": {"home": 3, "away": 1}, "halfTime": {"home": 1, "away": 0}},
+        ),
+    )
     assert (v4.home_score, v4.away_score, v4.ht_home_score, v4.ht_away_score) == (3, 1, 1, 0)
-    older = fixture_of(server, one_match(status="FINISHED", score={
-        "fullTime": {"homeTeam": 0, "awayTeam": 2}, "halfTime": {"homeTeam": 0, "awayTeam": 0}}))
+    older = fixture_of(
+        server,
+        one_match(
+            status="FINISHED",
+            score={"fullTime": {"homeTeam": 0, "awayTeam": 2}, "halfTime": {"homeTeam": 0, "awayTeam": 0}},
+        ),
+    )
     assert (older.home_score, older.away_score, older.ht_home_score, older.ht_away_score) == (0, 2, 0, 0)
 
 
@@ -200,10 +246,19 @@ def test_kickoff_is_always_aware_utc(server: ProviderServer) -> None:
     assert shifted.kickoff_at.tzinfo == naive.kickoff_at.tzinfo == UTC
 
 
-@pytest.mark.parametrize(("minute", "injury", "expected"), [
-    (67, None, (67, None)), ("67", None, (67, None)), ("45+2", None, (45, 2)), ("90 + 4'", None, (90, 4)),
-    (90, 3, (90, 3)), ("HT", None, (None, None)), (None, None, (None, None)), (True, None, (None, None)),
-])
+@pytest.mark.parametrize(
+    ("minute", "injury", "expected"),
+    [
+        (67, None, (67, None)),
+        ("67", None, (67, None)),
+        ("45+2", None, (45, 2)),
+        ("90 + 4'", None, (90, 4)),
+        (90, 3, (90, 3)),
+        ("HT", None, (None, None)),
+        (None, None, (None, None)),
+        (True, None, (None, None)),
+    ],
+)
 def test_minute_reading(minute: Any, injury: Any, expected: tuple[int | None, int | None]) -> None:
     assert minute_of(minute, injury) == expected
 
@@ -211,9 +266,17 @@ def test_minute_reading(minute: Any, injury: Any, expected: tuple[int | None, in
 # --- standings details ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("W,D,L", "LDW"), ("W,W,D,L,L", "LLDWW"), ("L", "L"), ("WDLWW", "WWLDW"), (None, ""), ("", ""),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("W,D,L", "LDW"),
+        ("W,W,D,L,L", "LLDWW"),
+        ("L", "L"),
+        ("WDLWW", "WWLDW"),
+        (None, ""),
+        ("", ""),
+    ],
+)
 def test_form_is_rewritten_most_recent_last(raw: Any, expected: str) -> None:
     assert form_recent_last(raw) == expected
 
@@ -237,18 +300,35 @@ def competition_body(code: str, name: str, start: str, end: str) -> bytes:
     """GET /competitions/{code}, built from the recorded standings' area/competition/season objects."""
     data = recorded(STANDINGS)
     season = {**data["season"], "startDate": start, "endDate": end}
-    return body({"area": data["area"], **data["competition"], "code": code, "name": name,
-                 "currentSeason": season, "seasons": [season]})
+    return body(
+        {
+            "area": data["area"],
+            **data["competition"],
+            "code": code,
+            "name": name,
+            "currentSeason": season,
+            "seasons": [season],
+        }
+    )
 
 
 def test_competitions_give_the_current_season_with_its_label(server: ProviderServer) -> None:
-    for code, name in (("PL", "Premier League"), ("PD", "Primera Division"), ("SA", "Serie A"),
-                       ("BL1", "Bundesliga"), ("FL1", "Ligue 1")):
+    for code, name in (
+        ("PL", "Premier League"),
+        ("PD", "Primera Division"),
+        ("SA", "Serie A"),
+        ("BL1", "Bundesliga"),
+        ("FL1", "Ligue 1"),
+    ):
         server.route(f"/v4/competitions/{code}", body=competition_body(code, name, "2025-08-15", "2026-05-24"))
     records = client(server).competitions()
     assert [(r.key, r.name) for r in records] == [
-        ("epl", "Premier League"), ("laliga", "Primera Division"), ("seriea", "Serie A"),
-        ("bundesliga", "Bundesliga"), ("ligue1", "Ligue 1")]
+        ("epl", "Premier League"),
+        ("laliga", "Primera Division"),
+        ("seriea", "Serie A"),
+        ("bundesliga", "Bundesliga"),
+        ("ligue1", "Ligue 1"),
+    ]
     pl = records[0]
     assert (pl.external_id, pl.country, pl.season) == ("2021", "England", "2025-26")
     assert (pl.season_start, pl.season_end) == (date(2025, 8, 15), date(2026, 5, 24))
@@ -261,8 +341,9 @@ def test_a_calendar_year_season_is_labelled_by_its_year(server: ProviderServer) 
 
 
 def test_quota_headers_are_read_at_the_clocks_time(server: ProviderServer) -> None:
-    server.route(PL_TABLE, body=sample(STANDINGS),
-                 headers={"X-Requests-Available-Minute": "9", "X-RequestCounter-Reset": "42"})
+    server.route(
+        PL_TABLE, body=sample(STANDINGS), headers={"X-Requests-Available-Minute": "9", "X-RequestCounter-Reset": "42"}
+    )
     fd = client(server)
     fd.standings("epl")
     usage = fd.http.last_usage
@@ -277,8 +358,13 @@ def test_error_bodies_give_football_datas_message(server: ProviderServer) -> Non
     too_long = b'{"message": "Specified period must not exceed 10 days.", "errorCode": 400}'
     err = failure(server, MATCHES, Reply(status=400, body=too_long), call="matches_on")
     assert "Specified period must not exceed 10 days." in err.reason and "400" in err.reason
-    restricted = body({"message": "The resource you are looking for is restricted and apparently not within your "
-                                  "permissions. Please check your subscription.", "errorCode": 403})
+    restricted = body(
+        {
+            "message": "The resource you are looking for is restricted and apparently not within your "
+            "permissions. Please check your subscription.",
+            "errorCode": 403,
+        }
+    )
     err = failure(server, PL_TABLE, Reply(status=403, body=restricted), call="standings")
     assert "The resource you are looking for is restricted" in err.reason and "403" in err.reason
 
@@ -302,39 +388,48 @@ def test_an_error_body_that_never_ends_is_given_up_on(server: ProviderServer) ->
 
 def test_an_injected_http_client_still_sends_and_hides_the_key(server: ProviderServer) -> None:
     http = ProviderHTTP("football-data", f"{server.url}/v4", settings=HTTPSettings(retries=0, backoff=0.0))
-    server.route(PL_TABLE, Reply(status=429, body=b'{"message": "You reached your request limit. Wait 58 seconds.",'
-                                               b' "errorCode": 429}'))
+    server.route(
+        PL_TABLE,
+        Reply(status=429, body=b'{"message": "You reached your request limit. Wait 58 seconds.", "errorCode": 429}'),
+    )
     with pytest.raises(ProviderError) as caught:
         FootballData(KEY, http=http).standings("epl")
     assert "You reached your request limit. Wait 58 seconds." in caught.value.reason
     assert server.hits(PL_TABLE)[0].headers["X-Auth-Token"] == KEY and KEY in http.secrets
 
 
-@pytest.mark.parametrize(("data", "named"), [
-    ({"count": 0}, "matches"),
-    ({"matches": {"id": 1}}, "matches"),
-    ({"matches": ["538050"]}, "match"),
-    ([], "response"),
-    (one_match(homeTeam=None), "match 538050 homeTeam"),
-    (one_match(awayTeam={"id": 66}), "match 538050 awayTeam has no name"),
-    (one_match(id=None), "match has no id"),
-    (one_match(utcDate="tomorrow"), "match 538050 has no valid utcDate"),
-    (one_match(season={"id": 2403}), "match 538050 season"),
-    (one_match(score={"fullTime": {"home": "2", "away": 0}}), "match 538050 score.fullTime"),
-    (one_match(score={"fullTime": [2, 0]}), "match 538050 score.fullTime"),
-])
-def test_bad_match_shapes_are_provider_errors_naming_what_is_wrong(server: ProviderServer, data: Any,
-                                                                   named: str) -> None:
+@pytest.mark.parametrize(
+    ("data", "named"),
+    [
+        ({"count": 0}, "matches"),
+        ({"matches": {"id": 1}}, "matches"),
+        ({"matches": ["538050"]}, "match"),
+        ([], "response"),
+        (one_match(homeTeam=None), "match 538050 homeTeam"),
+        (one_match(awayTeam={"id": 66}), "match 538050 awayTeam has no name"),
+        (one_match(id=None), "match has no id"),
+        (one_match(utcDate="tomorrow"), "match 538050 has no valid utcDate"),
+        (one_match(season={"id": 2403}), "match 538050 season"),
+        (one_match(score={"fullTime": {"home": "2", "away": 0}}), "match 538050 score.fullTime"),
+        (one_match(score={"fullTime": [2, 0]}), "match 538050 score.fullTime"),
+    ],
+)
+def test_bad_match_shapes_are_provider_errors_naming_what_is_wrong(
+    server: ProviderServer, data: Any, named: str
+) -> None:
     assert named in failure(server, PL_MATCHES, Reply(body=body(data))).reason
 
 
-@pytest.mark.parametrize(("change", "named"), [
-    (lambda d: d.update(standings=[{**d["standings"][0], "type": "HOME"}]), "no standings entry of type TOTAL"),
-    (lambda d: d.pop("standings"), "standings"),
-    (lambda d: d["standings"][0]["table"][4].update(playedGames=None), "team 66: playedGames is not an integer"),
-    (lambda d: d["standings"][0]["table"][0].update(team="Arsenal"), "table row team"),
-    (lambda d: d.pop("season"), "season"),
-])
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        (lambda d: d.update(standings=[{**d["standings"][0], "type": "HOME"}]), "no standings entry of type TOTAL"),
+        (lambda d: d.pop("standings"), "standings"),
+        (lambda d: d["standings"][0]["table"][4].update(playedGames=None), "team 66: playedGames is not an integer"),
+        (lambda d: d["standings"][0]["table"][0].update(team="Arsenal"), "table row team"),
+        (lambda d: d.pop("season"), "season"),
+    ],
+)
 def test_bad_standings_shapes_are_provider_errors(server: ProviderServer, change: Any, named: str) -> None:
     data = recorded(STANDINGS)
     change(data)

@@ -21,8 +21,15 @@ from app.providers.breaker import CircuitBreaker, MemoryBreakerStore
 from app.providers.http import HTTPSettings, ProviderHTTP
 from tests.providers.conftest import ProviderServer, Reply, sample
 
-FAST = HTTPSettings(connect_timeout=0.5, read_timeout=0.5, deadline=2.0, max_bytes=1_000_000, retries=2,
-                    backoff=0.5, max_retry_after=5.0)
+FAST = HTTPSettings(
+    connect_timeout=0.5,
+    read_timeout=0.5,
+    deadline=2.0,
+    max_bytes=1_000_000,
+    retries=2,
+    backoff=0.5,
+    max_retry_after=5.0,
+)
 QUERY_KEY = "q-KEY+/=9f8e7d6c"  # URL-encoding changes it: the encoded form must be redacted too
 HEADER_KEY = "h-KEY-0a1b2c3d4e"
 EVENTS = sample("the-odds-api/events__bellanov.json")
@@ -38,8 +45,14 @@ class Sleeps(list[float]):
 def make(url: str, **kwargs: Any) -> ProviderHTTP:
     kwargs.setdefault("settings", FAST)
     kwargs.setdefault("sleep", Sleeps())
-    return ProviderHTTP("test-api", url, secrets=(QUERY_KEY, HEADER_KEY), headers={"x-api-key": HEADER_KEY},
-                        params={"apiKey": QUERY_KEY}, **kwargs)
+    return ProviderHTTP(
+        "test-api",
+        url,
+        secrets=(QUERY_KEY, HEADER_KEY),
+        headers={"x-api-key": HEADER_KEY},
+        params={"apiKey": QUERY_KEY},
+        **kwargs,
+    )
 
 
 def reason(http: ProviderHTTP, path: str = "/odds") -> str:
@@ -57,14 +70,18 @@ def test_json_body_status_and_headers(server: ProviderServer) -> None:
     assert seen.query == {"apiKey": [QUERY_KEY], "dateFormat": ["iso"]} and seen.headers["x-api-key"] == HEADER_KEY
 
 
-@pytest.mark.parametrize("reply", [
-    Reply(body=b'{"data": [1, 2'),  # malformed
-    Reply(body=EVENTS, truncate=300),  # the connection closes mid-body
-    Reply(body=b"OK", content_type="text/plain"),  # wrong content
-    Reply(body=b"\xff\xfe\x00binary", content_type="application/octet-stream"),
-    Reply(body=b""),
-    Reply(body=b"[" * 100_000 + b"]" * 100_000),  # nested past the recursion limit
-], ids=["malformed", "truncated", "plain-text", "binary", "empty", "too-deep"])
+@pytest.mark.parametrize(
+    "reply",
+    [
+        Reply(body=b'{"data": [1, 2'),  # malformed
+        Reply(body=EVENTS, truncate=300),  # the connection closes mid-body
+        Reply(body=b"OK", content_type="text/plain"),  # wrong content
+        Reply(body=b"\xff\xfe\x00binary", content_type="application/octet-stream"),
+        Reply(body=b""),
+        Reply(body=b"[" * 100_000 + b"]" * 100_000),  # nested past the recursion limit
+    ],
+    ids=["malformed", "truncated", "plain-text", "binary", "empty", "too-deep"],
+)
 def test_bodies_that_are_not_json(server: ProviderServer, reply: Reply) -> None:
     server.route("/odds", reply)
     sleeps = Sleeps()
@@ -72,24 +89,32 @@ def test_bodies_that_are_not_json(server: ProviderServer, reply: Reply) -> None:
     assert len(server.hits("/odds")) == 1 and sleeps == []  # the provider may have charged: no retry
 
 
-@pytest.mark.parametrize("reply", [
-    Reply(body=b"<!DOCTYPE html><html><body>Service Unavailable</body></html>", content_type="text/html"),
-    Reply(body=b"\n  <html><h1>Cloudflare</h1></html>"),  # labelled JSON, is not
-], ids=["text/html", "labelled-json"])
+@pytest.mark.parametrize(
+    "reply",
+    [
+        Reply(body=b"<!DOCTYPE html><html><body>Service Unavailable</body></html>", content_type="text/html"),
+        Reply(body=b"\n  <html><h1>Cloudflare</h1></html>"),  # labelled JSON, is not
+    ],
+    ids=["text/html", "labelled-json"],
+)
 def test_html_page_with_status_200(server: ProviderServer, reply: Reply) -> None:
     server.route("/odds", reply)
     assert reason(make(server.url)) == "expected JSON, got HTML"
 
 
-@pytest.mark.parametrize(("reply", "expected"), [
-    (Reply(status=401, body=sample("the-odds-api/error_missing_key__ledjob.json")), "HTTP 401: key rejected"),
-    (Reply(status=403), "HTTP 403: not allowed for this key"),
-    (Reply(status=404, body=b'{"message": "Unknown sport"}'), "HTTP 404"),
-    (Reply(status=400), "HTTP 400"),
-    (Reply(status=302, headers={"Location": "http://127.0.0.1:9/elsewhere"}), "HTTP 302: unexpected redirect"),
-    (Reply(status=429, headers={"Retry-After": "120"}), "rate limited, retry after 120 s"),  # too long to wait
-    (Reply(status=503, headers={"Retry-After": "600"}), "HTTP 503, retry after 600 s"),
-], ids=["401", "403", "404", "400", "redirect", "429-long", "503-long"])
+@pytest.mark.parametrize(
+    ("reply", "expected"),
+    [
+        (Reply(status=401, body=sample("the-odds-api/error_missing_key__ledjob.json")), "HTTP 401: key rejected"),
+        (Reply(status=403), "HTTP 403: not allowed for this key"),
+        (Reply(status=404, body=b'{"message": "Unknown sport"}'), "HTTP 404"),
+        (Reply(status=400), "HTTP 400"),
+        (Reply(status=302, headers={"Location": "http://127.0.0.1:9/elsewhere"}), "HTTP 302: unexpected redirect"),
+        (Reply(status=429, headers={"Retry-After": "120"}), "rate limited, retry after 120 s"),  # too long to wait
+        (Reply(status=503, headers={"Retry-After": "600"}), "HTTP 503, retry after 600 s"),
+    ],
+    ids=["401", "403", "404", "400", "redirect", "429-long", "503-long"],
+)
 def test_failures_not_retried(server: ProviderServer, reply: Reply, expected: str) -> None:
     server.route("/odds", reply)
     sleeps = Sleeps()
@@ -103,8 +128,11 @@ def test_429_with_long_retry_after_as_http_date_fails_at_once(server: ProviderSe
     assert re.fullmatch(r"rate limited, retry after 3[56]\d\d s", reason(make(server.url)))
 
 
-@pytest.mark.parametrize("later", [lambda: "2", lambda: format_datetime(datetime.now(UTC) + timedelta(seconds=3),
-                                                                         usegmt=True)], ids=["seconds", "http-date"])
+@pytest.mark.parametrize(
+    "later",
+    [lambda: "2", lambda: format_datetime(datetime.now(UTC) + timedelta(seconds=3), usegmt=True)],
+    ids=["seconds", "http-date"],
+)
 def test_429_with_short_retry_after_is_waited_for(server: ProviderServer, later: Callable[[], str]) -> None:
     server.route("/odds", Reply(status=429, headers={"Retry-After": later()}), Reply(body=b"[]"))
     sleeps = Sleeps()
@@ -161,7 +189,8 @@ def test_connect_timeout(unaccepting_port: int) -> None:
     settings = HTTPSettings(connect_timeout=0.3, retries=1)
     sleeps = Sleeps()
     assert reason(make(f"http://127.0.0.1:{unaccepting_port}", settings=settings, sleep=sleeps)) == (
-        "connect timeout after 2 attempts")
+        "connect timeout after 2 attempts"
+    )
     assert sleeps == [0.5]
 
 
@@ -229,10 +258,14 @@ def _leaks(text: str) -> list[str]:
     return [k for k in (QUERY_KEY, quote_plus(QUERY_KEY), HEADER_KEY) if k in text]
 
 
-@pytest.mark.parametrize("reply", [None, Reply(status=401), Reply(status=500), Reply(delay=1.0), Reply(trickle=0.05)],
-                         ids=["refused", "401", "500", "read-timeout", "deadline"])
-def test_keys_never_in_errors_or_logs(server: ProviderServer, caplog: pytest.LogCaptureFixture,
-                                      reply: Reply | None) -> None:
+@pytest.mark.parametrize(
+    "reply",
+    [None, Reply(status=401), Reply(status=500), Reply(delay=1.0), Reply(trickle=0.05)],
+    ids=["refused", "401", "500", "read-timeout", "deadline"],
+)
+def test_keys_never_in_errors_or_logs(
+    server: ProviderServer, caplog: pytest.LogCaptureFixture, reply: Reply | None
+) -> None:
     caplog.set_level(logging.DEBUG)  # urllib3 logs every request line, query string included
     if reply is None:
         server.close()  # nothing listens any more: requests' own error text carries the whole URL

@@ -21,21 +21,39 @@ from tests.providers.conftest import ProviderServer, Reply
 NOW = datetime(2026, 11, 21, 15, 40, 12, tzinfo=UTC)
 
 # Header sets as the providers send them (names in their own casing, unrelated headers around them).
-ODDS_API = {"Content-Type": "application/json; charset=utf-8", "x-requests-remaining": "17574",
-            "x-requests-used": "2426", "x-requests-last": "3"}
-API_FOOTBALL_DIRECT = {"Content-Type": "application/json", "x-ratelimit-requests-limit": "100",
-                       "x-ratelimit-requests-remaining": "93", "X-RateLimit-Limit": "10", "X-RateLimit-Remaining": "9"}
-API_FOOTBALL_RAPIDAPI = {"X-RateLimit-Requests-Limit": "7500", "X-RateLimit-Requests-Remaining": "7421",
-                         "X-RateLimit-Requests-Reset": "30407", "X-RapidAPI-Version": "1.2.8"}
-FOOTBALL_DATA = {"X-API-Version": "v4", "X-Authenticated-Client": "BetScore", "X-Requests-Available-Minute": "9",
-                 "X-RequestCounter-Reset": "42"}
+ODDS_API = {
+    "Content-Type": "application/json; charset=utf-8",
+    "x-requests-remaining": "17574",
+    "x-requests-used": "2426",
+    "x-requests-last": "3",
+}
+API_FOOTBALL_DIRECT = {
+    "Content-Type": "application/json",
+    "x-ratelimit-requests-limit": "100",
+    "x-ratelimit-requests-remaining": "93",
+    "X-RateLimit-Limit": "10",
+    "X-RateLimit-Remaining": "9",
+}
+API_FOOTBALL_RAPIDAPI = {
+    "X-RateLimit-Requests-Limit": "7500",
+    "X-RateLimit-Requests-Remaining": "7421",
+    "X-RateLimit-Requests-Reset": "30407",
+    "X-RapidAPI-Version": "1.2.8",
+}
+FOOTBALL_DATA = {
+    "X-API-Version": "v4",
+    "X-Authenticated-Client": "BetScore",
+    "X-Requests-Available-Minute": "9",
+    "X-RequestCounter-Reset": "42",
+}
 
 GARBAGE = ["", " ", "abc", "-1", "1.5", "nan", "inf", "1e999", "12abc", "0x10", "\u0661\u0662\ufffd", "None"]
 
 
 def test_odds_api_monthly_credits() -> None:
     assert odds_api_usage(ODDS_API, now=NOW) == Usage(
-        provider="the-odds-api", observed_at=NOW, remaining=17574, used=2426, limit=20000, last_cost=3)
+        provider="the-odds-api", observed_at=NOW, remaining=17574, used=2426, limit=20000, last_cost=3
+    )
 
 
 def test_odds_api_header_names_are_case_insensitive() -> None:
@@ -48,8 +66,14 @@ def test_odds_api_header_names_are_case_insensitive() -> None:
 
 def test_api_football_direct_daily_quota_resets_at_utc_midnight() -> None:
     usage = api_football_usage(API_FOOTBALL_DIRECT, now=NOW)
-    assert usage == Usage(provider="api-football", observed_at=NOW, remaining=93, used=7, limit=100,
-                          resets_at=datetime(2026, 11, 22, tzinfo=UTC))
+    assert usage == Usage(
+        provider="api-football",
+        observed_at=NOW,
+        remaining=93,
+        used=7,
+        limit=100,
+        resets_at=datetime(2026, 11, 22, tzinfo=UTC),
+    )
 
 
 def test_api_football_through_rapidapi() -> None:
@@ -67,7 +91,8 @@ def test_api_football_midnight_is_utc_whatever_the_clock_zone() -> None:
 
 def test_football_data_per_minute_counter() -> None:
     assert football_data_usage(FOOTBALL_DATA, now=NOW) == Usage(
-        provider="football-data", observed_at=NOW, remaining=9, resets_at=NOW + timedelta(seconds=42))
+        provider="football-data", observed_at=NOW, remaining=9, resets_at=NOW + timedelta(seconds=42)
+    )
 
 
 @pytest.mark.parametrize("parser", [odds_api_usage, api_football_usage, football_data_usage])
@@ -86,8 +111,9 @@ def test_each_parser_ignores_the_other_providers_headers() -> None:
 def test_garbage_values_give_none_fields(value: str) -> None:
     odds = odds_api_usage({"x-requests-remaining": value, "x-requests-used": value, "x-requests-last": value}, now=NOW)
     assert odds == Usage(provider="the-odds-api", observed_at=NOW)
-    football = api_football_usage({"x-ratelimit-requests-limit": value, "x-ratelimit-requests-remaining": value},
-                                  now=NOW)
+    football = api_football_usage(
+        {"x-ratelimit-requests-limit": value, "x-ratelimit-requests-remaining": value}, now=NOW
+    )
     assert football is not None and (football.limit, football.remaining, football.used) == (None, None, None)
     data = football_data_usage({"X-Requests-Available-Minute": value, "X-RequestCounter-Reset": value}, now=NOW)
     assert data == Usage(provider="football-data", observed_at=NOW)
@@ -97,8 +123,9 @@ def test_one_bad_value_spoils_only_its_own_field() -> None:
     usage = odds_api_usage({**ODDS_API, "x-requests-used": "lots"}, now=NOW)
     assert usage is not None
     assert (usage.remaining, usage.used, usage.limit, usage.last_cost) == (17574, None, None, 3)
-    football = api_football_usage({"x-ratelimit-requests-limit": "100", "x-ratelimit-requests-remaining": "150"},
-                                  now=NOW)
+    football = api_football_usage(
+        {"x-ratelimit-requests-limit": "100", "x-ratelimit-requests-remaining": "150"}, now=NOW
+    )
     assert football is not None and football.used is None  # remaining above the limit: no negative "used"
 
 
@@ -114,8 +141,11 @@ def test_observed_at_defaults_to_now_in_utc() -> None:
     assert usage.observed_at.tzinfo is not None
 
 
-@given(st.dictionaries(st.sampled_from([*ODDS_API, *API_FOOTBALL_DIRECT, *FOOTBALL_DATA, "Retry-After"]),
-                       st.text(max_size=30)))
+@given(
+    st.dictionaries(
+        st.sampled_from([*ODDS_API, *API_FOOTBALL_DIRECT, *FOOTBALL_DATA, "Retry-After"]), st.text(max_size=30)
+    )
+)
 def test_no_header_value_makes_a_parser_raise(headers: dict[str, str]) -> None:
     for parser in (odds_api_usage, api_football_usage, football_data_usage):
         parser(headers, now=NOW)

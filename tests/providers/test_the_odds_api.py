@@ -50,8 +50,11 @@ def odds(server: ProviderServer, body: bytes, now: datetime = NOW, **kwargs: Any
 
 
 def price(batch: OddsBatch, event: str, book: str, market: str, outcome: str) -> PriceRecord:
-    (found,) = [p for p in batch.prices if (p.fixture_external_id, p.bookmaker.key, p.market, p.outcome)
-                == (event, book, market, outcome)]
+    (found,) = [
+        p
+        for p in batch.prices
+        if (p.fixture_external_id, p.bookmaker.key, p.market, p.outcome) == (event, book, market, outcome)
+    ]
     return found
 
 
@@ -151,7 +154,8 @@ def test_single_event_odds_is_one_object(server: ProviderServer) -> None:
     batch = client(server).event_odds("epl", event_id, markets=("h2h",), regions="us")
     assert (len(batch.prices), len({p.bookmaker.key for p in batch.prices})) == (22, 11)
     assert [(f.external_id, f.away.name, f.status) for f in batch.fixtures] == [
-        (event_id, "Dallas Stars", MatchStatus.SCHEDULED)]
+        (event_id, "Dallas Stars", MatchStatus.SCHEDULED)
+    ]
     jets = price(batch, event_id, "draftkings", "1x2", "home")  # Winnipeg Jets, listed second
     assert (jets.price, jets.source_updated_at) == (1.8, at("2025-05-15T19:12:50Z"))
     assert server.hits(f"{EPL}/events/{event_id}/odds")[0].query["regions"] == ["us"]
@@ -182,8 +186,13 @@ def test_scores_live_and_scheduled(server: ProviderServer) -> None:
 
 
 def test_live_asks_every_league_and_keeps_in_play(server: ProviderServer) -> None:
-    for sport in ("soccer_epl", "soccer_spain_la_liga", "soccer_italy_serie_a", "soccer_germany_bundesliga",
-                  "soccer_france_ligue_one"):
+    for sport in (
+        "soccer_epl",
+        "soccer_spain_la_liga",
+        "soccer_italy_serie_a",
+        "soccer_germany_bundesliga",
+        "soccer_france_ligue_one",
+    ):
         server.route(f"/v4/sports/{sport}/scores", body=b"[]")
     server.route(f"{EPL}/scores", body=edited(SCORES, _unfinish))
     live = client(server).live()
@@ -203,14 +212,17 @@ def test_readable_prices_become_floats_even_below_one_point_zero_one(
     assert (record.price, type(record.price), batch.problems) == (expected, float, [])
 
 
-@pytest.mark.parametrize(("edit", "reason"), [
-    (lambda o: o.update(price=None), "has no price"),
-    (lambda o: o.update(price="abc"), "'abc' is not a number"),
-    (lambda o: o.update(price=True), "True is not a number"),
-    (lambda o: o.update(price="nan"), "'nan' is not a number"),
-    (lambda o: o.pop("price"), "has no price"),
-    (lambda o: o.update(name="Fulham FC"), "'Fulham FC' is neither team"),
-])
+@pytest.mark.parametrize(
+    ("edit", "reason"),
+    [
+        (lambda o: o.update(price=None), "has no price"),
+        (lambda o: o.update(price="abc"), "'abc' is not a number"),
+        (lambda o: o.update(price=True), "True is not a number"),
+        (lambda o: o.update(price="nan"), "'nan' is not a number"),
+        (lambda o: o.pop("price"), "has no price"),
+        (lambda o: o.update(name="Fulham FC"), "'Fulham FC' is neither team"),
+    ],
+)
 def test_unreadable_outcome_is_skipped_and_named(
     server: ProviderServer, edit: Callable[[dict[str, Any]], object], reason: str
 ) -> None:
@@ -222,8 +234,15 @@ def test_unreadable_outcome_is_skipped_and_named(
 
 
 def _totals(data: Any) -> None:
-    data[0]["bookmakers"][0]["markets"] = [{"key": "totals", "outcomes": [
-        {"name": "Under", "price": "1.95", "point": 2.5}, {"name": "Over", "price": 1.87, "point": 2.5}]}]
+    data[0]["bookmakers"][0]["markets"] = [
+        {
+            "key": "totals",
+            "outcomes": [
+                {"name": "Under", "price": "1.95", "point": 2.5},
+                {"name": "Over", "price": 1.87, "point": 2.5},
+            ],
+        }
+    ]
     data[0]["bookmakers"][0]["key"], data[0]["bookmakers"][0]["title"] = "newbook_zz", "New Book"
 
 
@@ -241,18 +260,27 @@ def test_empty_bookmakers_is_a_fixture_without_prices(server: ProviderServer) ->
     assert ({p.fixture_external_id for p in batch.prices}, batch.problems) == ({"7579d22151b7be3f590e9e338de9dff6"}, [])
 
 
-@pytest.mark.parametrize(("endpoint", "body", "reason"), [
-    ("odds", edited(EU, lambda d: d[3].pop("home_team")),
-     "event 3 (e09a13134dbd8919ccc4805a59984ddc) has no home_team"),
-    ("odds", edited(EU, lambda d: d[0].update(commence_time="soon")),
-     "event 0 (7579d22151b7be3f590e9e338de9dff6) has no readable commence_time"),
-    ("odds", json.dumps(json.loads(sample(EU))[0]).encode(), "expected a list of events, got dict"),
-    ("odds", b'["7579d22151b7be3f590e9e338de9dff6"]', "events 0 is not an object but str"),
-    ("odds", sample(MISSING_KEY), "API key is missing (MISSING_KEY)"),
-    ("events", b'{"data": []}', "expected a list of events, got dict"),
-    ("scores", edited(SCORES, lambda d: d[0]["scores"][0].update(score="three")), "unreadable score entry"),
-    ("scores", edited(SCORES, lambda d: d[4]["scores"].pop()), "scores do not name both teams"),
-])
+@pytest.mark.parametrize(
+    ("endpoint", "body", "reason"),
+    [
+        (
+            "odds",
+            edited(EU, lambda d: d[3].pop("home_team")),
+            "event 3 (e09a13134dbd8919ccc4805a59984ddc) has no home_team",
+        ),
+        (
+            "odds",
+            edited(EU, lambda d: d[0].update(commence_time="soon")),
+            "event 0 (7579d22151b7be3f590e9e338de9dff6) has no readable commence_time",
+        ),
+        ("odds", json.dumps(json.loads(sample(EU))[0]).encode(), "expected a list of events, got dict"),
+        ("odds", b'["7579d22151b7be3f590e9e338de9dff6"]', "events 0 is not an object but str"),
+        ("odds", sample(MISSING_KEY), "API key is missing (MISSING_KEY)"),
+        ("events", b'{"data": []}', "expected a list of events, got dict"),
+        ("scores", edited(SCORES, lambda d: d[0]["scores"][0].update(score="three")), "unreadable score entry"),
+        ("scores", edited(SCORES, lambda d: d[4]["scores"].pop()), "scores do not name both teams"),
+    ],
+)
 def test_wrong_shapes_are_provider_errors(server: ProviderServer, endpoint: str, body: bytes, reason: str) -> None:
     server.route(f"{EPL}/{endpoint}", body=body)
     with pytest.raises(ProviderError) as caught:
@@ -290,13 +318,16 @@ def test_an_injected_http_learns_the_key_as_a_secret(server: ProviderServer) -> 
 # --- the query sent, the credits it costs, and what is not offered ----------------------------
 
 
-@pytest.mark.parametrize(("kwargs", "ctor", "expected"), [
-    ({}, {}, {"regions": ["uk,eu"], "markets": ["h2h,totals"]}),
-    ({"regions": "us", "markets": ["h2h"]}, {}, {"regions": ["us"], "markets": ["h2h"]}),
-    ({"bookmakers": ["betway", "pinnacle"]}, {}, {"bookmakers": ["betway,pinnacle"]}),
-    ({}, {"bookmakers": ["skybet"], "regions": "uk"}, {"bookmakers": ["skybet"]}),
-    ({"bookmakers": []}, {"bookmakers": ["skybet"]}, {"regions": ["uk,eu"]}),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "ctor", "expected"),
+    [
+        ({}, {}, {"regions": ["uk,eu"], "markets": ["h2h,totals"]}),
+        ({"regions": "us", "markets": ["h2h"]}, {}, {"regions": ["us"], "markets": ["h2h"]}),
+        ({"bookmakers": ["betway", "pinnacle"]}, {}, {"bookmakers": ["betway,pinnacle"]}),
+        ({}, {"bookmakers": ["skybet"], "regions": "uk"}, {"bookmakers": ["skybet"]}),
+        ({"bookmakers": []}, {"bookmakers": ["skybet"]}, {"regions": ["uk,eu"]}),
+    ],
+)
 def test_bookmakers_are_sent_instead_of_regions(
     server: ProviderServer, kwargs: dict[str, Any], ctor: dict[str, Any], expected: Mapping[str, list[str]]
 ) -> None:
@@ -308,14 +339,17 @@ def test_bookmakers_are_sent_instead_of_regions(
     assert (query["oddsFormat"], query["dateFormat"], query["apiKey"]) == (["decimal"], ["iso"], [KEY])
 
 
-@pytest.mark.parametrize(("args", "cost"), [
-    ((["h2h", "totals"], "uk,eu"), 4),
-    ((["h2h"], None, [f"book{i}" for i in range(12)]), 2),
-    ((["h2h", "totals"], "us", [f"book{i}" for i in range(10)]), 2),
-    ((["h2h", "totals", "spreads"],), 6),
-    ((["h2h"], "uk", [f"book{i}" for i in range(11)]), 2),
-    ((["h2h", "h2h"], "eu"), 1),
-])
+@pytest.mark.parametrize(
+    ("args", "cost"),
+    [
+        ((["h2h", "totals"], "uk,eu"), 4),
+        ((["h2h"], None, [f"book{i}" for i in range(12)]), 2),
+        ((["h2h", "totals"], "us", [f"book{i}" for i in range(10)]), 2),
+        ((["h2h", "totals", "spreads"],), 6),
+        ((["h2h"], "uk", [f"book{i}" for i in range(11)]), 2),
+        ((["h2h", "h2h"], "eu"), 1),
+    ],
+)
 def test_credit_cost(args: tuple[Any, ...], cost: int) -> None:
     assert credit_cost(*args) == cost
 

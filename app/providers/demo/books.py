@@ -90,8 +90,7 @@ def _ladder(raw: list[float], target: float) -> list[float]:
             options.append((hi,))
         else:
             options.append((lo, hi) if hi <= price * LADDER_STRETCH else (lo,))
-    best = min(itertools.product(*options),
-               key=lambda combo: abs(sum(1 / x for x in combo) - target))
+    best = min(itertools.product(*options), key=lambda combo: abs(sum(1 / x for x in combo) - target))
     return list(best)
 
 
@@ -110,8 +109,7 @@ def _cap_favourite(implied: list[float]) -> list[float]:
     return [cap if i == top else x * stretch for i, x in enumerate(implied)]
 
 
-def _price(book: Bookmaker, probs: tuple[float, ...], margin: float,
-           noise: list[float]) -> list[float]:
+def _price(book: Bookmaker, probs: tuple[float, ...], margin: float, noise: list[float]) -> list[float]:
     """Turn true probabilities into the bookmaker's rounded decimal prices."""
     p = [min(max(x, P_FLOOR), 1 - P_FLOOR) for x in probs]
     # A longshot tilt loads more of the margin onto unlikely outcomes, as books do.
@@ -140,12 +138,10 @@ def quote(seed: int, spec: MatchSpec, book_key: str, start: int) -> tuple[PriceR
     out = []
     for market, line, probs in markets:
         # Draw for every market so a skipped market never shifts another's noise.
-        noise = [math.exp(bias.gauss(0, book.noise) + jitter.gauss(0, book.noise / 3))
-                 for _ in probs]
+        noise = [math.exp(bias.gauss(0, book.noise) + jitter.gauss(0, book.noise / 3)) for _ in probs]
         if not _quotes(book, market, line):
             continue
         m = margin if len(probs) == 3 else margin * TWO_WAY_SHARE
-        for outcome, price in zip(OUTCOMES[market], _price(book, probs, m, noise),
-                                  strict=True):
+        for outcome, price in zip(OUTCOMES[market], _price(book, probs, m, noise), strict=True):
             out.append(PriceRecord(spec.fixture_id, ref, market, outcome, price, line, when))
     return tuple(out)

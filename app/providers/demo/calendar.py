@@ -138,8 +138,7 @@ def season(seed: int, league_key: str, index: int) -> Season:
             matches.append(MatchSpec(fid, league_key, index, r + 1, home, away, kickoff))
     matches.sort(key=lambda m: m.kickoff)
     end = _utc_date(start + league.rounds * WEEK - 1)
-    return Season(league_key, index, label, _utc_date(start), end, tuple(matches),
-                  tuple(m.kickoff for m in matches))
+    return Season(league_key, index, label, _utc_date(start), end, tuple(matches), tuple(m.kickoff for m in matches))
 
 
 def matches_between(seed: int, league_key: str, lo: int, hi: int) -> list[MatchSpec]:
@@ -150,6 +149,5 @@ def matches_between(seed: int, league_key: str, lo: int, hi: int) -> list[MatchS
         return found
     for index in range(season_index_at(league, lo), season_index_at(league, hi - 1) + 1):
         s = season(seed, league_key, index)
-        found.extend(s.matches[bisect.bisect_left(s.kickoffs, lo):
-                               bisect.bisect_left(s.kickoffs, hi)])
+        found.extend(s.matches[bisect.bisect_left(s.kickoffs, lo) : bisect.bisect_left(s.kickoffs, hi)])
     return found

@@ -52,8 +52,9 @@ def find_fixture(seed: int, fixture_id: int | str) -> MatchSpec | None:
 @lru_cache(maxsize=1)
 def _teams() -> dict[str, tuple[str, int]]:
     """(league key, club index) by demo team id."""
-    return {f"{key}-{club.code.lower()}": (key, i)
-            for key, league in LEAGUES.items() for i, club in enumerate(league.clubs)}
+    return {
+        f"{key}-{club.code.lower()}": (key, i) for key, league in LEAGUES.items() for i, club in enumerate(league.clubs)
+    }
 
 
 def find_team(team_id: int | str) -> tuple[str, int] | None:
@@ -105,11 +106,13 @@ def lineups(seed: int, spec: MatchSpec, ts: int, refs: Refs) -> list[LineupRecor
         sheet = team_sheet(seed, spec, side)
         club = spec.home if side == 0 else spec.away
         pid = f"{ref.external_id}-"
-        starting = tuple(LineupPlayer(p.name, f"{pid}{p.number}", p.number, p.position, grid)
-                         for p, grid in sheet.starting)
+        starting = tuple(
+            LineupPlayer(p.name, f"{pid}{p.number}", p.number, p.position, grid) for p, grid in sheet.starting
+        )
         bench = tuple(LineupPlayer(p.name, f"{pid}{p.number}", p.number, p.position) for p in sheet.bench)
-        out.append(LineupRecord(spec.fixture_id, ref, sheet.formation, starting, bench,
-                                squad(seed, spec.league, club).coach))
+        out.append(
+            LineupRecord(spec.fixture_id, ref, sheet.formation, starting, bench, squad(seed, spec.league, club).coach)
+        )
     return out
 
 
@@ -122,8 +125,7 @@ def events(seed: int, spec: MatchSpec, ts: int, refs: Refs) -> list[MatchEventRe
     out = []
     for h in happened(detail(seed, spec), until):
         minute, extra = clock_minute(d, h.at)
-        out.append(MatchEventRecord(spec.fixture_id, refs[h.side], h.kind, minute, extra, h.player,
-                                    h.other, h.detail))
+        out.append(MatchEventRecord(spec.fixture_id, refs[h.side], h.kind, minute, extra, h.player, h.other, h.detail))
     return out
 
 

@@ -102,8 +102,7 @@ def base_rates(spec: MatchSpec) -> tuple[float, float]:
     return base * h_att * a_def * home_factor, base * a_att * h_def * away_factor
 
 
-def _goal_times(r: random.Random, lam: float, first_added: int,
-                second_added: int) -> tuple[float, ...]:
+def _goal_times(r: random.Random, lam: float, first_added: int, second_added: int) -> tuple[float, ...]:
     """Poisson process over the minutes of play, mapped onto real minutes from kickoff."""
     play, first_end = 90.0 + first_added + second_added, 45.0 + first_added
     times: list[float] = []
@@ -135,15 +134,22 @@ def draw_match(seed: int, spec: MatchSpec) -> MatchDraw:
     abandoned = not postponed and r.random() < ABANDON_RATE
     if abandon_minute >= 45 + first_added:
         abandon_minute += HALF_TIME_MINUTES
-    home_goals = _goal_times(rng(seed, spec.fixture_id, "home"), rates[0], first_added,
-                             second_added)
-    away_goals = _goal_times(rng(seed, spec.fixture_id, "away"), rates[1], first_added,
-                             second_added)
-    return MatchDraw(base_home, base_away, rates[0], rates[1], tuple(sorted(news)),
-                     first_added, second_added, home_goals, away_goals,
-                     postponed_at if postponed else None,
-                     abandon_minute if abandoned else None,
-                     _main_handicap(base_home, base_away))
+    home_goals = _goal_times(rng(seed, spec.fixture_id, "home"), rates[0], first_added, second_added)
+    away_goals = _goal_times(rng(seed, spec.fixture_id, "away"), rates[1], first_added, second_added)
+    return MatchDraw(
+        base_home,
+        base_away,
+        rates[0],
+        rates[1],
+        tuple(sorted(news)),
+        first_added,
+        second_added,
+        home_goals,
+        away_goals,
+        postponed_at if postponed else None,
+        abandon_minute if abandoned else None,
+        _main_handicap(base_home, base_away),
+    )
 
 
 def state_at(spec: MatchSpec, d: MatchDraw, ts: int) -> MatchState:
@@ -171,8 +177,7 @@ def _added(minute: int, regulation: int) -> int | None:
     return minute - regulation if minute > regulation else None
 
 
-def _scored(d: MatchDraw, status: MatchStatus, e: float, minute: int | None,
-            added: int | None) -> MatchState:
+def _scored(d: MatchDraw, status: MatchStatus, e: float, minute: int | None, added: int | None) -> MatchState:
     """A state with the score of goals scored by real minute `e`."""
     home, away = bisect.bisect_right(d.home_goals, e), bisect.bisect_right(d.away_goals, e)
     ht_home = ht_away = None
@@ -210,8 +215,7 @@ def _main_handicap(lam_home: float, lam_away: float) -> float:
     return line + 0.0  # normalises -0.0
 
 
-def _distributions(lh: float, la: float, sh: int, sa: int) -> tuple[
-        dict[int, float], dict[int, float], float]:
+def _distributions(lh: float, la: float, sh: int, sa: int) -> tuple[dict[int, float], dict[int, float], float]:
     """Final goal-difference and total-goals distributions and P(both teams score)."""
     ph, pa = _pmf(lh), _pmf(la)
     diff: dict[int, float] = {}
@@ -233,8 +237,7 @@ def market_probs(lh: float, la: float, sh: int, sa: int, ah_line: float) -> Mark
     diff, total, btts = _distributions(lh, la, sh, sa)
     home = sum(p for d, p in diff.items() if d > 0)
     away = sum(p for d, p in diff.items() if d < 0)
-    out: list[tuple[str, float | None, tuple[float, ...]]] = [
-        ("1x2", None, (home, diff.get(0, 0.0), away))]
+    out: list[tuple[str, float | None, tuple[float, ...]]] = [("1x2", None, (home, diff.get(0, 0.0), away))]
     for line in (1.5, 2.5, 3.5):
         over = sum(p for t, p in total.items() if t > line)
         out.append(("ou", line, (over, 1.0 - over)))
@@ -284,6 +287,5 @@ def true_probs(seed: int, spec: MatchSpec, ts: int) -> Markets | None:
         return _prematch(seed, spec, hours, news_seen)
     if state.status in (MatchStatus.LIVE, MatchStatus.HALF_TIME):
         left = max(0.0, d.play_length - state.played) / d.play_length
-        return market_probs(d.final_home * left, d.final_away * left, state.home or 0,
-                            state.away or 0, d.ah_line)
+        return market_probs(d.final_home * left, d.final_away * left, state.home or 0, state.away or 0, d.ah_line)
     return None

@@ -78,8 +78,20 @@ class DemoProvider:
     name = "demo"
     authoritative = True
     free = True  # costs nothing to ask: the schedule never rations it
-    capabilities = frozenset({"competitions", "fixtures", "live", "odds", "standings", "lineups", "events",
-                              "stats", "head_to_head", "team_stats"})
+    capabilities = frozenset(
+        {
+            "competitions",
+            "fixtures",
+            "live",
+            "odds",
+            "standings",
+            "lineups",
+            "events",
+            "stats",
+            "head_to_head",
+            "team_stats",
+        }
+    )
 
     def __init__(self, seed: int = 7, clock: Callable[[], datetime] | None = None) -> None:
         self.seed = seed
@@ -104,12 +116,21 @@ class DemoProvider:
         """A match as it stands at the instant."""
         st = state_at(spec, draw_match(self.seed, spec), ts)
         return FixtureRecord(
-            external_id=spec.fixture_id, competition_key=spec.league,
+            external_id=spec.fixture_id,
+            competition_key=spec.league,
             season=season(self.seed, spec.league, spec.season).label,
-            home=_team(spec.league, spec.home), away=_team(spec.league, spec.away),
-            kickoff_at=_instant(spec.kickoff), status=st.status, minute=st.minute,
-            added_time=st.added_time, home_score=st.home, away_score=st.away,
-            ht_home_score=st.ht_home, ht_away_score=st.ht_away, round=f"Round {spec.round_no}")
+            home=_team(spec.league, spec.home),
+            away=_team(spec.league, spec.away),
+            kickoff_at=_instant(spec.kickoff),
+            status=st.status,
+            minute=st.minute,
+            added_time=st.added_time,
+            home_score=st.home,
+            away_score=st.away,
+            ht_home_score=st.ht_home,
+            ht_away_score=st.ht_away,
+            round=f"Round {spec.round_no}",
+        )
 
     def competitions(self) -> list[CompetitionRecord]:
         """The current demo season of every league."""
@@ -117,8 +138,7 @@ class DemoProvider:
         out = []
         for key, league in LEAGUES.items():
             s = season(self.seed, key, season_index_at(league, ts))
-            out.append(CompetitionRecord(key, f"demo-{key}", league.name, league.country,
-                                         s.label, s.start, s.end))
+            out.append(CompetitionRecord(key, f"demo-{key}", league.name, league.country, s.label, s.start, s.end))
         return out
 
     def fixtures(self, competition: str, date_from: date, date_to: date) -> list[FixtureRecord]:
@@ -144,8 +164,7 @@ class DemoProvider:
         key = self._check(competition, "odds")
         now, ts = self._now()
         prices: list[PriceRecord] = []
-        for spec in matches_between(self.seed, key, ts - MAX_MATCH_SECONDS,
-                                    ts + ODDS_HORIZON + 1):
+        for spec in matches_between(self.seed, key, ts - MAX_MATCH_SECONDS, ts + ODDS_HORIZON + 1):
             if state_at(spec, draw_match(self.seed, spec), ts).status not in PRICED:
                 continue
             events = _events(self.seed, spec)
@@ -160,8 +179,7 @@ class DemoProvider:
         _, ts = self._now()
         index = season_index_at(LEAGUES[key], ts)
         rows, label = season_rows(self.seed, key, index, ts), season(self.seed, key, index).label
-        return [rows[i].record(key, label, _team(key, i), pos)
-                for pos, i in enumerate(table_order(key, rows), start=1)]
+        return [rows[i].record(key, label, _team(key, i), pos) for pos, i in enumerate(table_order(key, rows), start=1)]
 
     # --- match detail, meetings, season statistics ------------------------------------------
 
@@ -208,8 +226,9 @@ class DemoProvider:
                     break
         return out
 
-    def team_statistics(self, competition: str, team_id: int | str, *,
-                        season: int | None = None) -> TeamSeasonStatsRecord:
+    def team_statistics(
+        self, competition: str, team_id: int | str, *, season: int | None = None
+    ) -> TeamSeasonStatsRecord:
         """One club's totals in the current season (or the season starting in the year `season`)."""
         key = self._check(competition, "team_stats")
         team_key, club = self._club(team_id, "team_stats")
@@ -219,8 +238,19 @@ class DemoProvider:
         index = self._season_of(key, season, ts)
         row = season_rows(self.seed, key, index, ts)[club]
         return TeamSeasonStatsRecord(
-            key, self._label(key, index), _team(key, club), row.played, row.won, row.drawn, row.lost,
-            row.goals_for, row.goals_against, row.form, row.clean_sheets, row.failed_to_score)
+            key,
+            self._label(key, index),
+            _team(key, club),
+            row.played,
+            row.won,
+            row.drawn,
+            row.lost,
+            row.goals_for,
+            row.goals_against,
+            row.form,
+            row.clean_sheets,
+            row.failed_to_score,
+        )
 
     def _label(self, key: str, index: int) -> str:
         """A season's label, e.g. '2026-27'."""

@@ -53,15 +53,27 @@ class _Row:
 
     def record(self, key: str, label: str, team: TeamRef, position: int) -> StandingRecord:
         """The tally as a standings row."""
-        return StandingRecord(key, label, team, position, self.played, self.won, self.drawn, self.lost,
-                              self.goals_for, self.goals_against, self.points, self.form)
+        return StandingRecord(
+            key,
+            label,
+            team,
+            position,
+            self.played,
+            self.won,
+            self.drawn,
+            self.lost,
+            self.goals_for,
+            self.goals_against,
+            self.points,
+            self.form,
+        )
 
 
 def season_rows(seed: int, key: str, index: int, ts: int) -> dict[int, _Row]:
     """Every club's tally (by club index) from the season's matches finished by the instant."""
     s = season(seed, key, index)
     rows = {i: _Row() for i in range(len(LEAGUES[key].clubs))}
-    for spec in s.matches[:bisect.bisect_right(s.kickoffs, ts)]:
+    for spec in s.matches[: bisect.bisect_right(s.kickoffs, ts)]:
         st = state_at(spec, draw_match(seed, spec), ts)
         if st.status is MatchStatus.FINISHED and st.home is not None and st.away is not None:
             rows[spec.home].add(st.home, st.away)
@@ -72,5 +84,12 @@ def season_rows(seed: int, key: str, index: int, ts: int) -> dict[int, _Row]:
 def table_order(key: str, rows: dict[int, _Row]) -> list[int]:
     """Club indices by points, goal difference, goals scored, then name."""
     clubs = LEAGUES[key].clubs
-    return sorted(rows, key=lambda i: (-rows[i].points, -(rows[i].goals_for - rows[i].goals_against),
-                                       -rows[i].goals_for, clubs[i].name))
+    return sorted(
+        rows,
+        key=lambda i: (
+            -rows[i].points,
+            -(rows[i].goals_for - rows[i].goals_against),
+            -rows[i].goals_for,
+            clubs[i].name,
+        ),
+    )

@@ -62,16 +62,14 @@ def _real(d: MatchDraw, played: float) -> float:
 
 def _raw(r: random.Random, d: MatchDraw) -> list[tuple[float, int, EventKind]]:
     """Instants of goals (as drawn), cards and substitutions (after the hour), unassigned."""
-    raw = [(t, side, EventKind.GOAL) for side, goals in enumerate((d.home_goals, d.away_goals))
-           for t in goals]
+    raw = [(t, side, EventKind.GOAL) for side, goals in enumerate((d.home_goals, d.away_goals)) for t in goals]
     for side in (0, 1):
         for _ in range(r.choices(range(6), weights=(12, 25, 28, 20, 10, 5))[0]):
             raw.append((_real(d, r.uniform(1, d.play_length)), side, EventKind.YELLOW_CARD))
         if r.random() < RED_RATE:
             raw.append((_real(d, r.uniform(15, d.play_length)), side, EventKind.RED_CARD))
         for _ in range(r.randint(3, 5)):
-            raw.append((_real(d, r.uniform(d.first_end + 15, d.play_length - 0.5)), side,
-                        EventKind.SUBSTITUTION))
+            raw.append((_real(d, r.uniform(d.first_end + 15, d.play_length - 0.5)), side, EventKind.SUBSTITUTION))
     return sorted(raw, key=lambda x: (x[0], x[1], x[2]))
 
 
@@ -120,14 +118,21 @@ class _Side:
 
 def _side_stats(r: random.Random, d: MatchDraw, lam: float, goals: int) -> SideStats:
     """Shots, corners, fouls and offsides as Poisson processes over the minutes of play."""
+
     def times(rate: float) -> Times:
         return _goal_times(r, rate, d.first_added, d.second_added)
 
     saved, missed = times(1.8 + 1.6 * lam), times(4.0 + 2.5 * lam)
     return SideStats(
-        saved, missed, tuple(r.uniform(0.03, 0.3) for _ in saved),
-        tuple(r.uniform(0.01, 0.15) for _ in missed), tuple(r.uniform(0.08, 0.55) for _ in range(goals)),
-        times(3.0 + 1.5 * lam), times(11.0), times(1.8))
+        saved,
+        missed,
+        tuple(r.uniform(0.03, 0.3) for _ in saved),
+        tuple(r.uniform(0.01, 0.15) for _ in missed),
+        tuple(r.uniform(0.08, 0.55) for _ in range(goals)),
+        times(3.0 + 1.5 * lam),
+        times(11.0),
+        times(1.8),
+    )
 
 
 @lru_cache(maxsize=4_096)
@@ -163,7 +168,7 @@ def _count(times: Times, until: float) -> int:
 def stats_at(det: Detail, d: MatchDraw, until: float, played: float) -> tuple[dict[str, float | None], ...]:
     """Both sides' statistics accumulated up to a real minute (`played` minutes of play)."""
     upto = happened(det, until)
-    segments = det.possession[:int(played // SEGMENT) + 1]
+    segments = det.possession[: int(played // SEGMENT) + 1]
     home_pct = round(sum(segments) / len(segments))
     out: list[dict[str, float | None]] = []
     for side, (s, goals) in enumerate(zip(det.sides, (d.home_goals, d.away_goals), strict=True)):
@@ -172,13 +177,20 @@ def stats_at(det: Detail, d: MatchDraw, until: float, played: float) -> tuple[di
         against = det.sides[1 - side]
         pct = home_pct if side == 0 else 100 - home_pct
         xg = sum(s.goal_xg[:scored]) + sum(s.saved_xg[:saved]) + sum(s.missed_xg[:missed])
-        out.append({
-            "shots_on_goal": float(scored + saved), "shots_off_goal": float(missed),
-            "total_shots": float(scored + saved + missed), "corner_kicks": float(_count(s.corners, until)),
-            "fouls": float(_count(s.fouls, until)), "offsides": float(_count(s.offsides, until)),
-            "ball_possession": float(pct), "goalkeeper_saves": float(_count(against.saved, until)),
-            "yellow_cards": float(sum(h.side == side and h.kind is EventKind.YELLOW_CARD for h in upto)),
-            "red_cards": float(sum(h.side == side and h.kind is EventKind.RED_CARD for h in upto)),
-            "total_passes": float(round(played * 10 * pct / 100)), "expected_goals": round(xg, 2),
-        })
+        out.append(
+            {
+                "shots_on_goal": float(scored + saved),
+                "shots_off_goal": float(missed),
+                "total_shots": float(scored + saved + missed),
+                "corner_kicks": float(_count(s.corners, until)),
+                "fouls": float(_count(s.fouls, until)),
+                "offsides": float(_count(s.offsides, until)),
+                "ball_possession": float(pct),
+                "goalkeeper_saves": float(_count(against.saved, until)),
+                "yellow_cards": float(sum(h.side == side and h.kind is EventKind.YELLOW_CARD for h in upto)),
+                "red_cards": float(sum(h.side == side and h.kind is EventKind.RED_CARD for h in upto)),
+                "total_passes": float(round(played * 10 * pct / 100)),
+                "expected_goals": round(xg, 2),
+            }
+        )
     return tuple(out)
