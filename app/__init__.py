@@ -26,9 +26,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from app import database, security
+    from app import security
     from app.extensions import cache, csrf, db, limiter, login, migrate, sock
     from app.providers import registry
+    from app.storage import database
 
     if app.config["SENTRY_DSN"]:
         security.init_sentry(app)

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from flask import current_app
 from sqlalchemy import and_, func, or_, select
 
-from app import clock, events, freshness, live, locks, planner, queues, usage
+from app import clock, freshness, live, locks, planner, queues, usage
 from app.extensions import db
 from app.matches import push
 from app.matches.models import IN_PLAY, Match
@@ -20,6 +20,7 @@ from app.providers.base import Provider, ProviderError
 from app.providers.records import Usage
 from app.providers.registry import first_success
 from app.schedule import Periodic
+from app.storage import cache_keys
 
 F = TypeVar("F", bound=Callable[..., dict[str, Any]])
 T = TypeVar("T")
@@ -102,7 +103,7 @@ def _transaction(
         raise
     freshness.mark(func.__name__, target)
     changed_matches, changed_leagues = summary.pop("changed_matches", set()), summary.pop("changed_leagues", set())
-    events.changed(
+    cache_keys.changed(
         matches=changed_matches, leagues=changed_leagues, predictions=summary.pop("changed_predictions", set())
     )
     push.announce(changed_matches, changed_leagues)  # after the commit and the cache, never before

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
-from app import kv
+from app.storage import redis_client
 
 _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
 _local: dict[str, tuple[str, float]] = {}
@@ -42,7 +42,7 @@ def exclusive(name: str, ttl: timedelta, owner: str | None = None) -> Iterator[b
     """Yields True when this caller holds the lock `name` (until the block ends or `ttl` passes)."""
     key = f"betscore:lock:{name}"
     owner = owner or uuid.uuid4().hex
-    redis = kv.connection()
+    redis = redis_client.connection()
     millis = max(1, int(ttl.total_seconds() * 1000))
     if redis is None:
         held = _acquire_local(key, owner, ttl.total_seconds())

@@ -23,8 +23,8 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq_scheduler import Scheduler
 
-from app import kv
 from app.schedule import PERIODIC, QUEUES, Periodic
+from app.storage import redis_client
 
 log = logging.getLogger("betscore.queues")
 
@@ -36,7 +36,7 @@ BUSY = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFE
 
 
 def connection() -> Redis:
-    redis = kv.connection()
+    redis = redis_client.connection()
     if redis is None:
         raise RuntimeError("REDIS_URL is not set: without Redis the jobs run embedded, inside `make run`")
     return redis
@@ -171,7 +171,7 @@ class PeriodicScheduler(Scheduler):  # type: ignore[misc]
 
 def scheduled_times() -> dict[str, datetime]:
     """When each template in Redis is next due (empty without Redis)."""
-    redis = kv.connection()
+    redis = redis_client.connection()
     if redis is None:
         return {}
     held: list[tuple[bytes, float]] = redis.zrange(Scheduler.scheduled_jobs_key, 0, -1, withscores=True)  # type: ignore[assignment]

@@ -22,12 +22,13 @@ from sqlalchemy import Date, Float, Index, String, Text, delete, func, select, u
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app import clock, kv, queues, usage
-from app.dbtypes import UTCDateTime
+from app import clock, queues, usage
 from app.extensions import Model, db
 from app.jobs import requests_sent, worth_running
 from app.providers.base import ProviderError
 from app.schedule import PERIODIC, Periodic, find
+from app.storage import redis_client
+from app.storage.columns import UTCDateTime
 
 log = logging.getLogger("betscore.runs")
 
@@ -102,7 +103,7 @@ def submit(periodic_id: str, trigger: str = "admin") -> JobRun:
     periodic = find(periodic_id)
     run = _new(periodic, trigger)
     db.session.commit()
-    if kv.connection() is not None:
+    if redis_client.connection() is not None:
         try:
             run.job_id = queues.enqueue(
                 "app.runs:execute",

@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlalchemy import String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.dbtypes import UTCDateTime
 from app.extensions import Model, db
 from app.providers.records import Usage
+from app.storage.columns import UTCDateTime
 
 FIELDS = ("observed_at", "remaining", "used", "limit", "last_cost", "resets_at")
 

@@ -6,11 +6,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app import events
 from app.extensions import cache, db
 from app.matches.jobs import refresh_live
 from app.matches.models import Match
 from app.odds.jobs import refresh_odds
+from app.storage import cache_keys
 
 
 def test_prices_say_how_old_they_are_once_refreshes_stop(client, clock):
@@ -22,7 +22,7 @@ def test_prices_say_how_old_they_are_once_refreshes_stop(client, clock):
     assert "Prices last checked" not in client.get(f"/matches/{match.id}/odds").get_data(as_text=True)
     clock.advance(minutes=45)  # no refresh has succeeded since
     # 45 minutes on, the board's cached HTML (seconds-long) has expired; the test's clock is not the cache's.
-    cache.delete(events.board_key(match.id, "decimal"))
+    cache.delete(cache_keys.board_key(match.id, "decimal"))
     stale = client.get(f"/matches/{match.id}/odds")
     assert stale.status_code == 200
     html = stale.get_data(as_text=True)
@@ -35,6 +35,6 @@ def test_live_scores_say_how_old_they_are_once_refreshes_stop(client, clock):
     refresh_live()
     assert "Scores last updated" not in client.get("/").get_data(as_text=True)
     clock.advance(minutes=10)
-    cache.cache.inc(events.LISTING_VERSION)  # as above: the cached list has expired by then
+    cache.cache.inc(cache_keys.LISTING_VERSION)  # as above: the cached list has expired by then
     html = client.get("/").get_data(as_text=True)
     assert "Scores last updated 10m ago" in html and 'id="live-title"' in html

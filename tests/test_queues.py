@@ -11,10 +11,11 @@ from redis import Redis
 from rq import Queue, SimpleWorker
 from rq.job import Job, JobStatus
 
-from app import kv, queues, schedule
+from app import queues, schedule
 from app.providers.base import ProviderError
 from app.queues import TEMPLATE, PeriodicScheduler, fingerprint, slug
 from app.schedule import Periodic
+from app.storage import redis_client
 
 T0 = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 
@@ -24,7 +25,7 @@ def redis(app: Flask) -> Iterator[Redis]:
     """The services backend's Redis, without any RQ state before or after the test."""
     if app.config["BACKEND"] != "services" or not app.config["REDIS_URL"]:
         pytest.skip(reason="RQ needs Redis: runs on the services backend (TEST_REDIS_URL)")
-    client = kv.connection()
+    client = redis_client.connection()
     assert client is not None
 
     def clear() -> None:
@@ -39,7 +40,7 @@ def redis(app: Flask) -> Iterator[Redis]:
 
 
 def declared(*periodic: Periodic) -> PeriodicScheduler:
-    return PeriodicScheduler(connection=kv.connection(), periodic=periodic)
+    return PeriodicScheduler(connection=redis_client.connection(), periodic=periodic)
 
 
 def templates(redis: Redis) -> dict[str, float]:

@@ -9,8 +9,8 @@ from flask_login import UserMixin
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.dbtypes import UTCDateTime, utcnow
 from app.extensions import Model
+from app.storage.columns import UTCDateTime, utcnow
 
 MIN_PASSWORD_LENGTH = 10
 

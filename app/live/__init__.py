@@ -22,10 +22,11 @@ from urllib.parse import urlencode
 from flask import Blueprint, Flask, current_app, request
 from flask_login import current_user
 
-from app import kv, watching
+from app import watching
 from app.live.broadcast import Broadcaster, LocalBroadcaster, RedisBroadcaster
 from app.live.hub import Hub, shutdown_all
 from app.live.topics import user as user_topic
+from app.storage import redis_client
 
 log = logging.getLogger("betscore.live")
 bp = Blueprint("live", __name__)
@@ -42,7 +43,7 @@ class Live:
         redis = None
         if cfg.get("REDIS_URL"):
             with app.app_context():
-                redis = kv.connection()
+                redis = redis_client.connection()
         self.redis = redis
         self.broadcaster: Broadcaster = RedisBroadcaster(redis) if redis is not None else LocalBroadcaster()
         if isinstance(self.broadcaster, LocalBroadcaster):

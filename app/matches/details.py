@@ -10,10 +10,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.dbtypes import utcnow
 from app.extensions import db
 from app.matches.models import Match, MatchAlias, MatchDetail, TeamAlias
 from app.providers.base import Provider, ProviderError
+from app.storage.columns import utcnow
 
 # kind -> (capability, provider method)
 KINDS: dict[str, tuple[str, str]] = {

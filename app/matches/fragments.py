@@ -10,12 +10,13 @@ from typing import Any
 from flask import render_template
 from markupsafe import Markup
 
-from app import events, freshness, viewer
+from app import freshness, viewer
 from app.extensions import cache
 from app.matches import details, services
 from app.matches.models import Match
 from app.odds import fragments as odds_fragments
 from app.odds import services as odds_services
+from app.storage import cache_keys
 
 # Dropped at once by any ingest that changes a match or a price (the listing version moves);
 # the timeout only bounds how long an unused variant stays in the cache.
@@ -40,7 +41,7 @@ def _cached(key: str, render: Callable[[], str]) -> Markup:
 
 def listing(selected: date, days: int, league: services.Named | None) -> Markup:
     """The list of matches alone: what the page's own htmx poll asks for."""
-    key = events.listing_key("list:" + _variant(selected, days, league))
+    key = cache_keys.listing_key("list:" + _variant(selected, days, league))
     return _cached(key, lambda: _render(selected, days, league))
 
 
@@ -59,7 +60,7 @@ def index_main(selected: date, days: int, league: services.Named | None) -> Mark
             listing=listing(selected, days, league),
         )
 
-    return _cached(events.listing_key("main:" + _variant(selected, days, league)), render)
+    return _cached(cache_keys.listing_key("main:" + _variant(selected, days, league)), render)
 
 
 def _render(selected: date, days: int, league: services.Named | None) -> str:
@@ -103,9 +104,9 @@ def match_page(
     """A match, its odds board and its details, read from the cache in one round trip when all are there;
     with the cached values of the keys in `also` (None where missing), for other parts of the page."""
     card, board, more, *extra = cache.get_many(
-        events.match_key(match_id),
-        events.board_key(match_id, viewer.odds_format()),
-        events.details_key(match_id),
+        cache_keys.match_key(match_id),
+        cache_keys.board_key(match_id, viewer.odds_format()),
+        cache_keys.details_key(match_id),
         *also,
     )
     card = card or services.match_card(match_id)
@@ -118,5 +119,5 @@ def match_page(
 def match_details(card: services.MatchCard) -> Markup:
     """Line-ups, events, statistics and past meetings, rendered once per change."""
     html = render_template("matches/_details.html", match=card, details=details.of(card.id))
-    cache.set(events.details_key(card.id), html, timeout=DETAILS_HTML_SECONDS)
+    cache.set(cache_keys.details_key(card.id), html, timeout=DETAILS_HTML_SECONDS)
     return Markup(html)

@@ -14,12 +14,12 @@ from typing import TypeVar
 from sqlalchemy import select
 
 from app import clock
-from app.dbtypes import utcnow
 from app.extensions import db
 from app.matches.catalog import COMPETITIONS, season_of
 from app.matches.models import Competition, Match, MatchAlias, Season, Standing
 from app.matches.registry import TeamResolver
 from app.providers.records import CompetitionRecord, FixtureRecord, StandingRecord
+from app.storage.columns import utcnow
 
 T = TypeVar("T")
 

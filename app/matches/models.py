@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.dbtypes import UTCDateTime, utcnow
 from app.extensions import Model
 from app.providers.records import MatchStatus
+from app.storage.columns import UTCDateTime, utcnow
 
 IN_PLAY = (MatchStatus.LIVE.value, MatchStatus.HALF_TIME.value)
 NOT_PLAYED = (MatchStatus.POSTPONED.value, MatchStatus.CANCELLED.value)

@@ -13,11 +13,11 @@ from collections import defaultdict
 
 from sqlalchemy import select
 
-from app.dbtypes import utcnow
 from app.extensions import db
 from app.matches.models import Competition, Match, Team, TeamAlias, UnresolvedTeam
 from app.matches.names import key
 from app.providers.records import TeamRef
+from app.storage.columns import utcnow
 
 
 class TeamResolver:

@@ -7,12 +7,13 @@ from datetime import date, timedelta
 
 from flask import abort, make_response, render_template, request
 
-from app import clock, events, viewer
+from app import clock, viewer
 from app.htmx import is_htmx, vary_on_htmx
 from app.live import topics
 from app.matches import bp, fragments, services
 from app.odds import services as odds_services
 from app.predictions import fragments as prediction_fragments
+from app.storage import cache_keys
 from app.urls import MAX_ID
 
 LEAGUE_KEY = re.compile(r"^[a-z0-9_-]{1,32}$")
@@ -65,7 +66,7 @@ def index():
 @bp.get(f"/matches/<int(max={MAX_ID}):match_id>")
 def show(match_id: int):
     match, board, more, (prediction, card_bodies) = fragments.match_page(
-        match_id, also=[events.prediction_key(match_id), events.card_key(match_id)]
+        match_id, also=[cache_keys.prediction_key(match_id), cache_keys.card_key(match_id)]
     )
     if match is None:
         abort(404, "That match does not exist, or is no longer listed.")

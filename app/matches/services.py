@@ -10,10 +10,10 @@ from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app import events
 from app.extensions import cache, db
 from app.matches.ingest import FIXTURE_FIELDS
 from app.matches.models import Competition, Match, MatchDisplay, Season, Standing
+from app.storage import cache_keys
 
 
 def local_day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -84,7 +84,7 @@ def match_card_or_404(match_id: int) -> MatchCard:
 
 def match_card(match_id: int) -> MatchCard | None:
     """One match for its page; cached until ingest reports it changed."""
-    key = events.match_key(match_id)
+    key = cache_keys.match_key(match_id)
     card = cache.get(key)
     if card is None:
         match = db.session.get(
@@ -120,11 +120,11 @@ COMPETITIONS_SECONDS = 600
 
 def competitions() -> list[Named]:
     """Every league in display order (they change a few times a season: cached)."""
-    found = cache.get(events.COMPETITIONS_KEY)
+    found = cache.get(cache_keys.COMPETITIONS_KEY)
     if found is None:
         rows = db.session.scalars(select(Competition).order_by(Competition.position, Competition.name))
         found = [Named(c.id, c.name, c.key, c.country) for c in rows]
-        cache.set(events.COMPETITIONS_KEY, found, timeout=COMPETITIONS_SECONDS)
+        cache.set(cache_keys.COMPETITIONS_KEY, found, timeout=COMPETITIONS_SECONDS)
     return found
 
 

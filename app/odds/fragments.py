@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import render_template
 from markupsafe import Markup
 
-from app import clock, events, freshness, viewer
+from app import clock, freshness, viewer
 from app.extensions import cache
 from app.matches.services import MatchCard
 from app.odds import services
+from app.storage import cache_keys
 
 # The board shows prices' ages ("3m"): a rendered board lives at most this long, and is
 # dropped at once when a price or the match changes.
@@ -16,7 +17,7 @@ BOARD_HTML_SECONDS = 20
 
 
 def board(match: MatchCard) -> Markup:
-    key = events.board_key(match.id, viewer.odds_format())
+    key = cache_keys.board_key(match.id, viewer.odds_format())
     html = cache.get(key)
     if html is None:
         odds = services.match_odds(match.id, clock.now())

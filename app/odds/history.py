@@ -8,12 +8,12 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Date, and_, case, cast, delete, func, insert, literal, not_, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from app.dbtypes import UTCDateTime
 from app.extensions import db
 from app.matches.models import NOT_PLAYED, Match
 from app.odds.board import MarketBoard, PriceRow, build_board
 from app.odds.models import Bookmaker, ClosingPrice, Market, OddsSnapshot
 from app.providers.records import OUTCOMES
+from app.storage.columns import UTCDateTime
 
 SERIES = (OddsSnapshot.match_id, OddsSnapshot.market_id, OddsSnapshot.bookmaker_id, OddsSnapshot.outcome)
 

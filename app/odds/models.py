@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Float, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.dbtypes import UTCDateTime
 from app.extensions import Model, db
+from app.storage.columns import UTCDateTime
 
 
 class Bookmaker(Model):

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, insert, select, update
 
-from app import events
 from app.extensions import cache, db
 from app.matches.ingest import chunked, match_ids_by_alias
 from app.matches.models import MatchAlias
@@ -16,6 +15,7 @@ from app.odds.board import MarketBoard, build_board, movement_series
 from app.odds.chart import Chart, movement_chart
 from app.odds.models import Bookmaker, CurrentPrice, Market, OddsSnapshot
 from app.providers.records import OUTCOMES, OddsBatch, PriceRecord
+from app.storage import cache_keys
 
 MIN_PRICE = 1.01
 MAX_NAME, MAX_MARKET_KEY = 64, 96  # the columns' widths
@@ -236,7 +236,7 @@ class MatchOdds:
 
 def match_odds(match_id: int, now: datetime) -> MatchOdds:
     """The comparison boards and movement charts of a match; cached until a price changes."""
-    key = events.odds_key(match_id)
+    key = cache_keys.odds_key(match_id)
     cached = cache.get(key)
     if cached is None:
         cached = _compute_match_odds(match_id, now)

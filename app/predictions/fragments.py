@@ -8,7 +8,7 @@ from typing import Any
 from flask import current_app, render_template
 from markupsafe import Markup
 
-from app import events, viewer
+from app import viewer
 from app.extensions import cache
 from app.matches.services import MatchCard
 from app.odds import services as odds_services
@@ -17,6 +17,7 @@ from app.odds.models import Market
 from app.predictions import record, services, staking, value
 from app.predictions.models import Prediction
 from app.providers.records import OUTCOMES
+from app.storage import cache_keys
 
 MAX_VALUES = 8  # lines of "where the model sees value": the best few, not every price
 # A side with fewer matches than this in the model's data is rated mostly by its prior: the prediction is shown
@@ -74,14 +75,14 @@ def card_context(
 
 def _body(match: MatchCard, prediction: services.Published, kept: dict[Any, str] | None) -> Markup:
     """Everything on the card but its heading, rendered once per prediction, staking choice, odds format, stage
-    of the match and backtest report, and kept until ingest reports a price of the match changed (events.changed
+    of the match and backtest report, and kept until ingest reports a price of the match changed (cache_keys.changed
     drops the entry): the page shows it on every view, and working out the value reads every price of the match."""
     kelly, odds_format = staking.kelly(), viewer.odds_format()
     # Value is a pre-match view: in play, the prices move with the score and the model's do not.
     before_kickoff = match.status == "scheduled" and prediction.frozen_at is None
     report, backtest = value_record()
     variant = (prediction.id, kelly, odds_format, before_kickoff, report)
-    key = events.card_key(match.id)
+    key = cache_keys.card_key(match.id)
     kept = kept or cache.get(key) or {}
     html = kept.get(variant)
     if html is None:

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, Float, ForeignKey, Index, String, event, inspect
 from sqlalchemy.orm import InstanceState, Mapped, Session, mapped_column
 
-from app.dbtypes import UTCDateTime
 from app.extensions import Model
+from app.storage.columns import UTCDateTime
 
 # What may still be written once a prediction is frozen: its score, once the match is over.
 SCORE_FIELDS = frozenset(

@@ -8,12 +8,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from app import events
 from app.extensions import cache, db
 from app.matches.models import Match
 from app.model import scoring
 from app.odds.history import closing_boards
 from app.predictions.models import Prediction
+from app.storage import cache_keys
 
 OUTCOMES = ("H", "D", "A")
 
@@ -79,13 +79,13 @@ class Published:
     explanation: dict[str, Any]
 
 
-PUBLISHED_CACHE_SECONDS = 3600  # dropped sooner by events.changed(predictions=...) after a publish or a freeze
+PUBLISHED_CACHE_SECONDS = 3600  # dropped sooner by cache_keys.changed(predictions=...) after a publish or a freeze
 
 
 def latest_published(match_id: int, kept: tuple[Published | None] | None = None) -> Published | None:
     """latest() for pages, cached: a match page reads no table for its prediction (or for having none).
-    `kept`: the cache entry (events.prediction_key) when the caller has read it already."""
-    key = events.prediction_key(match_id)
+    `kept`: the cache entry (cache_keys.prediction_key) when the caller has read it already."""
+    key = cache_keys.prediction_key(match_id)
     kept = kept or cache.get(key)
     if kept is None:
         p = latest(match_id)

@@ -15,8 +15,9 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job
 from sqlalchemy import select
 
-from app import kv, runs
+from app import runs
 from app.extensions import db
+from app.storage import redis_client
 from tests.conftest import Auth, csrf_token_from
 
 ADMIN = ("boss@example.com", "a long enough secret")
@@ -71,7 +72,7 @@ class Runners:
 
     def __init__(self, app: Flask) -> None:
         self.app = app
-        self.redis = kv.connection()
+        self.redis = redis_client.connection()
 
     def thread_for(self, run_id: int) -> HeldThread:
         found = [t for t in self.held if t.args[1:] == (run_id,)]

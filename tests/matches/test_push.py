@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app import create_app, events, live, watching
+from app import create_app, live, watching
 from app.extensions import cache, db
 from app.live import parts
 from app.matches import push
@@ -15,6 +15,7 @@ from app.matches import services as match_services
 from app.matches.models import Match
 from app.odds import fragments as odds_fragments
 from app.odds.jobs import refresh_odds
+from app.storage import cache_keys
 from tests.conftest import IN_PROCESS, controls
 from tests.factories import make_match
 
@@ -58,7 +59,7 @@ def test_a_watched_match_gets_only_its_changed_board_parts_in_each_format(app, l
     until_prices_move(clock, match)
     changed = pushed_parts(decimal.drain())
     assert changed and len(changed) < len(everything)
-    cache.delete(events.board_key(match.id, "decimal"))
+    cache.delete(cache_keys.board_key(match.id, "decimal"))
     with app.test_request_context("/"):
         now = parts.parts(str(odds_fragments.board(match_services.match_card(match.id))))
     for ident, html in changed.items():
@@ -104,7 +105,7 @@ def test_a_kickoff_tells_pages_to_fetch_the_header_and_the_list_themselves(app, 
     listener.drain()
     match.status, match.minute, match.home_score, match.away_score = "live", 1, 0, 0
     db.session.commit()
-    events.changed(matches=[match.id])  # as the job does after its commit
+    cache_keys.changed(matches=[match.id])  # as the job does after its commit
     push.announce([match.id])
     messages = listener.drain()
     refetched = {i for c in controls(messages) for i in c.get("refetch", [])}

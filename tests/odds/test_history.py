@@ -6,12 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, text
 
-from app import events
 from app.extensions import cache, db
 from app.matches.models import Match
 from app.odds.history import CaptureResult, capture_closing, downsample
 from app.odds.jobs import capture_closing_lines
 from app.odds.models import Bookmaker, ClosingPrice, CurrentPrice, OddsSnapshot
+from app.storage import cache_keys
 from tests.conftest import NOW
 from tests.factories import book, make_match, match_result
 
@@ -184,14 +184,14 @@ def test_the_job_captures_closing_lines_once_and_drops_the_cached_odds(app, cloc
     match = make_match(kickoff)
     snap(match, "close_a", "home", 2.00, kickoff - timedelta(hours=2))
     snap(match, "close_a", "away", 3.75, kickoff - timedelta(hours=2))
-    cache.set(events.odds_key(match.id), "stale board")
+    cache.set(cache_keys.odds_key(match.id), "stale board")
 
     first = capture_closing_lines()
     again = capture_closing_lines()
 
     assert first["matches"] >= 1 and first["written"] >= 2
     assert "changed_matches" not in first  # handed to cache invalidation
-    assert cache.get(events.odds_key(match.id)) is None
+    assert cache.get(cache_keys.odds_key(match.id)) is None
     assert closing_of(match) == {
         ("close_a", "home", 2.00, kickoff - timedelta(hours=2), clock.now),
         ("close_a", "away", 3.75, kickoff - timedelta(hours=2), clock.now),

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app import events
 from app.extensions import db
 from app.odds import maths
 from app.odds.board import build_board
 from app.odds.models import CurrentPrice, Market
 from app.predictions import fragments, jobs, value
 from app.predictions.models import Prediction
+from app.storage import cache_keys
 from tests.predictions.conftest import PRICES, value_rows
 
 PUSHLESS = ("1x2", "btts")  # and half-goal totals: where edge is exactly p x price - 1
@@ -185,7 +185,7 @@ def test_the_value_shown_follows_the_prices_as_ingest_announces_them(client, pri
         CurrentPrice.__table__.update().where(CurrentPrice.match_id == priced_match.id).values(price=1.05)
     )
     db.session.commit()
-    events.changed(matches=[priced_match.id])  # what ingest does after its commit
+    cache_keys.changed(matches=[priced_match.id])  # what ingest does after its commit
     assert not value_rows(card_of(client, priced_match.id), priced_match.id)
 
 
@@ -234,7 +234,7 @@ def test_a_prediction_from_results_alone_says_so(client, priced_match):
     for fits, said in ((["goals", "market"], False), (["goals"], True)):
         prediction.explanation = {**prediction.explanation, "fits": fits}
         db.session.commit()
-        events.changed(predictions=[priced_match.id])  # as a publish's job does after its commit
+        cache_keys.changed(predictions=[priced_match.id])  # as a publish's job does after its commit
         card = card_of(client, priced_match.id)
         assert ("Results only:" in card) is said
         assert value_rows(card, priced_match.id)  # value is still shown, with the caveat
