@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, request
 
 from app import clock
-from app.odds.maths import ODDS_FORMATS, format_price
+from app.model.prices import ODDS_FORMATS, format_price
 
 TZ_COOKIE = "tz"
 FORMAT_COOKIE = "odds_format"

@@ -29,9 +29,9 @@ from app.extensions import cache
 from app.live import parts, topics
 from app.matches import fragments, services
 from app.matches.services import MatchCard
+from app.model.prices import ODDS_FORMATS
 from app.odds import fragments as odds_fragments
 from app.odds import services as odds_services
-from app.odds.maths import ODDS_FORMATS
 
 log = logging.getLogger("betscore.live")
 STATE_SECONDS = 2 * 24 * 3600

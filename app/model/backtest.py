@@ -19,7 +19,7 @@ import numpy as np
 
 from app.model import blend, footballdata, implied, scoring
 from app.model import dixon_coles as dc
-from app.odds.maths import remove_margin
+from app.model.prices import remove_margin
 
 
 # Chosen on 2013-14 (fitted from 2012-13 on), never on the seasons the backtest reports.

@@ -12,7 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import gammaln
 
-from app.odds.maths import remove_margin
+from app.model.prices import remove_margin
 
 Array = NDArray[np.float64]
 GOALS = np.arange(16)

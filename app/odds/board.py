@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from app.odds import maths
+from app.model import prices
 
 MARGIN_METHOD = "shin"
 
@@ -49,7 +49,7 @@ class MarketBoard:
 
     @property
     def fair_odds(self) -> tuple[float, ...] | None:
-        return None if self.consensus is None else tuple(maths.fair_odds(p) for p in self.consensus)
+        return None if self.consensus is None else tuple(prices.fair_odds(p) for p in self.consensus)
 
     @property
     def empty(self) -> bool:
@@ -90,8 +90,8 @@ Slot = tuple[float, float | None, datetime]  # price, previous price, last updat
 def _best_per_outcome(books: list[list[Slot | None]], n: int) -> tuple[float | None, ...]:
     best: list[float | None] = []
     for i in range(n):
-        prices = [slot[0] for slot in (book[i] for book in books) if slot is not None]
-        best.append(max(prices) if prices else None)
+        offered = [slot[0] for slot in (book[i] for book in books) if slot is not None]
+        best.append(max(offered) if offered else None)
     return tuple(best)
 
 
@@ -101,7 +101,7 @@ def _book_row(key: str, name: str, slots: list, best: tuple[float | None, ...]) 
         for i, s in enumerate(slots)
     )
     full = all(q is not None for q in quotes)
-    margin = maths.margin([q.price for q in quotes if q is not None]) if full else None
+    margin = prices.margin([q.price for q in quotes if q is not None]) if full else None
     return BookRow(key=key, name=name, quotes=quotes, margin=margin)
 
 
@@ -109,7 +109,7 @@ def _consensus(rows: Sequence[BookRow]) -> tuple[float, ...] | None:
     """The average of each complete book's margin-free probabilities, renormalised."""
     if not rows:
         return None
-    fair = [maths.remove_margin([q.price for q in r.quotes if q is not None], MARGIN_METHOD) for r in rows]
+    fair = [prices.remove_margin([q.price for q in r.quotes if q is not None], MARGIN_METHOD) for r in rows]
     mean = [sum(col) / len(fair) for col in zip(*fair, strict=True)]
     total = sum(mean)
     return tuple(p / total for p in mean)
@@ -118,7 +118,7 @@ def _consensus(rows: Sequence[BookRow]) -> tuple[float, ...] | None:
 def _best_margin(best: tuple[float | None, ...]) -> float | None:
     if any(b is None for b in best):
         return None
-    return maths.margin([b for b in best if b is not None])
+    return prices.margin([b for b in best if b is not None])
 
 
 def movement_series(
@@ -131,9 +131,9 @@ def movement_series(
         if outcome not in latest:
             continue
         latest[outcome][book] = price
-        prices = latest[outcome].values()
-        _append_point(series[outcome]["best"], observed, max(prices))
-        _append_point(series[outcome]["average"], observed, round(sum(prices) / len(prices), 3))
+        offered = latest[outcome].values()
+        _append_point(series[outcome]["best"], observed, max(offered))
+        _append_point(series[outcome]["average"], observed, round(sum(offered) / len(offered), 3))
     return series
 
 

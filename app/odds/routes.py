@@ -7,8 +7,8 @@ from flask import abort, make_response, render_template, request
 from app import viewer, watching
 from app.htmx import is_htmx, vary_on_htmx
 from app.matches import services as match_services
+from app.model.prices import ODDS_FORMATS
 from app.odds import bp, fragments
-from app.odds.maths import ODDS_FORMATS
 from app.urls import MAX_ID, next_from_request, preference_saved
 
 

@@ -18,7 +18,7 @@ STAKING_CHOICES = ("off", *KELLY_FRACTIONS)
 MAX_STAKE = 0.05
 # An edge this small is float rounding of a fair price (0.4 at 2.5 gives 5.6e-17), not value.
 MIN_EDGE = 1e-9
-# Bisection halves the bracket, so 200 steps exceed double precision (as app/odds/maths.py).
+# Bisection halves the bracket, so 200 steps exceed double precision (as app/model/prices.py).
 _MAX_STEPS = 200
 
 MarketId = tuple[str, float | None]  # (kind, line), as app.odds.models.Market.key_for takes them

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from app.extensions import cache
-from app.odds.maths import ODDS_FORMATS
+from app.model.prices import ODDS_FORMATS
 
 
 def odds_key(match_id: int) -> str:

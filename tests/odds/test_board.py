@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.odds import maths
+from app.model import prices
 from app.odds.board import build_board, movement_series
 
 T0 = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
@@ -33,8 +33,8 @@ def test_best_price_margins_and_consensus():
     # 1/2.10 + 1/3.40 + 1/3.60 = 0.47619 + 0.29412 + 0.27778 = 1.04809: a 4.81 % margin.
     assert a.margin == pytest.approx(0.048085, abs=1e-6)
     assert board.best_margin == pytest.approx(1 / 2.10 + 1 / 3.50 + 1 / 3.80 - 1)
-    fair_a = maths.remove_margin([2.10, 3.40, 3.60], "shin")
-    fair_b = maths.remove_margin([2.00, 3.50, 3.80], "shin")
+    fair_a = prices.remove_margin([2.10, 3.40, 3.60], "shin")
+    fair_b = prices.remove_margin([2.00, 3.50, 3.80], "shin")
     assert board.consensus == pytest.approx([(x + y) / 2 for x, y in zip(fair_a, fair_b, strict=True)])
     assert sum(board.consensus) == pytest.approx(1.0)
 
@@ -44,7 +44,7 @@ def test_incomplete_book_has_no_margin_and_is_left_out_of_the_consensus():
     board = build_board("1x2", ("home", "draw", "away"), rows)
     by_key = {r.key: r for r in board.rows}
     assert by_key["b"].margin is None and by_key["b"].quotes[1] is None
-    assert board.consensus == pytest.approx(maths.remove_margin([2.0, 3.4, 3.9], "shin"))
+    assert board.consensus == pytest.approx(prices.remove_margin([2.0, 3.4, 3.9], "shin"))
     assert board.best == (2.2, 3.4, 3.9)
 
 

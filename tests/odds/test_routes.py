@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.matches.models import Match
-from app.odds import maths
+from app.model import prices
 from app.odds.models import Bookmaker, CurrentPrice, Market
 from tests.conftest import csrf_token_from
 
@@ -63,9 +63,9 @@ def test_board_agrees_with_the_odds_maths(client, market_key, dom, outcomes):
     rows = table_rows(html, match.id, dom)
     assert set(rows) == set(books) and len(rows) >= 12
     for key, cells in rows.items():
-        prices = [books[key][o] for o in outcomes]
-        assert cells[:-1] == [f"{p:.2f}" for p in prices]
-        assert cells[-1] == f"{maths.margin(prices) * 100:.1f}%"
+        offered = [books[key][o] for o in outcomes]
+        assert cells[:-1] == [f"{p:.2f}" for p in offered]
+        assert cells[-1] == f"{prices.margin(offered) * 100:.1f}%"
     # The best price per outcome is highlighted in exactly the cells that offer it.
     for key, classes in cell_classes(html, match.id, dom).items():
         for i, outcome in enumerate(outcomes):
@@ -73,7 +73,7 @@ def test_board_agrees_with_the_odds_maths(client, market_key, dom, outcomes):
             assert ("best" in classes[i]) == (books[key][outcome] == best), (key, outcome)
     section = html.split(f'id="odds-market-{match.id}-{dom}"', 1)[1].split("</article>", 1)[0]
     # Fair odds: the average of each book's Shin margin-free probabilities, renormalised.
-    fair = [maths.remove_margin([b[o] for o in outcomes], "shin") for b in books.values()]
+    fair = [prices.remove_margin([b[o] for o in outcomes], "shin") for b in books.values()]
     mean = [sum(col) / len(fair) for col in zip(*fair, strict=True)]
     consensus = [p / sum(mean) for p in mean]
     fair_row = section.split('class="fair-row"', 1)[1].split("</tr>", 1)[0]
@@ -98,7 +98,7 @@ def test_best_price_row_and_its_margin(client):
     section = html.split(f'id="odds-market-{match.id}-1x2"', 1)[1]
     best_row = section.split('class="best-row"', 1)[1].split("</tr>", 1)[0]
     cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", best_row, re.S)]
-    assert cells == [f"{p:.2f}" for p in best] + [f"{maths.margin(best) * 100:.1f}%"]
+    assert cells == [f"{p:.2f}" for p in best] + [f"{prices.margin(best) * 100:.1f}%"]
 
 
 def test_finished_match_says_it_has_no_prices(client):

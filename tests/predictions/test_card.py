@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.odds import maths
+from app.model import prices
 from app.odds.board import build_board
 from app.odds.models import CurrentPrice, Market
 from app.predictions import fragments, jobs, value
@@ -35,7 +35,7 @@ def consensus(market_key: str, outcomes: tuple[str, ...]) -> list[float]:
     for key, book, outcome, price in PRICES:
         if key == market_key:
             books.setdefault(book, {})[outcome] = price
-    fair = [maths.remove_margin([b[o] for o in outcomes], "shin") for b in books.values() if set(b) == set(outcomes)]
+    fair = [prices.remove_margin([b[o] for o in outcomes], "shin") for b in books.values() if set(b) == set(outcomes)]
     mean = [sum(col) / len(fair) for col in zip(*fair, strict=True)]
     return [p / sum(mean) for p in mean]
 
@@ -132,7 +132,7 @@ def test_prices_in_the_bettors_format(client, priced_match):
     client.set_cookie("odds_format", "fractional")
     rows = value_rows(card_of(client, priced_match.id), priced_match.id)
     assert rows["Home Town"][1] == "6/5"
-    assert rows["Over 2.5"][1] == maths.to_fractional(2.40) == "11/8"
+    assert rows["Over 2.5"][1] == prices.to_fractional(2.40) == "11/8"
 
 
 def test_a_kept_card_is_each_viewers_own_and_says_how_old_the_prediction_is(client, clock, priced_match):

@@ -9,7 +9,7 @@ import pytest
 
 from app.extensions import db
 from app.model import scoring
-from app.odds.maths import remove_margin
+from app.model.prices import remove_margin
 from app.odds.models import ClosingPrice
 from app.predictions import services
 from app.predictions.models import FrozenPredictionError, Prediction

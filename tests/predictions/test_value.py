@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app.odds import maths
+from app.model import prices
 from app.odds.board import build_board
 from app.predictions import value
 from app.predictions.value import Settlement
@@ -173,7 +173,7 @@ def test_each_price_is_compared_with_the_model_and_the_boards_consensus():
     bets = {("ah", -0.25): {"home": value.line_bet(-0.25, WIN, DRAW / 2, LOSS + DRAW / 2)}}
     priced = value.assess(bets, {("ah", -0.25): board}, fraction=0.25)
     assert [(p.bookmaker, p.price) for p in priced] == [("A", 2.10), ("B", 2.00), ("C", 2.30)]  # no model: no away
-    fair = [maths.remove_margin([2.10, 1.80], "shin"), maths.remove_margin([2.00, 1.90], "shin")]
+    fair = [prices.remove_margin([2.10, 1.80], "shin"), prices.remove_margin([2.00, 1.90], "shin")]
     home_consensus = (fair[0][0] + fair[1][0]) / 2 / sum((x + y) / 2 for x, y in zip(*fair, strict=True))
     assert all(p.consensus == pytest.approx(home_consensus) for p in priced)
     assert all(p.consensus == board.consensus[0] for p in priced)

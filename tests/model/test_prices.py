@@ -1,4 +1,4 @@
-"""Tests for app.odds.maths: hand-checked values, ValueError paths and Hypothesis properties."""
+"""Tests for app.model.prices: hand-checked values, ValueError paths and Hypothesis properties."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from app.odds import maths
-from app.odds.maths import (
+from app.model import prices
+from app.model.prices import (
     FRACTIONAL_LADDER,
     LADDER_DECIMALS,
     ODDS_FORMATS,
@@ -422,4 +422,4 @@ def test_format_price_reads_back_close_to_the_price(price: float, fmt: str) -> N
 
 
 def test_module_has_no_web_or_database_imports() -> None:
-    assert not {"flask", "sqlalchemy"} & set(vars(maths))
+    assert not {"flask", "sqlalchemy"} & set(vars(prices))

@@ -1,4 +1,5 @@
-"""Pure odds maths: implied probabilities, margin removal and price-format conversion."""
+"""Odds arithmetic, no Flask and no database: implied probabilities, margins and their removal, fair odds, and the
+formats bettors read prices in (decimal, fractional, American)."""
 
 from __future__ import annotations
 
