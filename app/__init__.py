@@ -26,10 +26,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from app import security
     from app.extensions import cache, csrf, db, limiter, login, migrate, sock
     from app.providers import registry
     from app.storage import database
+    from app.web import security
 
     if app.config["SENTRY_DSN"]:
         security.init_sentry(app)
@@ -53,13 +53,14 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _init_features(app: Flask) -> None:
-    from app import admin, assets, cli, errors, live, site, viewer
+    from app import admin, cli, live
     from app.accounts import bp as accounts_bp
     from app.admin import bp as admin_bp
     from app.matches import bp as matches_bp
     from app.odds import bp as odds_bp
     from app.predictions import bp as predictions_bp
     from app.predictions import models as _prediction_models  # noqa: F401  (its tables and freeze guard)
+    from app.web import assets, errors, site, viewer
 
     viewer.init_app(app)
     assets.init_app(app)

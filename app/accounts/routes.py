@@ -8,7 +8,7 @@ from flask_login import current_user, login_user, logout_user
 from app.accounts import bp, services
 from app.accounts.forms import LoginForm
 from app.extensions import limiter
-from app.urls import safe_next
+from app.web.urls import safe_next
 
 
 def _login_limit() -> str:

@@ -15,8 +15,8 @@ import rq_dashboard
 from flask import Flask, Response, abort, current_app, render_template, request, url_for
 from flask_login import current_user
 
-from app import security
 from app.extensions import csrf
+from app.web import security
 
 URL_PREFIX = "/admin/rq"
 BLUEPRINT = "rq_dashboard"

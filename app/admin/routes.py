@@ -11,13 +11,13 @@ from app import clock, live, runs
 from app.accounts.services import admin_required
 from app.admin import bp, dashboard
 from app.extensions import db
-from app.htmx import is_htmx, vary_on_htmx
 from app.matches import registry
 from app.matches.models import Match, Team, UnresolvedTeam
 from app.odds.models import Bookmaker, CurrentPrice, OddsSnapshot
 from app.runs import DailyStat, JobRun
 from app.schedule import PERIODIC, find
-from app.urls import MAX_ID
+from app.web.htmx import is_htmx, vary_on_htmx
+from app.web.urls import MAX_ID
 
 RECENT_RUNS = 20
 STAT_DAYS = 14

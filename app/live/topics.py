@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from app.urls import MAX_ID
+from app.web.urls import MAX_ID
 
 MAX_LENGTH = 48
 LEAGUE_KEY = re.compile(r"[a-z0-9_-]{1,32}")

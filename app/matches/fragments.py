@@ -10,13 +10,14 @@ from typing import Any
 from flask import render_template
 from markupsafe import Markup
 
-from app import freshness, viewer
+from app import freshness
 from app.extensions import cache
 from app.matches import details, services
 from app.matches.models import Match
 from app.odds import fragments as odds_fragments
 from app.odds import services as odds_services
 from app.storage import cache_keys
+from app.web import viewer
 
 # Dropped at once by any ingest that changes a match or a price (the listing version moves);
 # the timeout only bounds how long an unused variant stays in the cache.

@@ -83,7 +83,7 @@ def _rendering() -> Iterator[None]:
 
 
 def _pinned_format(fmt: str) -> None:
-    request.environ["betscore.odds_format"] = fmt  # what app.viewer reads once per request
+    request.environ["betscore.odds_format"] = fmt  # what app.web.viewer reads once per request
 
 
 def announce(match_ids: Iterable[int] = (), league_keys: Iterable[str] = ()) -> None:

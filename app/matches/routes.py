@@ -7,14 +7,15 @@ from datetime import date, timedelta
 
 from flask import abort, make_response, render_template, request
 
-from app import clock, viewer
-from app.htmx import is_htmx, vary_on_htmx
+from app import clock
 from app.live import topics
 from app.matches import bp, fragments, services
 from app.odds import services as odds_services
 from app.predictions import fragments as prediction_fragments
 from app.storage import cache_keys
-from app.urls import MAX_ID
+from app.web import viewer
+from app.web.htmx import is_htmx, vary_on_htmx
+from app.web.urls import MAX_ID
 
 LEAGUE_KEY = re.compile(r"^[a-z0-9_-]{1,32}$")
 

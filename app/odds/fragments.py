@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import render_template
 from markupsafe import Markup
 
-from app import clock, freshness, viewer
+from app import clock, freshness
 from app.extensions import cache
 from app.matches.services import MatchCard
 from app.odds import services
 from app.storage import cache_keys
+from app.web import viewer
 
 # The board shows prices' ages ("3m"): a rendered board lives at most this long, and is
 # dropped at once when a price or the match changes.

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask import abort, make_response, render_template, request
 
-from app import viewer, watching
-from app.htmx import is_htmx, vary_on_htmx
+from app import watching
 from app.matches import services as match_services
 from app.model.prices import ODDS_FORMATS
 from app.odds import bp, fragments
-from app.urls import MAX_ID, next_from_request, preference_saved
+from app.web import viewer
+from app.web.htmx import is_htmx, vary_on_htmx
+from app.web.urls import MAX_ID, next_from_request, preference_saved
 
 
 @bp.get(f"/matches/<int(max={MAX_ID}):match_id>/odds")

@@ -8,7 +8,6 @@ from typing import Any
 from flask import current_app, render_template
 from markupsafe import Markup
 
-from app import viewer
 from app.extensions import cache
 from app.matches.services import MatchCard
 from app.odds import services as odds_services
@@ -18,6 +17,7 @@ from app.predictions import record, services, staking, value
 from app.predictions.models import Prediction
 from app.providers.records import OUTCOMES
 from app.storage import cache_keys
+from app.web import viewer
 
 MAX_VALUES = 8  # lines of "where the model sees value": the best few, not every price
 # A side with fewer matches than this in the model's data is rated mostly by its prior: the prediction is shown

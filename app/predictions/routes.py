@@ -6,13 +6,13 @@ from __future__ import annotations
 from flask import abort, current_app, make_response, render_template, request
 
 from app.extensions import cache
-from app.htmx import is_htmx, vary_on_htmx
 from app.matches import services as match_services
 from app.model import scoring
 from app.predictions import bp, fragments, record, staking
 from app.predictions.charts import reliability_chart
 from app.predictions.value import MAX_STAKE, STAKING_CHOICES
-from app.urls import MAX_ID, next_from_request, preference_saved
+from app.web.htmx import is_htmx, vary_on_htmx
+from app.web.urls import MAX_ID, next_from_request, preference_saved
 
 RECORD_CACHE_SECONDS = 3600  # keyed by what has been scored: a new score is a new key, never a stale page
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app import security
+from app.web import security
 
 PAGE = "/admin/rq/"
 QUEUES_JSON = "/admin/rq/0/data/queues.json"

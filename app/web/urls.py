@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flask import make_response, redirect, request, url_for
 from werkzeug.wrappers import Response
 
-from app.htmx import is_htmx
+from app.web.htmx import is_htmx
 
 ONE_YEAR = 365 * 24 * 3600
 MAX_ID = 2**31 - 1  # the largest id a URL may name (PostgreSQL's integer): a larger one is a 404, not a 500

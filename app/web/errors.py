@@ -8,7 +8,7 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from app.htmx import is_htmx
+from app.web.htmx import is_htmx
 
 log = logging.getLogger("betscore.errors")
 
