@@ -12,13 +12,14 @@ from typing import Any, TypeVar
 from flask import current_app
 from sqlalchemy import and_, func, or_, select
 
-from app import clock, freshness, live, locks, planner, queues, usage
+from app import clock, live, locks, queues
 from app.extensions import db
 from app.matches import push
 from app.matches.models import IN_PLAY, Match
 from app.providers.base import Provider, ProviderError
 from app.providers.records import Usage
 from app.providers.registry import first_success
+from app.refresh import freshness, planner, usage
 from app.schedule import Periodic
 from app.storage import cache_keys
 

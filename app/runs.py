@@ -22,10 +22,11 @@ from sqlalchemy import Date, Float, Index, String, Text, delete, func, select, u
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app import clock, queues, usage
+from app import clock, queues
 from app.extensions import Model, db
 from app.jobs import requests_sent, worth_running
 from app.providers.base import ProviderError
+from app.refresh import usage
 from app.schedule import PERIODIC, Periodic, find
 from app.storage import redis_client
 from app.storage.columns import UTCDateTime

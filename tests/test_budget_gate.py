@@ -9,11 +9,12 @@ import pytest
 from flask import Flask
 from flask_migrate import upgrade
 
-from app import create_app, freshness
+from app import create_app
 from app.extensions import db
 from app.jobs import worth_running
+from app.refresh import freshness
+from app.refresh.usage import ProviderUsage
 from app.schedule import PERIODIC
-from app.usage import ProviderUsage
 from tests.conftest import IN_PROCESS, Clock
 from tests.factories import make_match
 

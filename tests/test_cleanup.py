@@ -7,8 +7,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from app import cleanup, freshness, runs
+from app import cleanup, runs
 from app.extensions import cache, db
+from app.refresh import freshness
 from app.runs import DailyStat, JobRun
 
 

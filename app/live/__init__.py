@@ -22,10 +22,10 @@ from urllib.parse import urlencode
 from flask import Blueprint, Flask, current_app, request
 from flask_login import current_user
 
-from app import watching
 from app.live.broadcast import Broadcaster, LocalBroadcaster, RedisBroadcaster
 from app.live.hub import Hub, shutdown_all
 from app.live.topics import user as user_topic
+from app.refresh import watching
 from app.storage import redis_client
 
 log = logging.getLogger("betscore.live")

@@ -24,12 +24,12 @@ from flask_login import current_user
 from simple_websocket import ConnectionClosed
 from wsproto.events import TextMessage
 
-from app import watching
 from app.extensions import db, sock
 from app.live import bp, current
 from app.live.broadcast import wait_connected
 from app.live.hub import ABNORMAL, POLICY, SERVER_ERROR, TRY_AGAIN, Connection, Hub
 from app.live.topics import TopicError, allowed
+from app.refresh import watching
 from app.web import viewer
 
 log = logging.getLogger("betscore.live")

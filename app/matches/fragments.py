@@ -10,12 +10,12 @@ from typing import Any
 from flask import render_template
 from markupsafe import Markup
 
-from app import freshness
 from app.extensions import cache
 from app.matches import details, services
 from app.matches.models import Match
 from app.odds import fragments as odds_fragments
 from app.odds import services as odds_services
+from app.refresh import freshness
 from app.storage import cache_keys
 from app.web import viewer
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 
-from app import clock, freshness, watching
+from app import clock
 from app.extensions import db
 from app.jobs import attempt, chain, job, serve
 from app.matches import details, ingest
@@ -16,6 +16,7 @@ from app.matches.catalog import COMPETITIONS
 from app.matches.models import IN_PLAY, Competition, Match, Season
 from app.providers.base import Provider, ProviderError
 from app.providers.records import FixtureRecord
+from app.refresh import freshness, watching
 
 RESULTS_DAYS = 28
 FIXTURES_DAYS = 21

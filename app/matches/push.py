@@ -3,7 +3,7 @@
 For each changed match, after the commit:
   match:<id>        the header's score and minute once it has a score, the details when they
                     changed, and each odds-board part whose signature changed (app/live/parts.py);
-                    board and details only while someone watches the match (app/watching.py)
+                    board and details only while someone watches the match (app/refresh/watching.py)
   matches:<date>    its row's score, minute and best prices, on each date the match may fall
   league:<key>      on in any time zone (its UTC date and the days either side), and its league's page
 Parts that show a local time are never pushed: when a match starts, ends, moves or is called
@@ -24,7 +24,7 @@ from typing import Any
 
 from flask import current_app, get_template_attribute, request
 
-from app import live, watching
+from app import live
 from app.extensions import cache
 from app.live import parts, topics
 from app.matches import fragments, services
@@ -32,6 +32,7 @@ from app.matches.services import MatchCard
 from app.model.prices import ODDS_FORMATS
 from app.odds import fragments as odds_fragments
 from app.odds import services as odds_services
+from app.refresh import watching
 
 log = logging.getLogger("betscore.live")
 STATE_SECONDS = 2 * 24 * 3600

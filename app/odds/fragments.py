@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import render_template
 from markupsafe import Markup
 
-from app import clock, freshness
+from app import clock
 from app.extensions import cache
 from app.matches.services import MatchCard
 from app.odds import services
+from app.refresh import freshness
 from app.storage import cache_keys
 from app.web import viewer
 

@@ -9,7 +9,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import and_, or_, select
 
-from app import clock, freshness, planner, usage, watching
+from app import clock
 from app.extensions import db
 from app.jobs import attempt, chain, job, serve
 from app.matches import ingest
@@ -17,6 +17,7 @@ from app.matches.models import IN_PLAY, Competition, Match
 from app.odds import history, services
 from app.providers.demo import DemoProvider
 from app.providers.the_odds_api import TheOddsAPI, credit_cost
+from app.refresh import freshness, planner, usage, watching
 from app.schedule import LEAGUES
 
 # Hours before now at which the seed replays the demo world: denser close to now, like the

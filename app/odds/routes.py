@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import abort, make_response, render_template, request
 
-from app import watching
 from app.matches import services as match_services
 from app.model.prices import ODDS_FORMATS
 from app.odds import bp, fragments
+from app.refresh import watching
 from app.web import viewer
 from app.web.htmx import is_htmx, vary_on_htmx
 from app.web.urls import MAX_ID, next_from_request, preference_saved

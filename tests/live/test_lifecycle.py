@@ -10,9 +10,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from app import watching
 from app.extensions import cache
 from app.live import shutdown_all
+from app.refresh import watching
 from tests.live.conftest import TIMEOUT, LiveServer, assert_still_serving, closed_with, receive, wait_for
 
 PING, CLOSE, TEXT = 0x9, 0x8, 0x1

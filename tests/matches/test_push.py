@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app import create_app, live, watching
+from app import create_app, live
 from app.extensions import cache, db
 from app.live import parts
 from app.matches import push
@@ -15,6 +15,7 @@ from app.matches import services as match_services
 from app.matches.models import Match
 from app.odds import fragments as odds_fragments
 from app.odds.jobs import refresh_odds
+from app.refresh import watching
 from app.storage import cache_keys
 from tests.conftest import IN_PROCESS, controls
 from tests.factories import make_match

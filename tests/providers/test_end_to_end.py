@@ -15,7 +15,7 @@ from app import create_app
 from app.extensions import db
 from app.matches.models import Match, Team
 from app.odds.models import CurrentPrice, OddsSnapshot
-from app.usage import ProviderUsage
+from app.refresh.usage import ProviderUsage
 from tests.conftest import IN_PROCESS
 from tests.providers.conftest import ProviderServer, Reply, sample
 

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.planner import Budget, Fixture, interval, live_interval, plan_odds
 from app.providers.demo import DemoProvider
 from app.providers.records import MatchStatus
+from app.refresh.planner import Budget, Fixture, interval, live_interval, plan_odds
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 MONTH_END = NOW + timedelta(days=30)

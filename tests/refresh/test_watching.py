@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app import watching
 from app.extensions import db
 from app.matches.models import Match
 from app.odds.jobs import _upcoming
+from app.refresh import watching
 
 
 def scheduled(n: int) -> list[Match]:
