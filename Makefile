@@ -69,7 +69,7 @@ backtest: install
 	  --json app/predictions/backtest.json
 
 ## Production's background processes (need REDIS_URL; DATABASE_URL for PostgreSQL):
-## an RQ worker on the queues live, default, low; and the scheduler that enqueues app/schedule.py.
+## an RQ worker on the queues live, default, low; and the scheduler that enqueues app/jobs/schedule.py.
 worker: install
 	$(PY) worker.py
 

@@ -2,7 +2,7 @@
 
     python worker.py               an RQ worker on the queues live, default and low (in that order);
                                    it also moves retries that wait out their backoff back to their queue
-    python worker.py --scheduler   the scheduler: reconciles app/schedule.py into Redis, then enqueues
+    python worker.py --scheduler   the scheduler: reconciles app/jobs/schedule.py into Redis, then enqueues
                                    each periodic job when due (one per deployment is enough; two are safe)
 
 Both need REDIS_URL. Without Redis the same schedule runs embedded, inside the web process.
@@ -14,8 +14,9 @@ import argparse
 import logging
 import sys
 
-from app import create_app, queues
-from app.schedule import QUEUES
+from app import create_app
+from app.jobs import queues
+from app.jobs.schedule import QUEUES
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,7 +3,7 @@
 import logging
 
 from app import create_app
-from app.embedded import EmbeddedScheduler
+from app.jobs.embedded import EmbeddedScheduler
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 app = create_app()

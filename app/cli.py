@@ -11,13 +11,14 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from app import clock, queues, runs
-from app.jobs import configured, reading, requests_sent
+from app import clock
+from app.jobs import queues, runs
+from app.jobs.job import configured, reading, requests_sent
+from app.jobs.schedule import LEAGUES, PERIODIC, find
 from app.matches import jobs as match_jobs
 from app.odds import jobs as odds_jobs
 from app.predictions import cli as predictions_cli
 from app.providers.base import ProviderError
-from app.schedule import LEAGUES, PERIODIC, find
 
 
 def seed_all(history_hours: int) -> dict[str, int]:
@@ -142,7 +143,7 @@ def init_app(app: Flask) -> None:
 
     app.cli.add_command(providers)
 
-    jobs = AppGroup("jobs", help="The periodic jobs (app/schedule.py).")
+    jobs = AppGroup("jobs", help="The periodic jobs (app/jobs/schedule.py).")
 
     @jobs.command("schedule")
     def jobs_schedule() -> None:

@@ -3,9 +3,9 @@
 What it measures, on a fresh PostgreSQL database (`betscore_bench_jobs`: dropped, created, migrated with
 the repository's migrations, seeded with the demo world, dropped again at the end) and a private Redis
 database (db 11, flushed before and after), with no provider key set, so the demo world serves:
-  * the ceiling: N no-op jobs (`app.queues:noop`, default 1,000) enqueued with `app.queues.enqueue` on
+  * the ceiling: N no-op jobs (`app.jobs.queues:noop`, default 1,000) enqueued with `app.jobs.queues.enqueue` on
     one queue, then drained by ONE worker process, `python worker.py --burst --queues default`: the
-    production worker class (`app.queues.AppWorker`), which forks a work horse per job and runs the job
+    production worker class (`app.jobs.queues.AppWorker`), which forks a work horse per job and runs the job
     inside the app context on fresh database connections;
   * real work: M demo-provider refresh jobs (default 100: `app.odds.jobs:refresh_odds` cycled over the
     five leagues; `--real-jobs mix` cycles refresh_odds, refresh_standings and refresh_fixtures instead),
@@ -56,7 +56,7 @@ DB_NAME = "betscore_bench_jobs"
 DEFAULT_URL = f"postgresql://postgres@127.0.0.1:5432/{DB_NAME}"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/11"
 QUEUE = "default"
-NOOP = "app.queues:noop"
+NOOP = "app.jobs.queues:noop"
 REAL_FUNCS = {
     "odds": ("app.odds.jobs:refresh_odds",),
     "mix": ("app.odds.jobs:refresh_odds", "app.matches.jobs:refresh_standings", "app.matches.jobs:refresh_fixtures"),
@@ -73,7 +73,7 @@ PROVIDER_VARS = (
     "SENTRY_DSN",
 )
 WORKER_CLASS_NOTE = (
-    "worker: one `python worker.py --burst --queues default` process, app.queues.AppWorker "
+    "worker: one `python worker.py --burst --queues default` process, app.jobs.queues.AppWorker "
     "(rq.Worker): it forks a work horse per job, which pushes the app context and disposes of the "
     "inherited database pool before running the job"
 )
@@ -231,7 +231,7 @@ def prepare(args: argparse.Namespace) -> Any:
 
     from app import create_app
     from app.cli import seed_all
-    from app.jobs import chain
+    from app.jobs.job import chain
 
     log(f"recreating database {db_name(args.database_url)}, flushing Redis {args.redis_url}")
     recreate_database(args.database_url)
@@ -257,7 +257,7 @@ def prepare(args: argparse.Namespace) -> Any:
 
 
 def enqueue_noop(app: Any, n: int, tag: str) -> tuple[list[str], float]:
-    from app import queues
+    from app.jobs import queues
 
     with app.app_context():
         started = time.perf_counter()
@@ -266,8 +266,8 @@ def enqueue_noop(app: Any, n: int, tag: str) -> tuple[list[str], float]:
 
 
 def enqueue_real(app: Any, n: int, kind: str, tag: str) -> tuple[list[str], float]:
-    from app import queues
-    from app.schedule import LEAGUES
+    from app.jobs import queues
+    from app.jobs.schedule import LEAGUES
 
     funcs = REAL_FUNCS[kind]
     with app.app_context():
@@ -321,7 +321,7 @@ def collect(app: Any, label: str, ids: list[str], wall: float, enqueue_s: float,
     """The drained jobs as RQ stored them: statuses, start and end times, and the real jobs' results."""
     from rq.job import Job
 
-    from app import queues
+    from app.jobs import queues
 
     with app.app_context():
         jobs = Job.fetch_many(ids, connection=queues.connection())
@@ -476,7 +476,7 @@ def report(args: argparse.Namespace, phases: dict[str, Phase], startups: list[fl
         f"{fork['median_ms']:.2f} ms (median of {fork['samples']})"
     )
     enq = statistics.median(d.jobs / d.enqueue_s for d in noop.drains)
-    print(f"enqueueing (app.queues.enqueue, one call per job, not timed above): {enq:.0f} no-op jobs/s")
+    print(f"enqueueing (app.jobs.queues.enqueue, one call per job, not timed above): {enq:.0f} no-op jobs/s")
     path = write_json(args, phases, startups, fork, ratio)
     print(f"results: {path.relative_to(ROOT)}, worker logs: bench/out/jobs-worker-*.log")
 

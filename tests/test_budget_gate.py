@@ -11,10 +11,10 @@ from flask_migrate import upgrade
 
 from app import create_app
 from app.extensions import db
-from app.jobs import worth_running
+from app.jobs.job import worth_running
+from app.jobs.schedule import PERIODIC
 from app.refresh import freshness
 from app.refresh.usage import ProviderUsage
-from app.schedule import PERIODIC
 from tests.conftest import IN_PROCESS, Clock
 from tests.factories import make_match
 

@@ -7,15 +7,16 @@ from datetime import timedelta
 from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from app import clock, live, runs
+from app import clock, live
 from app.accounts.services import admin_required
 from app.admin import bp, dashboard
 from app.extensions import db
+from app.jobs import runs
+from app.jobs.runs import DailyStat, JobRun
+from app.jobs.schedule import PERIODIC, find
 from app.matches import registry
 from app.matches.models import Match, Team, UnresolvedTeam
 from app.odds.models import Bookmaker, CurrentPrice, OddsSnapshot
-from app.runs import DailyStat, JobRun
-from app.schedule import PERIODIC, find
 from app.web.htmx import is_htmx, vary_on_htmx
 from app.web.urls import MAX_ID
 

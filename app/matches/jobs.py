@@ -10,7 +10,7 @@ from sqlalchemy import and_, func, or_, select
 
 from app import clock
 from app.extensions import db
-from app.jobs import attempt, chain, job, serve
+from app.jobs.job import attempt, chain, job, serve
 from app.matches import details, ingest
 from app.matches.catalog import COMPETITIONS
 from app.matches.models import IN_PLAY, Competition, Match, Season

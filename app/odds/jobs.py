@@ -11,14 +11,14 @@ from sqlalchemy import and_, or_, select
 
 from app import clock
 from app.extensions import db
-from app.jobs import attempt, chain, job, serve
+from app.jobs.job import attempt, chain, job, serve
+from app.jobs.schedule import LEAGUES
 from app.matches import ingest
 from app.matches.models import IN_PLAY, Competition, Match
 from app.odds import history, services
 from app.providers.demo import DemoProvider
 from app.providers.the_odds_api import TheOddsAPI, credit_cost
 from app.refresh import freshness, planner, usage, watching
-from app.schedule import LEAGUES
 
 # Hours before now at which the seed replays the demo world: denser close to now, like the
 # bookmakers' own cadence, so a fresh install already has movement to chart.

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from app import clock
 from app.extensions import db
-from app.jobs import job
+from app.jobs.job import job
 from app.live import topics
 from app.matches.models import Competition, Match, Team
 from app.model import blend, explain, implied, markets

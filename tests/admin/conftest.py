@@ -15,8 +15,8 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job
 from sqlalchemy import select
 
-from app import runs
 from app.extensions import db
+from app.jobs import runs
 from app.storage import redis_client
 from tests.conftest import Auth, csrf_token_from
 
@@ -43,7 +43,7 @@ def token(client: FlaskClient) -> str:
 
 
 class HeldThread:
-    """Stands in for threading.Thread inside app.runs: keeps what submit() started until the test runs it.
+    """Stands in for threading.Thread inside app.jobs.runs: keeps what submit() started until the test runs it.
 
     The test's database session lives on one connection, in a transaction rolled back at the end; a
     run's thread opens its own app context and so its own session, on that same connection. Held

@@ -10,10 +10,10 @@ from flask.testing import FlaskClient
 from rq import Queue
 from sqlalchemy import func, select
 
-from app import runs
 from app.extensions import db
-from app.runs import JobRun
-from app.schedule import PERIODIC, find
+from app.jobs import runs
+from app.jobs.runs import JobRun
+from app.jobs.schedule import PERIODIC, find
 from tests.admin.conftest import token
 
 JOB = "standings:epl"  # cheap: one table from the demo provider
@@ -210,7 +210,7 @@ def test_on_the_services_backend_submit_queues_the_run_on_rq(app, as_admin, runn
     queue = Queue(find(JOB).queue, connection=runners.redis)
     assert f"run-{run_id}" in queue.job_ids
     job = runners.rq_job(run_id)
-    assert job.func_name == "app.runs.execute" and job.func is runs.execute and job.args == (run_id,)
+    assert job.func_name == "app.jobs.runs.execute" and job.func is runs.execute and job.args == (run_id,)
     assert runners.held == []
     with app.app_context():
         run = db.session.get(JobRun, run_id)

@@ -23,14 +23,14 @@ from rq.job import Job, JobStatus
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from app import queues, runs
 from app.extensions import db
+from app.jobs import queues, runs
+from app.jobs.runs import JobRun
+from app.jobs.schedule import PERIODIC, QUEUES
 from app.matches.models import Match, Team
 from app.odds.jobs import refresh_odds
 from app.odds.models import Bookmaker, CurrentPrice, Market, OddsSnapshot
 from app.providers.breaker import CircuitBreaker, RedisBreakerStore
-from app.runs import JobRun
-from app.schedule import PERIODIC, QUEUES
 from tests.jobs.conftest import Processes, wait_for
 from tests.providers.conftest import ProviderServer, Reply, sample
 

@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from app import locks, queues, runs
 from app.extensions import db
-from app.runs import JobRun
-from app.schedule import Periodic, find
+from app.jobs import locks, queues, runs
+from app.jobs.runs import JobRun
+from app.jobs.schedule import Periodic, find
 
 
 def sweep() -> dict:
@@ -37,7 +37,7 @@ def test_a_run_records_its_outcome_rows_and_time(app):
 
 def test_a_sweep_with_a_failed_target_is_partial_and_counts_what_the_others_wrote(app):
     with app.app_context():
-        runs.run_scheduled(Periodic("odds-test", "tests.test_runs:sweep", timedelta(minutes=1)))
+        runs.run_scheduled(Periodic("odds-test", "tests.jobs.test_runs:sweep", timedelta(minutes=1)))
         [run] = rows()
         assert run.state == "partial" and run.written == 2 and "HTTP 503" in run.detail
 
@@ -45,7 +45,7 @@ def test_a_sweep_with_a_failed_target_is_partial_and_counts_what_the_others_wrot
 def test_a_failure_is_recorded_with_its_traceback_then_raised_for_the_runner(app):
     with app.app_context():
         with pytest.raises(ValueError, match="bad payload"):
-            runs.run_scheduled(Periodic("broken", "tests.test_runs:broken", timedelta(minutes=1)))
+            runs.run_scheduled(Periodic("broken", "tests.jobs.test_runs:broken", timedelta(minutes=1)))
         [run] = rows()
         assert run.state == "failed" and "Traceback" in run.detail and "ValueError: bad payload" in run.detail
 

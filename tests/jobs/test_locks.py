@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from app import locks
 from app.extensions import db
+from app.jobs import locks
 from app.matches.jobs import refresh_standings
 from app.matches.models import Competition, Season, Standing
 

@@ -23,7 +23,7 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq_scheduler import Scheduler
 
-from app.schedule import PERIODIC, QUEUES, Periodic
+from app.jobs.schedule import PERIODIC, QUEUES, Periodic
 from app.storage import redis_client
 
 log = logging.getLogger("betscore.queues")
@@ -126,7 +126,7 @@ class PeriodicScheduler(Scheduler):  # type: ignore[misc]
             first = now if p.every is not None else p.next_after(now)
             self.schedule(
                 _naive_utc(first),
-                "app.runs.run_periodic",
+                "app.jobs.runs.run_periodic",
                 args=(p.id,),
                 id=job_id,
                 queue_name=p.queue,
@@ -148,7 +148,7 @@ class PeriodicScheduler(Scheduler):  # type: ignore[misc]
         else:
             job_id = f"{slug(p.id)}-{now:%Y%m%dT%H%M%S%f}"
             enqueue(
-                "app.runs:run_periodic",
+                "app.jobs.runs:run_periodic",
                 p.id,
                 queue=p.queue,
                 timeout=p.timeout,
@@ -226,7 +226,7 @@ def make_worker(
 
 def _preload() -> None:
     """Import every job's module once in the worker, so each forked work horse starts with them loaded."""
-    from app import runs
+    from app.jobs import runs
 
     for p in PERIODIC:
         runs.resolve(p.func)

@@ -10,8 +10,8 @@ from typing import Any
 
 from flask import Flask
 
-from app import runs
-from app.schedule import PERIODIC, Periodic
+from app.jobs import runs
+from app.jobs.schedule import PERIODIC, Periodic
 
 log = logging.getLogger("betscore.embedded")
 

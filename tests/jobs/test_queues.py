@@ -11,10 +11,10 @@ from redis import Redis
 from rq import Queue, SimpleWorker
 from rq.job import Job, JobStatus
 
-from app import queues, schedule
+from app.jobs import queues, schedule
+from app.jobs.queues import TEMPLATE, PeriodicScheduler, fingerprint, slug
+from app.jobs.schedule import Periodic
 from app.providers.base import ProviderError
-from app.queues import TEMPLATE, PeriodicScheduler, fingerprint, slug
-from app.schedule import Periodic
 from app.storage import redis_client
 
 T0 = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
@@ -47,8 +47,8 @@ def templates(redis: Redis) -> dict[str, float]:
     return {k.decode(): s for k, s in redis.zrange("rq:scheduler:scheduled_jobs", 0, -1, withscores=True)}
 
 
-LIVE = Periodic("live", "tests.test_queues:ok", timedelta(seconds=30), queue="live")
-NIGHTLY = Periodic("nightly", "tests.test_queues:ok", cron="0 2 * * *", queue="low")
+LIVE = Periodic("live", "tests.jobs.test_queues:ok", timedelta(seconds=30), queue="live")
+NIGHTLY = Periodic("nightly", "tests.jobs.test_queues:ok", cron="0 2 * * *", queue="low")
 
 
 def ok() -> dict:
@@ -65,7 +65,7 @@ def test_reconcile_adds_keeps_updates_and_removes_by_stable_id(redis):
     again = declared(LIVE, NIGHTLY).reconcile(now=T0 + timedelta(minutes=5))
     assert again["kept"] == ["live", "nightly"] and not again["added"] and not again["updated"]
     assert templates(redis)["periodic-live"] == T0.timestamp()  # an unchanged job keeps its turn
-    slower = Periodic("live", "tests.test_queues:ok", timedelta(seconds=60), queue="live")
+    slower = Periodic("live", "tests.jobs.test_queues:ok", timedelta(seconds=60), queue="live")
     changed = declared(slower).reconcile(now=T0)
     assert changed == {"added": [], "updated": ["live"], "removed": ["nightly"], "kept": []}
     assert list(templates(redis)) == ["periodic-live"]
@@ -85,7 +85,7 @@ def test_a_due_template_enqueues_a_job_of_its_own_and_moves_on(redis):
     waiting = Queue("live", connection=redis).job_ids
     assert len(waiting) == 1 and waiting[0].startswith("live-") and waiting[0] != "periodic-live"
     job = Job.fetch(waiting[0], connection=redis)
-    assert job.func_name == "app.runs.run_periodic" and job.args == ("live",) and job.retries_left == 3
+    assert job.func_name == "app.jobs.runs.run_periodic" and job.args == ("live",) and job.retries_left == 3
     assert templates(redis)["periodic-live"] > datetime.now(UTC).timestamp() + 25  # next turn in 30 s
 
 
@@ -124,14 +124,14 @@ def explode_outage() -> dict:
 @pytest.mark.parametrize(
     ("func", "status", "retries_left"),
     [
-        ("tests.test_queues:explode_outage", JobStatus.SCHEDULED, 2),  # retried with backoff
-        ("tests.test_queues:explode_bug", JobStatus.FAILED, 0),  # a retry would only repeat it
+        ("tests.jobs.test_queues:explode_outage", JobStatus.SCHEDULED, 2),  # retried with backoff
+        ("tests.jobs.test_queues:explode_bug", JobStatus.FAILED, 0),  # a retry would only repeat it
     ],
 )
 def test_transient_failures_are_retried_and_bugs_are_not(app, redis, monkeypatch, func, status, retries_left):
     monkeypatch.setattr(schedule, "PERIODIC", (*schedule.PERIODIC, Periodic("t", func, timedelta(minutes=1))))
     with app.app_context():
-        job_id = queues.enqueue("app.runs:run_periodic", "t", job_id="t-1")
+        job_id = queues.enqueue("app.jobs.runs:run_periodic", "t", job_id="t-1")
     queues.make_worker(app, ["default"], worker_class=InProcess).work(burst=True)
     job = Job.fetch(job_id, connection=redis)
     assert job.get_status() == status and job.retries_left == retries_left

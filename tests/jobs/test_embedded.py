@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from app.embedded import EmbeddedScheduler
 from app.extensions import db
-from app.runs import JobRun, resolve
-from app.schedule import PERIODIC, Periodic
+from app.jobs.embedded import EmbeddedScheduler
+from app.jobs.runs import JobRun, resolve
+from app.jobs.schedule import PERIODIC, Periodic
 
 calls: list[str] = []
 T0 = datetime(2026, 11, 25, 1, 59, 50, tzinfo=UTC)
@@ -38,10 +38,10 @@ def at(seconds: float) -> datetime:
 def test_jobs_run_when_due_and_a_failure_does_not_stop_the_others(app):
     calls.clear()
     schedule = [
-        Periodic("a", "tests.test_embedded:record", timedelta(seconds=10), ("a",)),
-        Periodic("boom", "tests.test_embedded:explode", timedelta(seconds=10)),
-        Periodic("b", "tests.test_embedded:record", timedelta(seconds=30), ("b",)),
-        Periodic("nightly", "tests.test_embedded:record", args=("n",), cron="0 2 * * *"),
+        Periodic("a", "tests.jobs.test_embedded:record", timedelta(seconds=10), ("a",)),
+        Periodic("boom", "tests.jobs.test_embedded:explode", timedelta(seconds=10)),
+        Periodic("b", "tests.jobs.test_embedded:record", timedelta(seconds=30), ("b",)),
+        Periodic("nightly", "tests.jobs.test_embedded:record", args=("n",), cron="0 2 * * *"),
     ]
     runner = EmbeddedScheduler(app, schedule)
     first = runner.run_pending(now=at(0))
@@ -58,8 +58,8 @@ def test_each_run_is_recorded_with_its_outcome(app):
     runner = EmbeddedScheduler(
         app,
         [
-            Periodic("a", "tests.test_embedded:record", timedelta(seconds=10), ("a",)),
-            Periodic("boom", "tests.test_embedded:explode", timedelta(seconds=10)),
+            Periodic("a", "tests.jobs.test_embedded:record", timedelta(seconds=10), ("a",)),
+            Periodic("boom", "tests.jobs.test_embedded:explode", timedelta(seconds=10)),
         ],
     )
     runner.run_pending(now=at(0))
@@ -73,7 +73,7 @@ def test_each_run_is_recorded_with_its_outcome(app):
 def test_the_thread_starts_and_stops(app):
     calls.clear()
     runner = EmbeddedScheduler(
-        app, [Periodic("a", "tests.test_embedded:record", timedelta(hours=1), ("t",))], tick=0.01
+        app, [Periodic("a", "tests.jobs.test_embedded:record", timedelta(hours=1), ("t",))], tick=0.01
     )
     runner.start()
     runner.stop()

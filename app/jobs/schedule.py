@@ -1,7 +1,7 @@
 """PERIODIC: the declarative list of periodic jobs, the one schedule every runner follows.
 
-Both runners read it: the embedded thread (app/embedded.py) and, in production, rq-scheduler,
-which app/queues.py reconciles with this list at start by each job's stable id.
+Both runners read it: the embedded thread (app/jobs/embedded.py) and, in production, rq-scheduler,
+which app/jobs/queues.py reconciles with this list at start by each job's stable id.
 """
 
 from __future__ import annotations
@@ -136,5 +136,5 @@ PERIODIC: tuple[Periodic, ...] = (
     ),
     # At kickoff a match's latest prediction is frozen; after the final whistle it is scored.
     Periodic("settle", "app.predictions.jobs:settle_predictions", timedelta(minutes=2), queue="live"),
-    Periodic("cleanup", "app.cleanup:nightly", cron="0 2 * * *", queue="low", timeout=timedelta(minutes=30)),
+    Periodic("cleanup", "app.jobs.cleanup:nightly", cron="0 2 * * *", queue="low", timeout=timedelta(minutes=30)),
 )

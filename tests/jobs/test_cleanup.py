@@ -7,10 +7,10 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from app import cleanup, runs
 from app.extensions import cache, db
+from app.jobs import cleanup, runs
+from app.jobs.runs import DailyStat, JobRun
 from app.refresh import freshness
-from app.runs import DailyStat, JobRun
 
 
 def add_run(queued_at, state="ok", written=0, requests=0, credits=0) -> None:

@@ -22,12 +22,13 @@ from sqlalchemy import Date, Float, Index, String, Text, delete, func, select, u
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app import clock, queues
+from app import clock
 from app.extensions import Model, db
-from app.jobs import requests_sent, worth_running
+from app.jobs import queues
+from app.jobs.job import requests_sent, worth_running
+from app.jobs.schedule import PERIODIC, Periodic, find
 from app.providers.base import ProviderError
 from app.refresh import usage
-from app.schedule import PERIODIC, Periodic, find
 from app.storage import redis_client
 from app.storage.columns import UTCDateTime
 
@@ -107,7 +108,7 @@ def submit(periodic_id: str, trigger: str = "admin") -> JobRun:
     if redis_client.connection() is not None:
         try:
             run.job_id = queues.enqueue(
-                "app.runs:execute",
+                "app.jobs.runs:execute",
                 run.id,
                 queue=periodic.queue,
                 timeout=periodic.timeout,

@@ -6,8 +6,9 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from app import clock, runs
+from app import clock
 from app.extensions import cache, db
+from app.jobs import runs
 from app.odds import history
 
 KEEP_HISTORY_DAYS = 30  # every price change of the last 30 days is kept; older ones are downsampled

@@ -12,15 +12,16 @@ from typing import Any, TypeVar
 from flask import current_app
 from sqlalchemy import and_, func, or_, select
 
-from app import clock, live, locks, queues
+from app import clock, live
 from app.extensions import db
+from app.jobs import locks, queues
+from app.jobs.schedule import Periodic
 from app.matches import push
 from app.matches.models import IN_PLAY, Match
 from app.providers.base import Provider, ProviderError
 from app.providers.records import Usage
 from app.providers.registry import first_success
 from app.refresh import freshness, planner, usage
-from app.schedule import Periodic
 from app.storage import cache_keys
 
 F = TypeVar("F", bound=Callable[..., dict[str, Any]])
