@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from crontab import CronTab
 
-from app.matches.catalog import COMPETITIONS
+from app.providers.catalog import COMPETITIONS
 
 LEAGUES = tuple(COMPETITIONS)
 QUEUES = ("live", "default", "low")  # a worker takes from the first non-empty one, in this order

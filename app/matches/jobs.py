@@ -12,9 +12,9 @@ from app import clock
 from app.extensions import db
 from app.jobs.job import attempt, chain, job, serve
 from app.matches import details, ingest
-from app.matches.catalog import COMPETITIONS
 from app.matches.models import IN_PLAY, Competition, Match, Season
 from app.providers.base import Provider, ProviderError
+from app.providers.catalog import COMPETITIONS
 from app.providers.records import FixtureRecord
 from app.refresh import freshness, watching
 

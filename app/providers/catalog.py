@@ -1,4 +1,5 @@
-"""BetScore's own competitions: canonical, whichever provider reports on them."""
+"""BetScore's own competitions, by its own keys ("epl"): canonical, whichever provider reports on them. Each client
+maps these keys to its provider's ids; the schedule and the matches feature read them from here."""
 
 from __future__ import annotations
 
