@@ -12,10 +12,10 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from app import clock
+from app.football import jobs as match_jobs
 from app.jobs import queues, runs
 from app.jobs.job import configured, reading, requests_sent
 from app.jobs.schedule import LEAGUES, PERIODIC, find
-from app.matches import jobs as match_jobs
 from app.odds import jobs as odds_jobs
 from app.predictions import cli as predictions_cli
 from app.providers.base import ProviderError

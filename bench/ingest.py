@@ -249,7 +249,7 @@ def fixtures() -> list[Any]:
 def create_world() -> None:
     """One competition and season, 40 teams and 20 matches, through the app's own ingest."""
     from app.extensions import db
-    from app.matches.ingest import upsert_competitions, upsert_fixtures
+    from app.football.ingest import upsert_competitions, upsert_fixtures
     from app.providers.records import CompetitionRecord
 
     upsert_competitions(
@@ -378,7 +378,7 @@ def resolved_rows(batch: Any) -> list[tuple]:
     from sqlalchemy import select
 
     from app.extensions import db
-    from app.matches.ingest import match_ids_by_alias
+    from app.football.ingest import match_ids_by_alias
     from app.odds.models import Bookmaker, Market
     from app.odds.services import PRICE_DECIMALS
 

@@ -59,7 +59,7 @@ QUEUE = "default"
 NOOP = "app.jobs.queues:noop"
 REAL_FUNCS = {
     "odds": ("app.odds.jobs:refresh_odds",),
-    "mix": ("app.odds.jobs:refresh_odds", "app.matches.jobs:refresh_standings", "app.matches.jobs:refresh_fixtures"),
+    "mix": ("app.odds.jobs:refresh_odds", "app.football.jobs:refresh_standings", "app.football.jobs:refresh_fixtures"),
 }
 # Unset for the run, so the demo world serves every capability and nothing reports to Sentry.
 PROVIDER_VARS = (

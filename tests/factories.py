@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from app.extensions import db
-from app.matches.models import Competition, Match, Season, Team
+from app.football.models import Competition, Match, Season, Team
 from app.odds.models import Bookmaker, Market
 
 

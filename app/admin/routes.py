@@ -11,11 +11,11 @@ from app import clock, live
 from app.accounts.services import admin_required
 from app.admin import bp, dashboard
 from app.extensions import db
+from app.football import registry
+from app.football.models import Match, Team, UnresolvedTeam
 from app.jobs import runs
 from app.jobs.runs import DailyStat, JobRun
 from app.jobs.schedule import PERIODIC, find
-from app.matches import registry
-from app.matches.models import Match, Team, UnresolvedTeam
 from app.odds.models import Bookmaker, CurrentPrice, OddsSnapshot
 from app.web.htmx import is_htmx, vary_on_htmx
 from app.web.urls import MAX_ID

@@ -14,10 +14,10 @@ from sqlalchemy import and_, func, or_, select
 
 from app import clock, live
 from app.extensions import db
+from app.football.models import IN_PLAY, Match
 from app.jobs import locks, queues
 from app.jobs.schedule import Periodic
 from app.matches import push
-from app.matches.models import IN_PLAY, Match
 from app.providers.base import Provider, ProviderError
 from app.providers.records import Usage
 from app.providers.registry import first_success

@@ -71,17 +71,17 @@ def find(periodic_id: str) -> Periodic:
 PERIODIC: tuple[Periodic, ...] = (
     Periodic(
         "competitions",
-        "app.matches.jobs:refresh_competitions",
+        "app.football.jobs:refresh_competitions",
         timedelta(hours=6),
         queue="low",
         capability="competitions",
         paid_every=timedelta(hours=24),
     ),
-    Periodic("live", "app.matches.jobs:refresh_live", timedelta(seconds=30), queue="live", capability="live"),
+    Periodic("live", "app.football.jobs:refresh_live", timedelta(seconds=30), queue="live", capability="live"),
     *(
         Periodic(
             f"fixtures:{lg}",
-            "app.matches.jobs:refresh_fixtures",
+            "app.football.jobs:refresh_fixtures",
             timedelta(minutes=30),
             (lg,),
             "low",
@@ -95,7 +95,7 @@ PERIODIC: tuple[Periodic, ...] = (
     *(
         Periodic(
             f"results:{lg}",
-            "app.matches.jobs:refresh_season_results",
+            "app.football.jobs:refresh_season_results",
             timedelta(hours=24),
             (lg,),
             "low",
@@ -107,7 +107,7 @@ PERIODIC: tuple[Periodic, ...] = (
     # Line-ups from an hour before kickoff, then events and statistics while played.
     Periodic(
         "details",
-        "app.matches.jobs:refresh_due_details",
+        "app.football.jobs:refresh_due_details",
         timedelta(minutes=1),
         queue="live",
         timeout=timedelta(minutes=4),
@@ -120,7 +120,7 @@ PERIODIC: tuple[Periodic, ...] = (
     *(
         Periodic(
             f"standings:{lg}",
-            "app.matches.jobs:refresh_standings",
+            "app.football.jobs:refresh_standings",
             timedelta(minutes=15),
             (lg,),
             "low",

@@ -11,8 +11,8 @@ from flask import render_template
 from markupsafe import Markup
 
 from app.extensions import cache
-from app.matches import details, services
-from app.matches.models import Match
+from app.football import details, services
+from app.football.models import Match
 from app.odds import fragments as odds_fragments
 from app.odds import services as odds_services
 from app.refresh import freshness

@@ -26,9 +26,10 @@ from flask import current_app, get_template_attribute, request
 
 from app import live
 from app.extensions import cache
+from app.football import services
+from app.football.services import MatchCard
 from app.live import parts, topics
-from app.matches import fragments, services
-from app.matches.services import MatchCard
+from app.matches import fragments
 from app.model.prices import ODDS_FORMATS
 from app.odds import fragments as odds_fragments
 from app.odds import services as odds_services

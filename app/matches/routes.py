@@ -8,8 +8,9 @@ from datetime import date, timedelta
 from flask import abort, make_response, render_template, request
 
 from app import clock
+from app.football import services
 from app.live import topics
-from app.matches import bp, fragments, services
+from app.matches import bp, fragments
 from app.odds import services as odds_services
 from app.predictions import fragments as prediction_fragments
 from app.storage import cache_keys

@@ -7,7 +7,7 @@ from markupsafe import Markup
 
 from app import clock
 from app.extensions import cache
-from app.matches.services import MatchCard
+from app.football.services import MatchCard
 from app.odds import services
 from app.refresh import freshness
 from app.storage import cache_keys

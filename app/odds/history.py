@@ -9,7 +9,7 @@ from sqlalchemy import Date, and_, case, cast, delete, func, insert, literal, no
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.extensions import db
-from app.matches.models import NOT_PLAYED, Match
+from app.football.models import NOT_PLAYED, Match
 from app.odds.board import MarketBoard, PriceRow, build_board
 from app.odds.models import Bookmaker, ClosingPrice, Market, OddsSnapshot
 from app.providers.records import OUTCOMES

@@ -11,10 +11,10 @@ from sqlalchemy import and_, or_, select
 
 from app import clock
 from app.extensions import db
+from app.football import ingest
+from app.football.models import IN_PLAY, Competition, Match
 from app.jobs.job import attempt, chain, job, serve
 from app.jobs.schedule import LEAGUES
-from app.matches import ingest
-from app.matches.models import IN_PLAY, Competition, Match
 from app.odds import history, services
 from app.providers.demo import DemoProvider
 from app.providers.the_odds_api import TheOddsAPI, credit_cost

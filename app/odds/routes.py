@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, make_response, render_template, request
 
-from app.matches import services as match_services
+from app.football import services as match_services
 from app.model.prices import ODDS_FORMATS
 from app.odds import bp, fragments
 from app.refresh import watching

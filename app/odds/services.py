@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, insert, select, update
 
 from app.extensions import cache, db
-from app.matches.ingest import chunked, match_ids_by_alias
-from app.matches.models import MatchAlias
+from app.football.ingest import chunked, match_ids_by_alias
+from app.football.models import MatchAlias
 from app.odds.board import MarketBoard, build_board, movement_series
 from app.odds.chart import Chart, movement_chart
 from app.odds.models import Bookmaker, CurrentPrice, Market, OddsSnapshot

@@ -9,7 +9,7 @@ from flask import current_app, render_template
 from markupsafe import Markup
 
 from app.extensions import cache
-from app.matches.services import MatchCard
+from app.football.services import MatchCard
 from app.odds import services as odds_services
 from app.odds.board import MarketBoard, PriceRow, build_board
 from app.odds.models import Market

@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 
 from app import clock
 from app.extensions import db
+from app.football.models import Competition, Match, Team
 from app.jobs.job import job
 from app.live import topics
-from app.matches.models import Competition, Match, Team
 from app.model import blend, explain, implied, markets
 from app.model import dixon_coles as dc
 from app.model.backtest import CHOSEN, VERSION

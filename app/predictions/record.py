@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
-from app.matches.models import Competition, Match, Team
+from app.football.models import Competition, Match, Team
 from app.model import scoring
 from app.predictions.models import Prediction
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import abort, current_app, make_response, render_template, request
 
 from app.extensions import cache
-from app.matches import services as match_services
+from app.football import services as match_services
 from app.model import scoring
 from app.predictions import bp, fragments, record, staking
 from app.predictions.charts import reliability_chart

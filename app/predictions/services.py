@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.extensions import cache, db
-from app.matches.models import Match
+from app.football.models import Match
 from app.model import scoring
 from app.odds.history import closing_boards
 from app.predictions.models import Prediction

@@ -10,8 +10,8 @@ from flask import Flask, current_app
 from sqlalchemy import select
 
 from app.extensions import db
-from app.matches.jobs import refresh_live
-from app.matches.models import Match
+from app.football.jobs import refresh_live
+from app.football.models import Match
 from app.odds.jobs import refresh_odds
 from app.predictions.jobs import refresh_predictions
 from tests.browser.conftest import serving

@@ -8,9 +8,9 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.football.jobs import refresh_standings
+from app.football.models import Competition, Season, Standing
 from app.jobs import locks
-from app.matches.jobs import refresh_standings
-from app.matches.models import Competition, Season, Standing
 
 MINUTE = timedelta(minutes=1)
 
@@ -47,7 +47,7 @@ def test_a_refresh_already_running_elsewhere_is_skipped_and_writes_nothing(app):
     with app.app_context():
         db.session.execute(db.delete(Standing))
         db.session.commit()
-        with locks.exclusive("app.matches.jobs.refresh_standings:epl", MINUTE, owner="another-worker"):
+        with locks.exclusive("app.football.jobs.refresh_standings:epl", MINUTE, owner="another-worker"):
             skipped = refresh_standings("epl")
             other_league = refresh_standings("laliga")
         assert skipped == {"skipped": "refresh_standings(epl) is already running elsewhere", "written": 0}

@@ -24,10 +24,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
+from app.football.models import Match, Team
 from app.jobs import queues, runs
 from app.jobs.runs import JobRun
 from app.jobs.schedule import PERIODIC, QUEUES
-from app.matches.models import Match, Team
 from app.odds.jobs import refresh_odds
 from app.odds.models import Bookmaker, CurrentPrice, Market, OddsSnapshot
 from app.providers.breaker import CircuitBreaker, RedisBreakerStore

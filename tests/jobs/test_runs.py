@@ -52,7 +52,7 @@ def test_a_failure_is_recorded_with_its_traceback_then_raised_for_the_runner(app
 
 def test_a_refresh_running_elsewhere_makes_the_run_skipped(app):
     with app.app_context():
-        with locks.exclusive("app.matches.jobs.refresh_standings:epl", timedelta(minutes=1), owner="elsewhere"):
+        with locks.exclusive("app.football.jobs.refresh_standings:epl", timedelta(minutes=1), owner="elsewhere"):
             runs.run_scheduled(find("standings:epl"))
         [run] = rows()
         assert run.state == "skipped" and run.written == 0

@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from app import create_app, live
 from app.extensions import cache, db
+from app.football import services as match_services
+from app.football.models import Match
 from app.live import parts
 from app.matches import push
-from app.matches import services as match_services
-from app.matches.models import Match
 from app.odds import fragments as odds_fragments
 from app.odds.jobs import refresh_odds
 from app.refresh import watching

@@ -10,7 +10,7 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from app.extensions import db
-from app.matches.models import Competition, Match
+from app.football.models import Competition, Match
 from tests.factories import make_match
 
 
@@ -166,7 +166,7 @@ def test_percent_encoded_time_zone_cookie_is_understood(client):
 
 
 def test_a_cached_list_follows_the_live_minute(client, clock):
-    from app.matches.jobs import refresh_live
+    from app.football.jobs import refresh_live
 
     match = db.session.scalars(select(Match).where(Match.status == "live")).first()
     before = client.get("/").get_data(as_text=True)  # now cached

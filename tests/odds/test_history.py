@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, text
 
 from app.extensions import cache, db
-from app.matches.models import Match
+from app.football.models import Match
 from app.odds.history import CaptureResult, capture_closing, downsample
 from app.odds.jobs import capture_closing_lines
 from app.odds.models import Bookmaker, ClosingPrice, CurrentPrice, OddsSnapshot

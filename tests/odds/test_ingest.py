@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.cli import seed_all
 from app.extensions import db
-from app.matches.models import Match, MatchAlias
+from app.football.models import Match, MatchAlias
 from app.odds import services
 from app.odds.jobs import refresh_odds
 from app.odds.models import Bookmaker, CurrentPrice, Market, OddsSnapshot

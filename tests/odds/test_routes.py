@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.matches.models import Match
+from app.football.models import Match
 from app.model import prices
 from app.odds.models import Bookmaker, CurrentPrice, Market
 from tests.conftest import csrf_token_from

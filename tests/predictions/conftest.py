@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from app.extensions import db
-from app.matches.models import Match
+from app.football.models import Match
 from app.odds.models import CurrentPrice, Market
 from app.predictions import services
 from tests.factories import book, make_match

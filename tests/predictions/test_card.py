@@ -199,7 +199,7 @@ def test_the_boards_are_the_odds_boards(app, priced_match):
 
 
 def test_a_match_without_a_prediction_has_no_card(app, client):
-    from app.matches.models import Match
+    from app.football.models import Match
 
     match = db.session.scalars(select(Match).where(Match.status == "scheduled")).first()
     html = client.get(f"/matches/{match.id}").get_data(as_text=True)
@@ -241,7 +241,7 @@ def test_a_prediction_from_results_alone_says_so(client, priced_match):
 
 
 def test_the_page_reads_its_prediction_from_the_cache_until_a_job_says_it_changed(app, client, clock):
-    from app.matches.models import Match
+    from app.football.models import Match
 
     match = db.session.scalars(select(Match).where(Match.status == "scheduled").order_by(Match.kickoff_at)).first()
     assert 'class="prediction card"' not in client.get(f"/matches/{match.id}").get_data(as_text=True)

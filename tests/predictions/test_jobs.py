@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.football.models import Match
 from app.live import topics
-from app.matches.models import Match
 from app.predictions import jobs, services
 from app.predictions.models import Prediction
 from tests.conftest import controls

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from app import create_app
 from app.extensions import db
-from app.matches.models import Match, Team
+from app.football.models import Match, Team
 from app.odds.models import CurrentPrice, OddsSnapshot
 from app.refresh.usage import ProviderUsage
 from tests.conftest import IN_PROCESS

@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.extensions import cache, db
-from app.matches.jobs import refresh_live
-from app.matches.models import Match
+from app.football.jobs import refresh_live
+from app.football.models import Match
 from app.odds.jobs import refresh_odds
 from app.storage import cache_keys
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.extensions import db
-from app.matches.models import Match
+from app.football.models import Match
 from app.odds.jobs import _upcoming
 from app.refresh import watching
 

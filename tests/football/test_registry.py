@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.matches.ingest import upsert_fixtures, upsert_standings
-from app.matches.models import Match, MatchAlias, Team, TeamAlias, UnresolvedTeam
-from app.matches.names import key
+from app.football.ingest import upsert_fixtures, upsert_standings
+from app.football.models import Match, MatchAlias, Team, TeamAlias, UnresolvedTeam
+from app.football.names import key
 from app.providers.records import FixtureRecord, MatchStatus, StandingRecord, TeamRef
 
 

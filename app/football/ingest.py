@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
-from app.matches.models import Competition, Match, MatchAlias, Season, Standing
-from app.matches.registry import TeamResolver
+from app.football.models import Competition, Match, MatchAlias, Season, Standing
+from app.football.registry import TeamResolver
 from app.providers.catalog import COMPETITIONS, season_of
 from app.providers.records import CompetitionRecord, FixtureRecord, StandingRecord
 from app.storage.columns import utcnow

@@ -14,8 +14,8 @@ from collections import defaultdict
 from sqlalchemy import select
 
 from app.extensions import db
-from app.matches.models import Competition, Match, Team, TeamAlias, UnresolvedTeam
-from app.matches.names import key
+from app.football.models import Competition, Match, Team, TeamAlias, UnresolvedTeam
+from app.football.names import key
 from app.providers.records import TeamRef
 from app.storage.columns import utcnow
 

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app.extensions import db
-from app.matches.models import Match, MatchAlias, MatchDetail, TeamAlias
+from app.football.models import Match, MatchAlias, MatchDetail, TeamAlias
 from app.providers.base import Provider, ProviderError
 from app.storage.columns import utcnow
 

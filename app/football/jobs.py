@@ -10,9 +10,9 @@ from sqlalchemy import and_, func, or_, select
 
 from app import clock
 from app.extensions import db
+from app.football import details, ingest
+from app.football.models import IN_PLAY, Competition, Match, Season
 from app.jobs.job import attempt, chain, job, serve
-from app.matches import details, ingest
-from app.matches.models import IN_PLAY, Competition, Match, Season
 from app.providers.base import Provider, ProviderError
 from app.providers.catalog import COMPETITIONS
 from app.providers.records import FixtureRecord

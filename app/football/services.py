@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import cache, db
-from app.matches.ingest import FIXTURE_FIELDS
-from app.matches.models import Competition, Match, MatchDisplay, Season, Standing
+from app.football.ingest import FIXTURE_FIELDS
+from app.football.models import Competition, Match, MatchDisplay, Season, Standing
 from app.storage import cache_keys
 
 

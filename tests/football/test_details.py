@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.matches import details
-from app.matches.jobs import refresh_details, refresh_due_details
-from app.matches.models import Match, MatchDetail
+from app.football import details
+from app.football.jobs import refresh_details, refresh_due_details
+from app.football.models import Match, MatchDetail
 
 
 def live_match() -> Match:

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.matches import ingest
-from app.matches.jobs import RESULTS_DAYS, refresh_fixtures, refresh_live, refresh_season_results, refresh_standings
-from app.matches.models import Competition, Match, Season, Standing, Team, TeamAlias
+from app.football import ingest
+from app.football.jobs import RESULTS_DAYS, refresh_fixtures, refresh_live, refresh_season_results, refresh_standings
+from app.football.models import Competition, Match, Season, Standing, Team, TeamAlias
 from app.providers.demo import DemoProvider
 
 
