@@ -96,13 +96,12 @@ def status() -> list[dict[str, Any]]:
     """Each configured provider: what it serves, its circuit and its quota."""
     rows = []
     for name, provider in configured().items():
-        breaker = getattr(getattr(provider, "http", None), "breaker", None)
         rows.append(
             {
                 "provider": name,
-                "capabilities": sorted(getattr(provider, "capabilities", ())),
+                "capabilities": sorted(provider.capabilities),
                 "authoritative": provider.authoritative,
-                "circuit": breaker.state() if breaker is not None else "none",
+                "circuit": provider.circuit(),
                 "quota": _usage(provider),
             }
         )

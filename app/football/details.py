@@ -15,12 +15,12 @@ from app.football.models import Match, MatchAlias, MatchDetail, TeamAlias
 from app.providers.base import Provider, ProviderError
 from app.storage.columns import utcnow
 
-# kind -> (capability, provider method)
-KINDS: dict[str, tuple[str, str]] = {
-    "lineups": ("lineups", "lineups"),
-    "events": ("events", "events"),
-    "stats": ("stats", "statistics"),
-    "h2h": ("head_to_head", "head_to_head"),
+# kind -> (capability, the call that asks a provider for it by the match's or the two teams' ids of its own)
+KINDS: dict[str, tuple[str, Callable[[Provider, Sequence[str]], Sequence[Any]]]] = {
+    "lineups": ("lineups", lambda p, ids: p.lineups(ids[0])),
+    "events": ("events", lambda p, ids: p.events(ids[0])),
+    "stats": ("stats", lambda p, ids: p.statistics(ids[0])),
+    "h2h": ("head_to_head", lambda p, ids: p.head_to_head(ids[0], ids[1])),
 }
 
 
@@ -41,18 +41,17 @@ def plain(value: Any) -> Any:
 
 def call_for(match: Match, kind: str) -> Callable[[Provider], Sequence[Any]]:
     """How to ask any provider for this match's details: by its own ids for the match or the teams."""
-    method = KINDS[kind][1]
+    capability, ask = KINDS[kind]
 
     def call(provider: Provider) -> Sequence[Any]:
         if kind == "h2h":
-            teams = _team_ids(provider.name, (match.home_team_id, match.away_team_id))
-            return getattr(provider, method)(*teams)
+            return ask(provider, _team_ids(provider.name, (match.home_team_id, match.away_team_id)))
         external = db.session.scalar(
             select(MatchAlias.external_id).filter_by(match_id=match.id, provider=provider.name)
         )
         if external is None:
-            raise ProviderError(provider.name, method, "no id of this provider for the match")
-        return getattr(provider, method)(external)
+            raise ProviderError(provider.name, capability, "no id of this provider for the match")
+        return ask(provider, (external,))
 
     return call
 

@@ -156,7 +156,7 @@ def refresh_due_details() -> dict[int, Any]:
         )
     )
     first = chain("events")
-    if first and not getattr(first[0], "free", False):
+    if first and first[0].paid:
         looked_at = watching.watched(ids)
         ids = [i for i in ids if i in looked_at and _details_due(i, now)]
     return {match_id: attempt(refresh_details, match_id) for match_id in ids}

@@ -52,13 +52,13 @@ def configured() -> dict[str, Provider]:
 
 
 def reading(provider: Provider) -> Usage | None:
-    """A provider's latest quota reading (clients keep it themselves or on their HTTP layer)."""
-    return getattr(provider, "last_usage", None) or getattr(getattr(provider, "http", None), "last_usage", None)
+    """A provider's latest quota reading."""
+    return provider.usage()
 
 
 def requests_sent() -> int:
     """Requests this process has sent to providers so far, retries included."""
-    return sum(getattr(getattr(p, "http", None), "requests_sent", 0) for p in configured().values())
+    return sum(p.requests_sent for p in configured().values())
 
 
 def _readings() -> list[Usage]:
@@ -127,7 +127,7 @@ def attempt(func: Callable[..., dict[str, Any]], *args: Any, **kwargs: Any) -> d
 def worth_running(periodic: Periodic) -> bool:
     """Whether a scheduled job is worth a request now: always with free data, within the budget with paid."""
     providers = current_app.extensions["betscore.providers"].get(periodic.capability or "", [])
-    if periodic.capability is None or not providers or getattr(providers[0], "free", False):
+    if periodic.capability is None or not providers or not providers[0].paid:
         return True
     every = periodic.paid_every or _live_every(providers[0].name)
     if every is None:

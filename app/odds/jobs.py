@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,16 +12,14 @@ from app import clock
 from app.extensions import db
 from app.football import ingest
 from app.football.models import IN_PLAY, Competition, Match
-from app.jobs.job import attempt, chain, job, serve
+from app.jobs.job import attempt, job
 from app.jobs.schedule import LEAGUES
 from app.odds import history, services
-from app.providers.demo import DemoProvider
-from app.providers.the_odds_api import TheOddsAPI, credit_cost
 from app.refresh import freshness, planner, usage, watching
+from app.refresh.providers import chain, serve
 
 # Hours before now at which the seed replays the demo world: denser close to now, like the
 # bookmakers' own cadence, so a fresh install already has movement to chart.
-CALLS_PER_ODDS_REFRESH = 2  # API-Football's /odds is paged: a league usually takes two calls
 PLAN_HORIZON = timedelta(days=7)  # beyond this a match's prices are not worth a credit yet
 BACKFILL_HOURS = (48, 42, 36, 30, 24, 20, 16, 12, 9, 6, 4, 3, 2, 1.5, 1, 0.5, 0.25)
 
@@ -30,7 +27,7 @@ BACKFILL_HOURS = (48, 42, 36, 30, 24, 20, 16, 12, 9, 6, 4, 3, 2, 1.5, 1, 0.5, 0.
 @job
 def refresh_odds(league: str, provider: str | None = None, markets: tuple[str, ...] | None = None) -> dict[str, Any]:
     """Every bookmaker's current prices for one league's upcoming and live matches."""
-    source, batch = serve("odds", lambda p: p.odds(league, markets=markets) if markets else p.odds(league), provider)
+    source, batch = serve("odds", lambda p: p.odds(league, markets), provider)
     # The batch's own fixtures first: they are how its event ids become our matches.
     fixtures = ingest.upsert_fixtures(source.name, source.authoritative, batch.fixtures)
     result = services.upsert_odds(source.name, batch)
@@ -56,13 +53,11 @@ def capture_closing_lines() -> dict[str, Any]:
 def refresh_planned_odds() -> dict[str, Any]:
     """The leagues worth a paid request now, as the planner decides; every league when prices are free."""
     provider = chain("odds")[0]
-    if getattr(provider, "free", False):
+    if not provider.paid:
         return {league: attempt(refresh_odds, league) for league in LEAGUES}
-    if isinstance(provider, TheOddsAPI):
-        budget, cost = _odds_budget(), (lambda markets: credit_cost(markets, provider.regions))
-    else:  # API-Football: its odds come out of the same 100 calls a day as everything else
-        budget, cost = _daily_calls_budget(provider.name), (lambda markets: CALLS_PER_ODDS_REFRESH)
-    plan = planner.plan_odds(clock.now(), _upcoming(), _last_refreshes(), budget, cost)
+    # A monthly plan (The Odds API's credits), or a daily one (API-Football: the same calls as everything else).
+    budget = _monthly_budget(provider.name) if provider.quota == "monthly" else _daily_calls_budget(provider.name)
+    plan = planner.plan_odds(clock.now(), _upcoming(), _last_refreshes(), budget, provider.odds_cost)
     outcome: dict[str, Any] = {"level": plan.level_name}
     for r in plan.refreshes:
         outcome[r.league] = attempt(refresh_odds, r.league, markets=r.markets) | {"reason": r.reason}
@@ -93,11 +88,11 @@ def _last_refreshes() -> dict[str, datetime]:
     return {league: when for league, when in found.items() if when is not None}
 
 
-def _odds_budget() -> planner.Budget:
+def _monthly_budget(provider: str) -> planner.Budget:
     """The Odds API's credits as its headers last said (the plan's allowance until it has answered once)."""
     now = clock.now()
     month_end = (now.replace(day=1) + timedelta(days=32)).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    reading = usage.latest().get("the-odds-api")
+    reading = usage.latest().get(provider)
     remaining = (
         reading.remaining
         if reading and reading.remaining is not None
@@ -119,24 +114,21 @@ def _daily_calls_budget(provider: str) -> planner.Budget:
     return planner.Budget(remaining, midnight, reserve=settings["API_FOOTBALL_RESERVE"])
 
 
-def _fixed(instant: datetime) -> Callable[[], datetime]:
-    return lambda: instant
-
-
 @job
 def backfill_odds(league: str, hours: float) -> dict[str, Any]:
     """Replay the demo world's prices of the past `hours`, oldest first (demo only: real providers
     cannot be asked about the past)."""
-    provider = chain("odds")[0]
-    if not isinstance(provider, DemoProvider):
-        return {"provider": provider.name, "written": 0, "skipped": "only the demo world replays"}
+    replaying = chain("odds_history")
+    if not replaying:
+        return {"provider": chain("odds")[0].name, "written": 0, "skipped": "only the demo world replays"}
+    provider = replaying[0]
     now = clock.now()
     # Only matches never priced: replaying the past over prices already held would rewrite history.
     priced = services.priced_fixtures(provider.name)
     written, changed = 0, set()
     for offset in (h for h in BACKFILL_HOURS if h <= hours):
         then = now - timedelta(hours=offset)
-        past = DemoProvider(seed=current_app.config["DEMO_SEED"], clock=_fixed(then)).odds(league)
+        past = provider.past_odds(league, then)
         past.prices[:] = [p for p in past.prices if p.fixture_external_id not in priced]
         result = services.upsert_odds(provider.name, past)
         written += result.written

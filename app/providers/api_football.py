@@ -7,13 +7,13 @@ payloads of the wrong shape, become ProviderError naming the call (never showing
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from app.providers import api_football_parse as parse
 from app.providers.api_football_parse import LEAGUES, ShapeError
-from app.providers.base import ProviderError
+from app.providers.base import ProviderBase, ProviderError
 from app.providers.http import ProviderHTTP, UsageParser
 from app.providers.quota import api_football_usage
 from app.providers.records import (
@@ -47,11 +47,15 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class APIFootball:
+CALLS_PER_ODDS_REFRESH = 2  # /odds is paged: a league usually takes two calls
+
+
+class APIFootball(ProviderBase):
     """api-football.com v3 as a BetScore provider (not authoritative: it matches teams, never creates them)."""
 
     name = "api-football"
     authoritative = False
+    quota = "daily"  # 100 calls a day on the free plan
     capabilities = frozenset(
         {
             "competitions",
@@ -93,11 +97,6 @@ class APIFootball:
             secrets=(api_key,),
             usage_parser=usage_parser or self._usage,
         )
-
-    @property
-    def last_usage(self) -> Usage | None:
-        """The quota as the latest response's headers stated it."""
-        return self.http.last_usage
 
     def _usage(self, headers: Mapping[str, str]) -> Usage | None:
         """The daily quota from the response headers, observed at this client's clock."""
@@ -182,8 +181,13 @@ class APIFootball:
 
     # --- odds ---------------------------------------------------------------------------
 
-    def odds(self, competition: str, *, season: int | None = None) -> OddsBatch:
-        """Pre-match prices of the league's upcoming fixtures, following the pages up to a cap."""
+    def odds_cost(self, markets: Sequence[str]) -> int:
+        """/odds is paged and answers every market at once: a league usually takes two calls."""
+        return CALLS_PER_ODDS_REFRESH
+
+    def odds(self, competition: str, markets: Sequence[str] | None = None, *, season: int | None = None) -> OddsBatch:
+        """Pre-match prices of the league's upcoming fixtures, following the pages up to a cap (every market comes
+        in the same pages, so naming fewer saves nothing)."""
         league, year = self._league(competition, "odds"), self._season(season)
         batch = OddsBatch(observed_at=self.clock())
         page, total = 1, 1

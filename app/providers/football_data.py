@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
-from app.providers.base import ProviderError
+from app.providers.base import ProviderBase, ProviderError
 from app.providers.http import ProviderHTTP, UsageParser
 from app.providers.quota import football_data_usage
 from app.providers.records import CompetitionRecord, FixtureRecord, MatchStatus, StandingRecord, TeamRef
@@ -174,15 +174,6 @@ def _window(date_from: date, date_to: date) -> dict[str, str]:
     return {"dateFrom": date_from.isoformat(), "dateTo": (date_to + timedelta(days=1)).isoformat()}
 
 
-def _unoffered(call: str) -> Callable[..., Any]:
-    """A method that refuses: football-data serves no odds (paid add-on), lineups, events or statistics here."""
-
-    def refuse(self: FootballData, *args: object, **kwargs: object) -> Any:
-        raise ProviderError(self.name, call, "not offered by this provider")
-
-    return refuse
-
-
 class _ErrorBodies(threading.local):
     """A requests response hook keeping, per thread, the `message` of the last error body."""
 
@@ -211,15 +202,15 @@ class _ErrorBodies(threading.local):
         self.message = message[:300] if isinstance(message, str) and message else None
 
 
-class FootballData:
-    """football-data.org v4: competitions, fixtures, live scores and standings of the five leagues."""
+class FootballData(ProviderBase):
+    """football-data.org v4: competitions, fixtures, live scores and standings of the five leagues. It serves no odds
+    (a paid add-on), line-ups, events or statistics here: those calls are refused (ProviderBase)."""
 
     name = "football-data"
     authoritative = False  # a backup: its teams are matched to canonical ones, never create them
+    quota = "daily"  # the free plan: 10 calls a minute, rationed by the schedule like a daily plan
     capabilities = frozenset({"competitions", "fixtures", "live", "standings"})
     BASE_URL = "https://api.football-data.org/v4"
-    odds, lineups, events = _unoffered("odds"), _unoffered("lineups"), _unoffered("events")
-    stats, head_to_head, team_stats = _unoffered("stats"), _unoffered("head_to_head"), _unoffered("team_stats")
 
     def __init__(
         self,

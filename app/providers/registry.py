@@ -20,6 +20,7 @@ CAPABILITIES = (
     "fixtures",
     "live",
     "odds",
+    "odds_history",
     "standings",
     "lineups",
     "events",

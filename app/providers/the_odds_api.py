@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 from urllib.parse import quote
 
 from app.providers import the_odds_api_parse as parse
-from app.providers.base import ProviderError
+from app.providers.base import ProviderBase, ProviderError
 from app.providers.http import ProviderHTTP, UsageParser
 from app.providers.quota import odds_api_usage
 from app.providers.records import (
@@ -65,11 +65,12 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class TheOddsAPI:
+class TheOddsAPI(ProviderBase):
     """Client for The Odds API v4; competitions are addressed by BetScore's canonical key."""
 
     name = "the-odds-api"
     authoritative = False  # its team names are matched to canonical teams, never create them
+    quota = "monthly"  # credits a month (500 on the free plan); /events and /sports cost none
     # /events costs no credits: a source of fixtures of last resort.
     capabilities = frozenset({"odds", "live", "fixtures"})
 
@@ -106,10 +107,9 @@ class TheOddsAPI:
         """Credits remaining/used/last cost from the x-requests-* headers, stamped by our clock."""
         return odds_api_usage(headers, self.name, self.clock())
 
-    @property
-    def last_usage(self) -> Usage | None:
-        """The quota as the latest response's headers stated it (None until a parser reads one)."""
-        return self.http.last_usage
+    def odds_cost(self, markets: Sequence[str]) -> int:
+        """Credits one /odds call for these markets costs in this client's regions."""
+        return credit_cost(markets, self.regions)
 
     # --- the API's own endpoints -----------------------------------------------------------
 
@@ -119,21 +119,22 @@ class TheOddsAPI:
         with self._shape("sports"):
             return [parse.sport(i, raw) for i, raw in enumerate(parse.objects(data, "sports"))]
 
-    def events(self, competition: str) -> list[FixtureRecord]:
+    def upcoming(self, competition: str) -> list[FixtureRecord]:
         """GET /sports/{sport}/events (free): upcoming and in-play events, without prices."""
         return self._events("events", competition, {})
 
     def odds(
         self,
         competition: str,
-        markets: Sequence[str] = DEFAULT_MARKETS,
+        markets: Sequence[str] | None = None,
         regions: str | None = None,
         bookmakers: Sequence[str] | None = None,
     ) -> OddsBatch:
-        """GET /sports/{sport}/odds: upcoming and live events with their prices; costs credit_cost(...)."""
+        """GET /sports/{sport}/odds: upcoming and live events with their prices (DEFAULT_MARKETS unless named);
+        costs credit_cost(...)."""
         call = "odds"
         path = f"sports/{self._sport(call, competition)}/odds"
-        data = self._get(call, path, self._odds_params(call, markets, regions, bookmakers))
+        data = self._get(call, path, self._odds_params(call, markets or DEFAULT_MARKETS, regions, bookmakers))
         observed = self.clock()
         with self._shape(call):
             events = [parse.event(i, raw) for i, raw in enumerate(parse.objects(data, "events"))]

@@ -112,9 +112,9 @@ def test_quota_headers_read_at_the_clock(server: ProviderServer) -> None:
     )
     api = client(server)
     api.standings("epl", season=2022)
-    assert api.last_usage is not None
-    assert (api.last_usage.limit, api.last_usage.remaining, api.last_usage.used) == (100, 87, 13)
-    assert api.last_usage.observed_at == NOW
+    assert api.usage() is not None
+    assert (api.usage().limit, api.usage().remaining, api.usage().used) == (100, 87, 13)
+    assert api.usage().observed_at == NOW
 
 
 @pytest.mark.parametrize(

@@ -456,8 +456,16 @@ def test_what_football_data_does_not_offer_here(server: ProviderServer) -> None:
     assert (fd.name, fd.authoritative) == ("football-data", False)
     assert fd.capabilities == frozenset({"competitions", "fixtures", "live", "standings"})
     assert isinstance(fd, Provider)
-    for call in ("odds", "lineups", "events", "stats", "head_to_head", "team_stats"):
+    refused = {
+        "odds": lambda: fd.odds("epl"),
+        "past_odds": lambda: fd.past_odds("epl", NOW),
+        "lineups": lambda: fd.lineups("1"),
+        "events": lambda: fd.events("1"),
+        "statistics": lambda: fd.statistics("1"),
+        "head_to_head": lambda: fd.head_to_head("1", "2"),
+    }
+    for call, ask in refused.items():
         with pytest.raises(ProviderError) as caught:
-            getattr(fd, call)("epl")
+            ask()
         assert (caught.value.call, caught.value.reason) == (call, "not offered by this provider")
     assert server.requests == []

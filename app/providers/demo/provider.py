@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
-from app.providers.base import ProviderError
+from app.providers.base import ProviderBase, ProviderError
 from app.providers.demo import detail
 from app.providers.demo.books import _covering, _events, bucket_start, quote
 from app.providers.demo.calendar import (
@@ -72,18 +72,19 @@ def _team(league_key: str, index: int) -> TeamRef:
 # --- provider -------------------------------------------------------------------------
 
 
-class DemoProvider:
+class DemoProvider(ProviderBase):
     """A simulated, living football world; see the package docstring."""
 
     name = "demo"
     authoritative = True
-    free = True  # costs nothing to ask: the schedule never rations it
+    quota = "free"  # costs nothing to ask: the schedule never rations it
     capabilities = frozenset(
         {
             "competitions",
             "fixtures",
             "live",
             "odds",
+            "odds_history",
             "standings",
             "lineups",
             "events",
@@ -172,6 +173,11 @@ class DemoProvider:
                 start = bucket_start(BOOKMAKERS[book_key], spec.kickoff, ts, events)
                 prices.extend(quote(self.seed, spec, book_key, start))
         return OddsBatch(observed_at=now, prices=prices)
+
+    def past_odds(self, competition: str, at: datetime) -> OddsBatch:
+        """The prices as they stood at a past instant: the same world, read at that time (real providers cannot
+        be asked about the past; the seed's price history is replayed from here)."""
+        return DemoProvider(seed=self.seed, clock=lambda: at).odds(competition)
 
     def standings(self, competition: str) -> list[StandingRecord]:
         """The current season's table from every match finished so far."""
