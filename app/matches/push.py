@@ -34,6 +34,7 @@ from app.model.prices import ODDS_FORMATS
 from app.odds import fragments as odds_fragments
 from app.odds import services as odds_services
 from app.refresh import watching
+from app.web import viewer
 
 log = logging.getLogger("betscore.live")
 STATE_SECONDS = 2 * 24 * 3600
@@ -84,10 +85,6 @@ def _rendering() -> Iterator[None]:
         yield
 
 
-def _pinned_format(fmt: str) -> None:
-    request.environ["betscore.odds_format"] = fmt  # what app.web.viewer reads once per request
-
-
 def announce(match_ids: Iterable[int] = (), league_keys: Iterable[str] = ()) -> None:
     """Push what changed; called after the commit. Never raises: pages resync on reconnect."""
     try:
@@ -104,13 +101,7 @@ def _announce(match_ids: list[int], league_keys: list[str]) -> None:
     for key in league_keys:
         refetches[topics.league(key)].append(f"league-body-{key}")
     with _rendering():
-        original = request.environ.get("betscore.odds_format")
-        try:
-            _render(match_ids, messages, refetches)
-        finally:
-            request.environ.pop("betscore.odds_format", None)
-            if original is not None:
-                request.environ["betscore.odds_format"] = original
+        _render(match_ids, messages, refetches)
     for topic, ids in refetches.items():
         if ids:
             live.refetch(topic, sorted(set(ids)))
@@ -158,8 +149,8 @@ def _render(match_ids: list[int], messages: dict[str, Message], refetches: dict[
         for t in list_topics:
             messages[t].common.extend(row_parts)
         for fmt in ODDS_FORMATS:
-            _pinned_format(fmt)
-            prices = str(macros["row_best"](card, best.get(card.id)))
+            with viewer.odds_format_as(fmt):
+                prices = str(macros["row_best"](card, best.get(card.id)))
             if sigs.changed(f"{fmt}:best-{card.id}", prices):
                 for t in list_topics:
                     messages[t].by_format[fmt].append(prices)
@@ -176,8 +167,8 @@ def _match_page(card: MatchCard, before: dict[str, Any], message: Message, refet
     old_boards: dict[str, dict[str, str]] = before.get("board") or {}
     boards = {}
     for fmt in ODDS_FORMATS:
-        _pinned_format(fmt)
-        diff = parts.changes(str(odds_fragments.board(card)), old_boards.get(fmt))
+        with viewer.odds_format_as(fmt):
+            diff = parts.changes(str(odds_fragments.board(card)), old_boards.get(fmt))
         boards[fmt] = diff.signatures
         if diff.refetch:
             if diff.refetch not in refetch:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import TypeVar
 from urllib.parse import unquote
@@ -17,6 +18,7 @@ TZ_COOKIE = "tz"
 FORMAT_COOKIE = "odds_format"
 UTC_ZONE = ZoneInfo("UTC")
 T = TypeVar("T")
+_KEY = "betscore."  # this module's per-request values, kept in the WSGI environ
 
 
 def parse_zone(name: str | None) -> ZoneInfo | None:
@@ -31,10 +33,29 @@ def parse_zone(name: str | None) -> ZoneInfo | None:
 
 def _per_request(name: str, compute: Callable[[], T]) -> T:
     """Compute once per request (on the request, not `g`: an app context may outlive a request)."""
-    key = "betscore." + name
+    key = _KEY + name
     if key not in request.environ:
         request.environ[key] = compute()
     return request.environ[key]
+
+
+@contextmanager
+def odds_format_as(fmt: str) -> Iterator[None]:
+    """Render inside the block as a viewer who reads prices in `fmt` (a push renders once per odds format, for
+    everyone who reads it), then as the request's own viewer again."""
+    if fmt not in ODDS_FORMATS:
+        raise ValueError(f"unknown odds format {fmt!r}")
+    key = _KEY + "odds_format"
+    missing = object()
+    before = request.environ.get(key, missing)
+    request.environ[key] = fmt
+    try:
+        yield
+    finally:
+        if before is missing:
+            request.environ.pop(key, None)
+        else:
+            request.environ[key] = before
 
 
 def tz() -> ZoneInfo:
