@@ -57,7 +57,9 @@ def _init_features(app: Flask) -> None:
     from app.accounts import bp as accounts_bp
     from app.admin import bp as admin_bp
     from app.matches import bp as matches_bp
+    from app.matches import push
     from app.odds import bp as odds_bp
+    from app.odds import history
     from app.predictions import bp as predictions_bp
     from app.predictions import models as _prediction_models  # noqa: F401  (its tables and freeze guard)
     from app.web import assets, errors, site, viewer
@@ -70,3 +72,6 @@ def _init_features(app: Flask) -> None:
         app.register_blueprint(blueprint)
     admin.init_app(app)
     live.init_app(app)
+    # After each job's commit (app.jobs.signals): open pages get what changed; nightly, old prices are thinned.
+    push.init_app(app)
+    history.init_app(app)

@@ -14,11 +14,11 @@ from flask.cli import AppGroup
 from app import clock
 from app.football import jobs as match_jobs
 from app.jobs import queues, runs
-from app.jobs.job import configured, reading, requests_sent
 from app.jobs.schedule import LEAGUES, PERIODIC, find
 from app.odds import jobs as odds_jobs
 from app.predictions import cli as predictions_cli
-from app.providers.base import ProviderError
+from app.providers.base import Provider, ProviderError
+from app.refresh.providers import configured, requests_sent
 
 
 def seed_all(history_hours: int) -> dict[str, int]:
@@ -85,8 +85,8 @@ def refresh(capability: str, leagues: list[str], provider: str | None) -> dict[s
     return summary
 
 
-def _usage(provider: Any) -> dict[str, Any] | None:
-    usage = reading(provider)
+def _usage(provider: Provider) -> dict[str, Any] | None:
+    usage = provider.usage()
     if usage is None:
         return None
     return {"remaining": usage.remaining, "used": usage.used, "limit": usage.limit, "last_cost": usage.last_cost}

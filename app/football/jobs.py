@@ -6,17 +6,19 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import and_, func, or_, select
 
 from app import clock
 from app.extensions import db
 from app.football import details, ingest
 from app.football.models import IN_PLAY, Competition, Match, Season
-from app.jobs.job import attempt, chain, job, serve
+from app.jobs.job import attempt, job
 from app.providers.base import Provider, ProviderError
 from app.providers.catalog import COMPETITIONS
 from app.providers.records import FixtureRecord
-from app.refresh import freshness, watching
+from app.refresh import freshness, planner, usage, watching
+from app.refresh.providers import chain, serve
 
 RESULTS_DAYS = 28
 FIXTURES_DAYS = 21
@@ -165,3 +167,28 @@ def refresh_due_details() -> dict[int, Any]:
 def _details_due(match_id: int, now: datetime) -> bool:
     last = freshness.last("refresh_details", str(match_id))
     return last is None or now - last >= PAID_DETAILS_EVERY
+
+
+def live_pace(provider: str) -> timedelta | None:
+    """How often a paid provider's live scores are worth polling now: paced so the day's calls last until the day's
+    last match ends; None when no match is on."""
+    now = clock.now()
+    on = db.session.execute(
+        select(func.max(Match.kickoff_at)).where(
+            or_(
+                Match.status.in_(IN_PLAY),
+                and_(Match.status == "scheduled", Match.kickoff_at.between(now - timedelta(hours=3), now)),
+            )
+        )
+    ).scalar()
+    if on is None:
+        return None
+    last_kickoff = db.session.scalar(
+        select(func.max(Match.kickoff_at)).where(Match.kickoff_at.between(now, now.replace(hour=23, minute=59)))
+    )
+    stored = usage.latest().get(provider)
+    settings = current_app.config
+    calls_left = stored.remaining if stored and stored.remaining is not None else settings["API_FOOTBALL_DAILY_CALLS"]
+    return planner.live_interval(
+        now, calls_left, settings["API_FOOTBALL_RESERVE"], max(on, last_kickoff or on) + timedelta(hours=2)
+    )

@@ -1,4 +1,5 @@
-"""The nightly cleanup (02:00 UTC): the day's statistics, old run logs, old price history, expired cache."""
+"""The nightly cleanup (02:00 UTC): the day's statistics, old run logs, expired cache, and whatever features tidy
+(old price history) when told (signals.nightly)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,12 @@ import time
 from datetime import timedelta
 from typing import Any
 
+from flask import current_app
+
 from app import clock
 from app.extensions import cache, db
-from app.jobs import runs
-from app.odds import history
+from app.jobs import runs, signals
 
-KEEP_HISTORY_DAYS = 30  # every price change of the last 30 days is kept; older ones are downsampled
 KEEP_RUNS = timedelta(days=30)
 LOST_AFTER = timedelta(hours=6)  # far past every job's timeout
 
@@ -25,8 +26,10 @@ def nightly() -> dict[str, Any]:
     db.session.commit()
     summary["runs_pruned"] = runs.prune(KEEP_RUNS)
     db.session.commit()
-    summary["snapshots_downsampled"] = history.downsample(now, keep_days=KEEP_HISTORY_DAYS)
-    db.session.commit()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    for receiver in signals.nightly.receivers_for(app):  # what features tidy (old price history)
+        summary.update(receiver(app, now=now))
+        db.session.commit()
     summary["cache_entries_expired"] = prune_cache()
     return summary
 

@@ -23,7 +23,8 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq_scheduler import Scheduler
 
-from app.jobs.schedule import PERIODIC, QUEUES, Periodic
+from app.extensions import db
+from app.jobs.schedule import PERIODIC, QUEUES, Periodic, resolve
 from app.storage import redis_client
 
 log = logging.getLogger("betscore.queues")
@@ -194,8 +195,6 @@ class AppContext:
     app: Flask
 
     def perform_job(self, job: Job, queue: Queue, *args: Any, **kwargs: Any) -> bool:
-        from app.extensions import db
-
         with self.app.app_context():
             # A forked work horse must not share the connections it inherited from its parent.
             db.engine.dispose(close=False)
@@ -226,10 +225,8 @@ def make_worker(
 
 def _preload() -> None:
     """Import every job's module once in the worker, so each forked work horse starts with them loaded."""
-    from app.jobs import runs
-
     for p in PERIODIC:
-        runs.resolve(p.func)
+        resolve(p.func)
 
 
 def app_connection(app: Flask) -> Redis:

@@ -6,13 +6,11 @@ the progress fragment and the day's statistics read one table whichever runs the
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 import threading
 import time
 import traceback
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -25,10 +23,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app import clock
 from app.extensions import Model, db
 from app.jobs import queues
-from app.jobs.job import requests_sent, worth_running
-from app.jobs.schedule import PERIODIC, Periodic, find
+from app.jobs.schedule import PERIODIC, Periodic, find, resolve
 from app.providers.base import ProviderError
-from app.refresh import usage
+from app.refresh import budget, usage
+from app.refresh.providers import requests_sent
 from app.storage import redis_client
 from app.storage.columns import UTCDateTime
 
@@ -71,12 +69,6 @@ class JobRun(Model):
         return self.state in FINISHED
 
 
-def resolve(path: str) -> Callable[..., Any]:
-    """Import "module:function"."""
-    module, _, name = path.partition(":")
-    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
-
-
 def run_periodic(periodic_id: str) -> dict[str, Any]:
     """What the scheduler enqueues: one declared job, by id."""
     return run_scheduled(find(periodic_id))
@@ -90,6 +82,17 @@ def run_scheduled(periodic: Periodic) -> dict[str, Any]:
         db.session.commit()
         return {"skipped": "not worth a paid request yet"}
     return _perform(run, periodic)
+
+
+def worth_running(periodic: Periodic) -> bool:
+    """Whether a scheduled job is worth a request now: always with free data, within the budget with paid."""
+    return budget.worth_a_request(
+        periodic.capability,
+        job=periodic.func.partition(":")[2],
+        scope=":".join(periodic.args),
+        paid_every=periodic.paid_every,
+        pace=resolve(periodic.pace) if periodic.pace else None,
+    )
 
 
 def execute(run_id: int) -> dict[str, Any]:

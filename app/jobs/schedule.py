@@ -6,8 +6,11 @@ which app/jobs/queues.py reconciles with this list at start by each job's stable
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from crontab import CronTab
 
@@ -29,6 +32,8 @@ class Periodic:
     capability: str | None = None
     paid_every: timedelta | None = None
     cron: str | None = None  # ... a cron line in UTC ("0 2 * * *")
+    # With a paid provider and no paid_every: "module:function" pacing the job by the calls left (refresh.budget).
+    pace: str | None = None
 
     def __post_init__(self) -> None:
         if (self.every is None) == (self.cron is None):
@@ -57,6 +62,12 @@ class Periodic:
         return f"every {seconds} s"
 
 
+def resolve(path: str) -> Callable[..., Any]:
+    """Import "module:function": jobs are declared by name, so the schedule imports no feature."""
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+
+
 def find(periodic_id: str) -> Periodic:
     """The declared job with this id (KeyError when none is declared)."""
     for p in PERIODIC:
@@ -77,7 +88,14 @@ PERIODIC: tuple[Periodic, ...] = (
         capability="competitions",
         paid_every=timedelta(hours=24),
     ),
-    Periodic("live", "app.football.jobs:refresh_live", timedelta(seconds=30), queue="live", capability="live"),
+    Periodic(
+        "live",
+        "app.football.jobs:refresh_live",
+        timedelta(seconds=30),
+        queue="live",
+        capability="live",
+        pace="app.football.jobs:live_pace",
+    ),
     *(
         Periodic(
             f"fixtures:{lg}",

@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Flask, current_app, request
 from flask_login import current_user
 
+from app.jobs import signals
 from app.live.broadcast import Broadcaster, LocalBroadcaster, RedisBroadcaster
 from app.live.hub import Hub, shutdown_all
 from app.live.topics import user as user_topic
@@ -143,11 +144,18 @@ def live_url(topic_names: Sequence[str]) -> str:
     return f"{base}?{urlencode({'topics': ','.join(names), 'since': f'{time.time():.3f}'})}"
 
 
+def _refetch_committed(app: Flask, changes: signals.Changes) -> None:
+    """Parts a job could not render for every viewer: pages on each topic fetch them themselves."""
+    for topic, element_ids in changes.refetch.items():
+        refetch(topic, element_ids)
+
+
 def init_app(app: Flask) -> None:
     from app.extensions import limiter
     from app.live import route  # noqa: F401  (defines the socket route on bp)
 
     app.extensions["betscore.live"] = Live(app)
+    signals.committed.connect(_refetch_committed, sender=app)
     app.config.setdefault(
         "SOCK_SERVER_OPTIONS",
         {

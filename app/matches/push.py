@@ -22,12 +22,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from flask import current_app, get_template_attribute, request
+from flask import Flask, current_app, get_template_attribute, request
 
 from app import live
 from app.extensions import cache
 from app.football import services
 from app.football.services import MatchCard
+from app.jobs import signals
 from app.live import parts, topics
 from app.matches import fragments
 from app.model.prices import ODDS_FORMATS
@@ -83,6 +84,14 @@ def _rendering() -> Iterator[None]:
         return
     with current_app.test_request_context("/"):
         yield
+
+
+def init_app(app: Flask) -> None:
+    signals.committed.connect(_committed, sender=app)
+
+
+def _committed(app: Flask, changes: signals.Changes) -> None:
+    announce(changes.matches, changes.leagues)
 
 
 def announce(match_ids: Iterable[int] = (), league_keys: Iterable[str] = ()) -> None:

@@ -5,16 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from flask import Flask
 from sqlalchemy import Date, and_, case, cast, delete, func, insert, literal, not_, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.extensions import db
 from app.football.models import NOT_PLAYED, Match
+from app.jobs import signals
 from app.odds.board import MarketBoard, PriceRow, build_board
 from app.odds.models import Bookmaker, ClosingPrice, Market, OddsSnapshot
 from app.providers.records import OUTCOMES
 from app.storage.columns import UTCDateTime
 
+KEEP_HISTORY_DAYS = 30  # every price change of the last 30 days is kept; older ones are downsampled
 SERIES = (OddsSnapshot.match_id, OddsSnapshot.market_id, OddsSnapshot.bookmaker_id, OddsSnapshot.outcome)
 
 
@@ -94,7 +97,15 @@ def closing_boards(match_ids: list[int]) -> dict[int, MarketBoard]:
     return {match_id: build_board("1x2", OUTCOMES["1x2"], prices) for match_id, prices in per_match.items()}
 
 
-def downsample(now: datetime, keep_days: int = 30) -> int:
+def init_app(app: Flask) -> None:
+    signals.nightly.connect(_nightly, sender=app)
+
+
+def _nightly(app: Flask, now: datetime) -> dict[str, int]:
+    return {"snapshots_downsampled": downsample(now, keep_days=KEEP_HISTORY_DAYS)}
+
+
+def downsample(now: datetime, keep_days: int = KEEP_HISTORY_DAYS) -> int:
     """Thin old matches' history to the rows charts and analysis still read; returns rows deleted, no commit."""
     # Of each series' snapshots observed before the cutoff, kept are its opening, its closing (the last at
     # or before kickoff) and each UTC day's high and low (ties: earliest observed, then lowest id). Kept

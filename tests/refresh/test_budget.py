@@ -11,7 +11,7 @@ from flask_migrate import upgrade
 
 from app import create_app
 from app.extensions import db
-from app.jobs.job import worth_running
+from app.jobs.runs import worth_running
 from app.jobs.schedule import PERIODIC
 from app.refresh import freshness
 from app.refresh.usage import ProviderUsage
