@@ -53,15 +53,18 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _init_features(app: Flask) -> None:
-    from app import admin, cli, live
-    from app.accounts import bp as accounts_bp
-    from app.admin import bp as admin_bp
-    from app.matches import bp as matches_bp
+    from app import cli
+    from app.accounts import cli as _users_cli  # noqa: F401  (its commands are on the accounts blueprint)
+    from app.accounts.routes import bp as accounts_bp
+    from app.admin import dashboard
+    from app.admin.routes import bp as admin_bp
+    from app.live import route as live_route
     from app.matches import push
-    from app.odds import bp as odds_bp
+    from app.matches.routes import bp as matches_bp
     from app.odds import history
-    from app.predictions import bp as predictions_bp
+    from app.odds.routes import bp as odds_bp
     from app.predictions import models as _prediction_models  # noqa: F401  (its tables and freeze guard)
+    from app.predictions.routes import bp as predictions_bp
     from app.web import assets, errors, site, viewer
 
     viewer.init_app(app)
@@ -70,8 +73,8 @@ def _init_features(app: Flask) -> None:
     cli.init_app(app)
     for blueprint in (site.bp, matches_bp, odds_bp, predictions_bp, accounts_bp, admin_bp):
         app.register_blueprint(blueprint)
-    admin.init_app(app)
-    live.init_app(app)
+    dashboard.init_app(app)
+    live_route.init_app(app)
     # After each job's commit (app.jobs.signals): open pages get what changed; nightly, old prices are thinned.
     push.init_app(app)
     history.init_app(app)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from app.accounts import bp, services
+from app.accounts import services
+from app.accounts.routes import bp
 from app.extensions import db
 
 

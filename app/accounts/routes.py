@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from app.accounts import bp, services
+from app.accounts import services
 from app.accounts.forms import LoginForm
 from app.extensions import limiter
 from app.web.urls import safe_next
+
+bp = Blueprint("accounts", __name__, url_prefix="/accounts", cli_group="users")
 
 
 def _login_limit() -> str:

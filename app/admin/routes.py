@@ -4,21 +4,24 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, make_response, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from app import clock, live
+from app import clock
 from app.accounts.services import admin_required
-from app.admin import bp, dashboard
+from app.admin import dashboard
 from app.extensions import db
 from app.football import registry
 from app.football.models import Match, Team, UnresolvedTeam
 from app.jobs import runs
 from app.jobs.runs import DailyStat, JobRun
 from app.jobs.schedule import PERIODIC, find
+from app.live import service as live
 from app.odds.models import Bookmaker, CurrentPrice, OddsSnapshot
 from app.web.htmx import is_htmx, vary_on_htmx
 from app.web.urls import MAX_ID
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 RECENT_RUNS = 20
 STAT_DAYS = 14

@@ -19,18 +19,21 @@ from socket import SHUT_RDWR
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, request
+from flask import Blueprint, Flask, abort, current_app, request
 from flask_login import current_user
 from simple_websocket import ConnectionClosed
 from wsproto.events import TextMessage
 
-from app.extensions import db, sock
-from app.live import bp, current
+from app.extensions import db, limiter, sock
+from app.jobs import signals
 from app.live.broadcast import wait_connected
 from app.live.hub import ABNORMAL, POLICY, SERVER_ERROR, TRY_AGAIN, Connection, Hub
+from app.live.service import Live, current, live_url, refetch_committed
 from app.live.topics import TopicError, allowed
 from app.refresh import watching
 from app.web import viewer
+
+bp = Blueprint("live", __name__)
 
 log = logging.getLogger("betscore.live")
 WATCH_MARK_SECONDS = 30
@@ -191,3 +194,19 @@ def _subscribe(hub: Hub, conn: Connection, names: list[Any]) -> dict[str, Any]:
             # minute, so a burst of handshakes is not a burst of cache writes.
             watching.seen(int(topic.partition(":")[2]))
     return {"subscribed": sorted(conn.topics), "errors": errors}
+
+
+def init_app(app: Flask) -> None:
+    """This app's live service, its socket route, and the relay of refetches a job's commit asks for."""
+    app.extensions["betscore.live"] = Live(app)
+    signals.committed.connect(refetch_committed, sender=app)
+    app.config.setdefault(
+        "SOCK_SERVER_OPTIONS",
+        {
+            "ping_interval": app.config["LIVE_PING_SECONDS"] or None,
+            "max_message_size": app.config["LIVE_MAX_MESSAGE_BYTES"],
+        },
+    )
+    app.register_blueprint(bp)
+    app.add_template_global(live_url)
+    limiter.exempt(bp)  # the connection cap bounds sockets; reconnect storms share NAT'd addresses

@@ -1,5 +1,2 @@
-from flask import Blueprint
-
-bp = Blueprint("matches", __name__)
-
-from app.matches import routes  # noqa: E402,F401  (registers the views on bp)
+"""Matches as a bettor sees them: the list by day, a match page (prices, prediction, details), a league page, and
+what a commit pushes to those pages."""

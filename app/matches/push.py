@@ -24,12 +24,12 @@ from typing import Any
 
 from flask import Flask, current_app, get_template_attribute, request
 
-from app import live
 from app.extensions import cache
 from app.football import services
 from app.football.services import MatchCard
 from app.jobs import signals
 from app.live import parts, topics
+from app.live import service as live
 from app.matches import fragments
 from app.model.prices import ODDS_FORMATS
 from app.odds import fragments as odds_fragments

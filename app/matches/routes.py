@@ -5,18 +5,20 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from flask import abort, make_response, render_template, request
+from flask import Blueprint, abort, make_response, render_template, request
 
 from app import clock
 from app.football import services
 from app.live import topics
-from app.matches import bp, fragments
+from app.matches import fragments
 from app.odds import services as odds_services
 from app.predictions import fragments as prediction_fragments
 from app.storage import cache_keys
 from app.web import viewer
 from app.web.htmx import is_htmx, vary_on_htmx
 from app.web.urls import MAX_ID
+
+bp = Blueprint("matches", __name__)
 
 LEAGUE_KEY = re.compile(r"^[a-z0-9_-]{1,32}$")
 

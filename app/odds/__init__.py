@@ -1,5 +1,2 @@
-from flask import Blueprint
-
-bp = Blueprint("odds", __name__)
-
-from app.odds import routes  # noqa: E402,F401  (registers the views on bp)
+"""Odds: every bookmaker's prices, their history and closing lines, the comparison board, and the odds-format
+preference."""

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from flask import abort, make_response, render_template, request
+from flask import Blueprint, abort, make_response, render_template, request
 
 from app.football import services as match_services
 from app.model.prices import ODDS_FORMATS
-from app.odds import bp, fragments
+from app.odds import fragments
 from app.refresh import watching
 from app.web import viewer
 from app.web.htmx import is_htmx, vary_on_htmx
 from app.web.urls import MAX_ID, next_from_request, preference_saved
+
+bp = Blueprint("odds", __name__)
 
 
 @bp.get(f"/matches/<int(max={MAX_ID}):match_id>/odds")

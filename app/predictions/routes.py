@@ -3,16 +3,18 @@ stake-suggestion preference."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, make_response, render_template, request
+from flask import Blueprint, abort, current_app, make_response, render_template, request
 
 from app.extensions import cache
 from app.football import services as match_services
 from app.model import scoring
-from app.predictions import bp, fragments, record, staking
+from app.predictions import fragments, record, staking
 from app.predictions.charts import reliability_chart
 from app.predictions.value import MAX_STAKE, STAKING_CHOICES
 from app.web.htmx import is_htmx, vary_on_htmx
 from app.web.urls import MAX_ID, next_from_request, preference_saved
+
+bp = Blueprint("predictions", __name__)
 
 RECORD_CACHE_SECONDS = 3600  # keyed by what has been scored: a new score is a new key, never a stale page
 

@@ -26,9 +26,9 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db
-from app.live import Live
 from app.live.broadcast import RedisBroadcaster, wait_connected
 from app.live.hub import Hub
+from app.live.service import Live
 from tests.conftest import Auth, _backends, _settings
 
 TIMEOUT = 5.0  # generous: how long a test waits for something that should happen at once
@@ -155,7 +155,7 @@ class LiveServer:
 
     def publish(self, topic: str, variants: Mapping[str, str]) -> None:
         with self.app.app_context():
-            from app import live
+            from app.live import service as live
 
             assert live.publish(topic, variants)
 

@@ -72,7 +72,7 @@ def test_both_instances_relay_to_their_own_clients(redis_servers):
     b.wait_relay()
     b.publish("league:epl", {"": "table"})
     with a.app.app_context():
-        from app import live
+        from app.live import service as live
 
         assert live.refetch("league:epl", ["table"])
     assert receive(on_a) == "table" and receive(on_b) == "table"

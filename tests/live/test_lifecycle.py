@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from app.extensions import cache
-from app.live import shutdown_all
+from app.live.hub import shutdown_all
 from app.refresh import watching
 from tests.live.conftest import TIMEOUT, LiveServer, assert_still_serving, closed_with, receive, wait_for
 

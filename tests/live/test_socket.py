@@ -62,7 +62,7 @@ def test_control_messages_reach_pages_as_json(server):
     ws, _ = server.subscribe("match:5")
     server.wait_relay()
     with server.app.app_context():
-        from app import live
+        from app.live import service as live
 
         assert live.refetch("match:5", ["odds-board", "header"])
     assert receive(ws) == {"refetch": ["odds-board", "header"]}
@@ -123,7 +123,7 @@ def test_a_user_topic_is_the_signed_in_users_own_and_notify_user_reaches_only_it
 
     server.wait_relay()
     with server.app.app_context():
-        from app import live
+        from app.live import service as live
 
         assert live.notify_user(alice_id, "bets-changed")
         assert live.notify_user(bob_id, "alerts-changed")

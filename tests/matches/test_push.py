@@ -7,11 +7,12 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app import create_app, live
+from app import create_app
 from app.extensions import cache, db
 from app.football import services as match_services
 from app.football.models import Match
 from app.live import parts
+from app.live import service as live
 from app.matches import push
 from app.odds import fragments as odds_fragments
 from app.odds.jobs import refresh_odds
