@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from app.extensions import cache
 from app.model.prices import ODDS_FORMATS
+from app.storage.cache import bump, drop, generation
 
 
 def odds_key(match_id: int) -> str:
@@ -42,7 +42,7 @@ COMPETITIONS_KEY = "competitions"
 
 def listing_key(variant: str) -> str:
     """A key for a matches list: it names the listing version, so any change retires every list."""
-    return f"matches:html:{cache.get(LISTING_VERSION) or 0}:{variant}"
+    return f"matches:html:{generation(LISTING_VERSION)}:{variant}"
 
 
 def changed(matches: Iterable[int] = (), leagues: Iterable[str] = (), predictions: Iterable[int] = ()) -> None:
@@ -60,5 +60,5 @@ def changed(matches: Iterable[int] = (), leagues: Iterable[str] = (), prediction
     if leagues:
         keys.append(COMPETITIONS_KEY)
     if keys:
-        cache.delete_many(*keys)
-        cache.cache.inc(LISTING_VERSION)  # the backend's INCR: atomic across processes
+        drop(*keys)
+        bump(LISTING_VERSION)
