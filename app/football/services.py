@@ -10,10 +10,11 @@ from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.extensions import cache, db
+from app.extensions import db
 from app.football.ingest import FIXTURE_FIELDS
 from app.football.models import Competition, Match, MatchDisplay, Season, Standing
 from app.storage import cache_keys
+from app.storage.cache import cached
 
 
 def local_day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -82,27 +83,26 @@ def match_card_or_404(match_id: int) -> MatchCard:
     return card
 
 
-def match_card(match_id: int) -> MatchCard | None:
-    """One match for its page; cached until ingest reports it changed."""
-    key = cache_keys.match_key(match_id)
-    card = cache.get(key)
-    if card is None:
+def match_card(match_id: int, kept: MatchCard | None = None) -> MatchCard | None:
+    """One match for its page; cached until ingest reports it changed. `kept`: its cache entry, if read already."""
+
+    def load() -> MatchCard | None:
         match = db.session.get(
             Match,
             match_id,
             options=WITH_NAMES,
         )
         if match is None:
-            return None
-        card = MatchCard(
+            return None  # not kept (no keep_none): any id a URL names would take a cache entry
+        return MatchCard(
             id=match.id,
             competition=Named(match.competition.id, match.competition.name, match.competition.key),
             home_team=Named(match.home_team.id, match.home_team.name),
             away_team=Named(match.away_team.id, match.away_team.name),
             **{f: getattr(match, f) for f in FIXTURE_FIELDS},
         )
-        cache.set(key, card, timeout=MATCH_CARD_SECONDS)
-    return card
+
+    return cached(cache_keys.match_key(match_id), load, MATCH_CARD_SECONDS, kept=kept)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,12 +120,12 @@ COMPETITIONS_SECONDS = 600
 
 def competitions() -> list[Named]:
     """Every league in display order (they change a few times a season: cached)."""
-    found = cache.get(cache_keys.COMPETITIONS_KEY)
-    if found is None:
+
+    def load() -> list[Named]:
         rows = db.session.scalars(select(Competition).order_by(Competition.position, Competition.name))
-        found = [Named(c.id, c.name, c.key, c.country) for c in rows]
-        cache.set(cache_keys.COMPETITIONS_KEY, found, timeout=COMPETITIONS_SECONDS)
-    return found
+        return [Named(c.id, c.name, c.key, c.country) for c in rows]
+
+    return cached(cache_keys.COMPETITIONS_KEY, load, COMPETITIONS_SECONDS)
 
 
 def current_season(competition_id: int, today: date) -> Season | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, timedelta
 from itertools import groupby
 from typing import Any
@@ -17,6 +17,7 @@ from app.odds import fragments as odds_fragments
 from app.odds import services as odds_services
 from app.refresh import freshness
 from app.storage import cache_keys
+from app.storage.cache import cached
 from app.web import viewer
 
 # Dropped at once by any ingest that changes a match or a price (the listing version moves);
@@ -32,18 +33,10 @@ def _variant(selected: date, days: int, league: services.Named | None) -> str:
     return f"{selected}:{days}:{league.key if league else ''}:{viewer.tz().key}:{viewer.odds_format()}:{viewer.today()}"
 
 
-def _cached(key: str, render: Callable[[], str]) -> Markup:
-    html = cache.get(key)
-    if html is None:
-        html = render()
-        cache.set(key, html, timeout=LISTING_HTML_SECONDS)
-    return Markup(html)
-
-
 def listing(selected: date, days: int, league: services.Named | None) -> Markup:
     """The list of matches alone: what the page's own htmx poll asks for."""
     key = cache_keys.listing_key("list:" + _variant(selected, days, league))
-    return _cached(key, lambda: _render(selected, days, league))
+    return Markup(cached(key, lambda: _render(selected, days, league), LISTING_HTML_SECONDS))
 
 
 def index_main(selected: date, days: int, league: services.Named | None) -> Markup:
@@ -61,7 +54,8 @@ def index_main(selected: date, days: int, league: services.Named | None) -> Mark
             listing=listing(selected, days, league),
         )
 
-    return _cached(cache_keys.listing_key("main:" + _variant(selected, days, league)), render)
+    key = cache_keys.listing_key("main:" + _variant(selected, days, league))
+    return Markup(cached(key, render, LISTING_HTML_SECONDS))
 
 
 def _render(selected: date, days: int, league: services.Named | None) -> str:
@@ -110,10 +104,10 @@ def match_page(
         cache_keys.details_key(match_id),
         *also,
     )
-    card = card or services.match_card(match_id)
+    card = services.match_card(match_id, kept=card)
     if card is None:
         return None, Markup(""), Markup(""), extra
-    board = Markup(board) if board is not None else odds_fragments.board(card)
+    board = odds_fragments.board(card, kept=board)
     return card, board, Markup(more) if more is not None else match_details(card), extra
 
 

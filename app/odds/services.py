@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, insert, select, update
 
-from app.extensions import cache, db
+from app.extensions import db
 from app.football.ingest import chunked, match_ids_by_alias
 from app.football.models import MatchAlias
 from app.odds.board import MarketBoard, build_board, movement_series
@@ -16,6 +16,7 @@ from app.odds.chart import Chart, movement_chart
 from app.odds.models import Bookmaker, CurrentPrice, Market, OddsSnapshot
 from app.providers.records import OUTCOMES, OddsBatch, PriceRecord
 from app.storage import cache_keys
+from app.storage.cache import cached
 
 MIN_PRICE = 1.01
 MAX_NAME, MAX_MARKET_KEY = 64, 96  # the columns' widths
@@ -236,12 +237,7 @@ class MatchOdds:
 
 def match_odds(match_id: int, now: datetime) -> MatchOdds:
     """The comparison boards and movement charts of a match; cached until a price changes."""
-    key = cache_keys.odds_key(match_id)
-    cached = cache.get(key)
-    if cached is None:
-        cached = _compute_match_odds(match_id, now)
-        cache.set(key, cached, timeout=ODDS_CACHE_SECONDS)
-    return cached
+    return cached(cache_keys.odds_key(match_id), lambda: _compute_match_odds(match_id, now), ODDS_CACHE_SECONDS)
 
 
 def _compute_match_odds(match_id: int, now: datetime) -> MatchOdds:

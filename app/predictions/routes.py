@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, make_response, render_template, request
 
-from app.extensions import cache
 from app.football import services as match_services
 from app.model import scoring
 from app.predictions import fragments, record, staking
 from app.predictions.charts import reliability_chart
 from app.predictions.value import MAX_STAKE, STAKING_CHOICES
+from app.storage.cache import cached
 from app.web.htmx import is_htmx, vary_on_htmx
 from app.web.urls import MAX_ID, next_from_request, preference_saved
 
@@ -37,11 +37,7 @@ def _diagrams(calibration: dict[str, dict[str, tuple[list[scoring.Bin], float]]]
 
 @bp.get("/model")
 def show():
-    key = f"predictions:record:{record.scored_version()}"
-    track = cache.get(key)
-    if track is None:
-        track = record.track_record()
-        cache.set(key, track, timeout=RECORD_CACHE_SECONDS)
+    track = cached(f"predictions:record:{record.scored_version()}", record.track_record, RECORD_CACHE_SECONDS)
     backtest = record.backtest_report(current_app.config["BACKTEST_REPORT"])
     return render_template(
         "predictions/show.html",

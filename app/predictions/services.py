@@ -8,12 +8,13 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from app.extensions import cache, db
+from app.extensions import db
 from app.football.models import Match
 from app.model import scoring
 from app.odds.history import closing_boards
 from app.predictions.models import Prediction
 from app.storage import cache_keys
+from app.storage.cache import cached
 
 OUTCOMES = ("H", "D", "A")
 
@@ -82,31 +83,28 @@ class Published:
 PUBLISHED_CACHE_SECONDS = 3600  # dropped sooner by cache_keys.changed(predictions=...) after a publish or a freeze
 
 
-def latest_published(match_id: int, kept: tuple[Published | None] | None = None) -> Published | None:
+def latest_published(match_id: int, kept: Any = None) -> Published | None:
     """latest() for pages, cached: a match page reads no table for its prediction (or for having none).
     `kept`: the cache entry (cache_keys.prediction_key) when the caller has read it already."""
-    key = cache_keys.prediction_key(match_id)
-    kept = kept or cache.get(key)
-    if kept is None:
+
+    def load() -> Published | None:
         p = latest(match_id)
-        kept = (
-            None
-            if p is None
-            else Published(
-                p.id,
-                p.match_id,
-                p.model_version,
-                p.published_at,
-                p.frozen_at,
-                p.home_goals,
-                p.away_goals,
-                p.probabilities,
-                p.markets,
-                p.explanation,
-            ),
+        if p is None:
+            return None
+        return Published(
+            p.id,
+            p.match_id,
+            p.model_version,
+            p.published_at,
+            p.frozen_at,
+            p.home_goals,
+            p.away_goals,
+            p.probabilities,
+            p.markets,
+            p.explanation,
         )
-        cache.set(key, kept, timeout=PUBLISHED_CACHE_SECONDS)
-    return kept[0]
+
+    return cached(cache_keys.prediction_key(match_id), load, PUBLISHED_CACHE_SECONDS, kept=kept, keep_none=True)
 
 
 def latest(match_id: int) -> Prediction | None:

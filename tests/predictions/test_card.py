@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app.extensions import db
+from app.extensions import cache, db
 from app.model import prices
 from app.odds.board import build_board
 from app.odds.models import CurrentPrice, Market
@@ -272,3 +272,13 @@ def test_value_bets_come_with_what_such_bets_returned_in_the_backtest(app, clien
     monkeypatch.setitem(app.config, "BACKTEST_REPORT", str(older))
     card = card_of(client, priced_match.id)
     assert value_rows(card, priced_match.id) and "value-record" not in card and "bet responsibly" in card
+
+
+def test_a_match_page_already_cached_reads_the_cache_once_prediction_card_included(client, priced_match, monkeypatch):
+    first = card_of(client, priced_match.id)  # fills the cache: match, board, details, prediction, card body
+    reads: list[str] = []
+    for name in ("get", "get_many", "has"):
+        read = getattr(cache, name)
+        monkeypatch.setattr(cache, name, lambda *keys, _name=name, _read=read: reads.append(_name) or _read(*keys))
+    assert value_rows(card_of(client, priced_match.id), priced_match.id) == value_rows(first, priced_match.id)
+    assert reads == ["get_many"]
