@@ -1,17 +1,21 @@
-"""create_app(): the table of contents. Nothing runs at import."""
+"""create_app(): the table of contents. Nothing runs at import, and nothing is imported with the package: `app.model`
+and `app.providers` are plain Python, and importing them must not load Flask or the app's features."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
-
-from flask import Flask
+from typing import TYPE_CHECKING, Any
 
 from app import config
 
+if TYPE_CHECKING:
+    from flask import Flask
+
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    from flask import Flask
+
     app = Flask(
         __name__,
         instance_path=str(config.ROOT / "instance"),
