@@ -41,9 +41,12 @@ test: install-dev
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+## Style, types and the architecture's import contracts (pyproject.toml); CI runs it before the tests.
 lint: install-dev
-	$(VENV)/bin/ruff check app tests bench worker.py wsgi.py
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 ## Benchmarks: the pages under the production server, side by side with a bare baseline;
 ## then one large odds response ingested into PostgreSQL, side by side with a plain COPY;

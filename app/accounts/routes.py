@@ -28,7 +28,7 @@ def login():
         if user is not None:
             login_user(user)
             return redirect(safe_next(request.args.get("next")), 303)
-        form.password.errors.append("Wrong email or password.")
+        form.password.errors = [*form.password.errors, "Wrong email or password."]
     status = 400 if request.method == "POST" else 200
     return render_template("accounts/login.html", form=form), status
 

@@ -101,7 +101,7 @@ def fingerprint(p: Periodic) -> str:
     return repr((p.func, p.args, p.every, p.cron, p.queue, p.timeout))
 
 
-class PeriodicScheduler(Scheduler):  # type: ignore[misc]
+class PeriodicScheduler(Scheduler):
     """rq-scheduler holding the declared schedule as templates (see the module docstring)."""
 
     def __init__(self, *args: Any, periodic: Sequence[Periodic] = PERIODIC, **kwargs: Any) -> None:
@@ -204,7 +204,7 @@ class AppContext:
                 db.session.remove()
 
 
-class AppWorker(AppContext, Worker):  # type: ignore[misc]
+class AppWorker(AppContext, Worker):
     """The production worker: a work horse forked per job, so a crash or a timeout kills only that job."""
 
 

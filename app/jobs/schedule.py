@@ -65,7 +65,7 @@ class Periodic:
 def resolve(path: str) -> Callable[..., Any]:
     """Import "module:function": jobs are declared by name, so the schedule imports no feature."""
     module, _, name = path.partition(":")
-    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+    return getattr(importlib.import_module(module), name)
 
 
 def find(periodic_id: str) -> Periodic:

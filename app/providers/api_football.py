@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from app.providers import api_football_parse as parse
 from app.providers.api_football_parse import LEAGUES, ShapeError
-from app.providers.base import ProviderBase, ProviderError
+from app.providers.base import ProviderBase, ProviderError, Quota
 from app.providers.http import ProviderHTTP, UsageParser
 from app.providers.quota import api_football_usage
 from app.providers.records import (
@@ -55,7 +55,8 @@ class APIFootball(ProviderBase):
 
     name = "api-football"
     authoritative = False
-    quota = "daily"  # 100 calls a day on the free plan
+    quota: Quota = "daily"  # 100 calls a day on the free plan
+    http: ProviderHTTP
     capabilities = frozenset(
         {
             "competitions",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
 
 from app.providers.records import (
     CompetitionRecord,
@@ -22,9 +22,6 @@ from app.providers.records import (
     StandingRecord,
     Usage,
 )
-
-if TYPE_CHECKING:
-    from app.providers.http import ProviderHTTP
 
 # How a provider's requests are paid for: never rationed, out of calls a day, or out of credits a month.
 Quota = Literal["free", "daily", "monthly"]
@@ -106,13 +103,30 @@ class Provider(Protocol):
         ...
 
 
+class _Breaker(Protocol):
+    def state(self) -> str: ...
+
+
+class _Transport(Protocol):
+    """What ProviderBase reads of a client's HTTP layer (app/providers/http.py, which imports this module)."""
+
+    @property
+    def requests_sent(self) -> int: ...
+
+    @property
+    def last_usage(self) -> Usage | None: ...
+
+    @property
+    def breaker(self) -> _Breaker | None: ...
+
+
 class ProviderBase:
     """What the clients share: quota and circuit read off their HTTP layer, and a refusal for each call the
     provider does not offer (its `capabilities` leave it out)."""
 
     name: str
     quota: Quota = "daily"
-    http: ProviderHTTP | None = None
+    http: _Transport | None = None
 
     @property
     def paid(self) -> bool:

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
-from app.providers.base import ProviderBase, ProviderError
+from app.providers.base import ProviderBase, ProviderError, Quota
 from app.providers.http import ProviderHTTP, UsageParser
 from app.providers.quota import football_data_usage
 from app.providers.records import CompetitionRecord, FixtureRecord, MatchStatus, StandingRecord, TeamRef
@@ -208,7 +208,8 @@ class FootballData(ProviderBase):
 
     name = "football-data"
     authoritative = False  # a backup: its teams are matched to canonical ones, never create them
-    quota = "daily"  # the free plan: 10 calls a minute, rationed by the schedule like a daily plan
+    quota: Quota = "daily"  # the free plan: 10 calls a minute, rationed by the schedule like a daily plan
+    http: ProviderHTTP
     capabilities = frozenset({"competitions", "fixtures", "live", "standings"})
     BASE_URL = "https://api.football-data.org/v4"
 

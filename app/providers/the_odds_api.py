@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 from urllib.parse import quote
 
 from app.providers import the_odds_api_parse as parse
-from app.providers.base import ProviderBase, ProviderError
+from app.providers.base import ProviderBase, ProviderError, Quota
 from app.providers.http import ProviderHTTP, UsageParser
 from app.providers.quota import odds_api_usage
 from app.providers.records import (
@@ -70,7 +70,8 @@ class TheOddsAPI(ProviderBase):
 
     name = "the-odds-api"
     authoritative = False  # its team names are matched to canonical teams, never create them
-    quota = "monthly"  # credits a month (500 on the free plan); /events and /sports cost none
+    quota: Quota = "monthly"  # credits a month (500 on the free plan); /events and /sports cost none
+    http: ProviderHTTP
     # /events costs no credits: a source of fixtures of last resort.
     capabilities = frozenset({"odds", "live", "fixtures"})
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
-from app.providers.base import ProviderBase, ProviderError
+from app.providers.base import ProviderBase, ProviderError, Quota
 from app.providers.demo import detail
 from app.providers.demo.books import _covering, _events, bucket_start, quote
 from app.providers.demo.calendar import (
@@ -77,7 +77,7 @@ class DemoProvider(ProviderBase):
 
     name = "demo"
     authoritative = True
-    quota = "free"  # costs nothing to ask: the schedule never rations it
+    quota: Quota = "free"  # costs nothing to ask: the schedule never rations it
     capabilities = frozenset(
         {
             "competitions",
