@@ -1,7 +1,7 @@
 """Production server configuration (gunicorn), shared by the Dockerfile, fly.toml and `make bench`.
 
-gthread: measured here as the fastest for Jinja and ORM pages (../shared/STACK-NOTES.md);
-websockets will get their own process group when live pushes land.
+gthread: measured here as the fastest for Jinja and ORM pages (../shared/STACK-NOTES.md). Websockets are
+served by their own process group, gevent workers configured in gunicorn.live.conf.py.
 """
 
 import multiprocessing

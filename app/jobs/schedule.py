@@ -14,9 +14,8 @@ from typing import Any
 
 from crontab import CronTab
 
-from app.providers.catalog import COMPETITIONS
+from app.providers.catalog import LEAGUES
 
-LEAGUES = tuple(COMPETITIONS)
 QUEUES = ("live", "default", "low")  # a worker takes from the first non-empty one, in this order
 
 

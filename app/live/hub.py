@@ -1,6 +1,6 @@
 """This process's open sockets by topic: each published message is fanned out to them here.
 
-A socket is written to by its own handler only (app/live/socket.py): delivering a message
+A socket is written to by its own handler only (app/live/route.py): delivering a message
 appends it to the connection's outbox and wakes the handler, so a slow client never holds up
 the others. A client whose outbox fills up is closed with 1013 and reconnects to resync.
 """

@@ -13,14 +13,14 @@ from app.extensions import db
 from app.football import ingest
 from app.football.models import IN_PLAY, Competition, Match
 from app.jobs.job import attempt, job
-from app.jobs.schedule import LEAGUES
 from app.odds import history, services
+from app.providers.catalog import LEAGUES
 from app.refresh import freshness, planner, usage, watching
 from app.refresh.providers import chain, serve
 
+PLAN_HORIZON = timedelta(days=7)  # beyond this a match's prices are not worth a credit yet
 # Hours before now at which the seed replays the demo world: denser close to now, like the
 # bookmakers' own cadence, so a fresh install already has movement to chart.
-PLAN_HORIZON = timedelta(days=7)  # beyond this a match's prices are not worth a credit yet
 BACKFILL_HOURS = (48, 42, 36, 30, 24, 20, 16, 12, 9, 6, 4, 3, 2, 1.5, 1, 0.5, 0.25)
 
 

@@ -13,6 +13,7 @@ COMPETITIONS: dict[str, tuple[str, str, int]] = {
     "bundesliga": ("Bundesliga", "Germany", 4),
     "ligue1": ("Ligue 1", "France", 5),
 }
+LEAGUES = tuple(COMPETITIONS)  # their keys, in display order
 
 
 def season_of(day: date) -> tuple[str, date, date]:

@@ -1,4 +1,4 @@
-"""What ingest announces after a commit: today, cache invalidation (live pushes join later)."""
+"""The cache keys of what pages read, and changed(): what a job's commit drops, before it is announced."""
 
 from __future__ import annotations
 
