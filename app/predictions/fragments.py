@@ -8,7 +8,6 @@ from typing import Any
 from flask import current_app, render_template
 from markupsafe import Markup
 
-from app.extensions import cache
 from app.football.services import MatchCard
 from app.odds import services as odds_services
 from app.odds.board import MarketBoard, PriceRow, build_board
@@ -17,6 +16,7 @@ from app.predictions import record, services, staking, value
 from app.predictions.models import Prediction
 from app.providers.records import OUTCOMES
 from app.storage import cache_keys
+from app.storage.cache import cached_variant
 from app.web import viewer
 
 MAX_VALUES = 8  # lines of "where the model sees value": the best few, not every price
@@ -82,16 +82,17 @@ def _body(match: MatchCard, prediction: services.Published, kept: dict[Any, str]
     before_kickoff = match.status == "scheduled" and prediction.frozen_at is None
     report, backtest = value_record()
     variant = (prediction.id, kelly, odds_format, before_kickoff, report)
-    key = cache_keys.card_key(match.id)
-    kept = kept or cache.get(key) or {}
-    html = kept.get(variant)
-    if html is None:
-        html = render_template(
+    html = cached_variant(
+        cache_keys.card_key(match.id),
+        variant,
+        lambda: render_template(
             "predictions/_card_body.html",
             match=match,
             **_body_context(match, prediction, kelly, before_kickoff, backtest),
-        )
-        cache.set(key, {**kept, variant: html}, timeout=odds_services.ODDS_CACHE_SECONDS)
+        ),
+        odds_services.ODDS_CACHE_SECONDS,
+        kept=kept,
+    )
     return Markup(html)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 from app.extensions import cache
@@ -24,6 +24,19 @@ def cached(key: str, compute: Callable[[], T], timeout: int, *, kept: Any = None
         cache.set(key, (value,), timeout=timeout)
     elif value is not None:
         cache.set(key, value, timeout=timeout)
+    return value
+
+
+def cached_variant(
+    key: str, variant: Hashable, compute: Callable[[], T], timeout: int, *, kept: dict[Any, T] | None = None
+) -> T:
+    """One variant of a value kept with its siblings under one key (a card per odds format, staking choice, ...),
+    computed on a miss: the variants can be many and named only once the value is read, and one key drops them all."""
+    variants: dict[Any, T] = kept if kept is not None else cache.get(key) or {}
+    if variant in variants:
+        return variants[variant]
+    value = compute()
+    cache.set(key, {**variants, variant: value}, timeout=timeout)
     return value
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from app.extensions import cache
 from app.storage import cache_keys
-from app.storage.cache import bump, cached, drop, generation
+from app.storage.cache import bump, cached, cached_variant, drop, generation
 
 
 class Compute:
@@ -118,3 +118,20 @@ def test_a_value_already_read_that_was_missing_is_computed_and_stored(app):
     compute = Compute("match 9")
     assert cached("match:9", compute, 60, kept=missing) == "match 9"
     assert compute.runs == 1 and cache.get("match:9") == "match 9"
+
+
+def test_variants_are_computed_once_each_kept_under_one_key_and_dropped_together(app):
+    home, away = Compute("<p>5/2</p>"), Compute("<p>+250</p>")
+    assert cached_variant("card:7", "fractional", home, 60) == "<p>5/2</p>"
+    assert cached_variant("card:7", "american", away, 60) == "<p>+250</p>"
+    assert cached_variant("card:7", "fractional", home, 60) == "<p>5/2</p>"
+    assert (home.runs, away.runs) == (1, 1)
+    assert cache.get("card:7") == {"fractional": "<p>5/2</p>", "american": "<p>+250</p>"}
+    drop("card:7")
+    assert cached_variant("card:7", "american", away, 60) == "<p>+250</p>" and away.runs == 2
+
+
+def test_variants_already_read_are_used_without_reading_the_cache_again(app):
+    cache.set("card:8", {"decimal": "stale in the cache"}, timeout=60)
+    kept = {"decimal": "as the page read it"}
+    assert cached_variant("card:8", "decimal", Compute("fresh"), 60, kept=kept) == "as the page read it"
