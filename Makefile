@@ -6,7 +6,7 @@ FLASK := $(VENV)/bin/flask --app app:create_app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run live test lint bench bench-live bench-model backtest worker scheduler install install-dev migrate seed clean
+.PHONY: run live test lint bench bench-tools bench-live bench-model backtest worker scheduler install install-dev migrate seed clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -53,15 +53,21 @@ lint: install-dev
 ## then no-op jobs through one RQ worker (the queue's ceiling), beside real demo refresh jobs;
 ## then 1,000-10,000 websockets on the live service, beside a bare flask-sock app;
 ## then the model: one league's fit beside penaltyblog's, and the five-league walk-forward.
-bench: install-dev
+bench: install-dev bench-tools
 	$(PY) bench/run.py && $(PY) bench/ingest.py && $(PY) bench/jobs.py && $(PY) bench/live.py && $(PY) bench/model.py
+
+## wrk loads the pages; as root it is installed from Debian's packages when missing.
+bench-tools:
+	@command -v wrk >/dev/null || [ "$$(id -u)" != 0 ] || { echo 'installing wrk for the benchmarks'; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	@command -v wrk >/dev/null || { echo 'make bench needs wrk: apt-get install wrk'; exit 1; }
 
 ## The model alone: one league's fit and the walk-forward, beside penaltyblog (installed into its own venv once).
 bench-model: install-dev
 	$(PY) bench/model.py
 
 ## The live sockets alone: connect rate, broadcast delivery, memory per 1,000, page p99 beside 10,000 sockets.
-bench-live: install-dev
+bench-live: install-dev bench-tools
 	$(PY) bench/live.py
 
 ## The model's walk-forward on football-data.co.uk CSVs (<DIV>/<yyyy-yy>.csv under BACKTEST_DATA), against the
