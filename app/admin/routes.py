@@ -14,8 +14,9 @@ from app.extensions import db
 from app.football import registry
 from app.football.models import Match, Team, UnresolvedTeam
 from app.jobs import runs
-from app.jobs.runs import DailyStat, JobRun
+from app.jobs.runs import JobRun
 from app.jobs.schedule import PERIODIC, find
+from app.jobs.stats import DailyStat
 from app.live import service as live
 from app.odds.models import Bookmaker, CurrentPrice, OddsSnapshot
 from app.web.htmx import is_htmx, vary_on_htmx

@@ -11,7 +11,7 @@ from flask import current_app
 
 from app import clock
 from app.extensions import cache, db
-from app.jobs import runs, signals
+from app.jobs import runs, signals, stats
 
 KEEP_RUNS = timedelta(days=30)
 LOST_AFTER = timedelta(hours=6)  # far past every job's timeout
@@ -22,7 +22,7 @@ def nightly() -> dict[str, Any]:
     now = clock.now()
     summary: dict[str, Any] = {"lost_runs": runs.mark_lost(LOST_AFTER)}
     db.session.commit()
-    summary["stats_days"] = [d.isoformat() for d in runs.write_daily_stats(until=now.date())]
+    summary["stats_days"] = [d.isoformat() for d in stats.write_daily_stats(until=now.date())]
     db.session.commit()
     summary["runs_pruned"] = runs.prune(KEEP_RUNS)
     db.session.commit()

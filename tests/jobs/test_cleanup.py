@@ -8,8 +8,9 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from app.extensions import cache, db
-from app.jobs import cleanup, runs
-from app.jobs.runs import DailyStat, JobRun
+from app.jobs import cleanup, stats
+from app.jobs.runs import JobRun
+from app.jobs.stats import DailyStat
 from app.refresh import freshness
 
 
@@ -36,7 +37,7 @@ def test_each_past_day_is_totalled_once_and_yesterday_again(app, clock):
         add_run(today - timedelta(days=1), state="skipped")
         add_run(today, written=99)  # today is not over: not totalled
         db.session.commit()
-        assert runs.write_daily_stats(until=today.date()) == [date(2026, 11, 19), date(2026, 11, 20)]
+        assert stats.write_daily_stats(until=today.date()) == [date(2026, 11, 19), date(2026, 11, 20)]
         before = db.session.get(DailyStat, date(2026, 11, 19))
         assert (before.runs, before.failed, before.skipped, before.written, before.requests, before.credits) == (
             2,
@@ -48,7 +49,7 @@ def test_each_past_day_is_totalled_once_and_yesterday_again(app, clock):
         )
         add_run(today - timedelta(days=1), written=7)  # a run of yesterday that finished late
         db.session.commit()
-        assert runs.write_daily_stats(until=today.date()) == [date(2026, 11, 20)]
+        assert stats.write_daily_stats(until=today.date()) == [date(2026, 11, 20)]
         yesterday = db.session.get(DailyStat, date(2026, 11, 20))
         assert (yesterday.runs, yesterday.skipped, yesterday.written) == (2, 1, 7)
         assert db.session.scalar(select(func.count()).select_from(DailyStat)) == 2
