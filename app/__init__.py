@@ -58,7 +58,6 @@ def _init_extensions(app: Flask) -> None:
 
 def _init_features(app: Flask) -> None:
     from app import cli
-    from app.accounts import cli as _users_cli  # noqa: F401  (its commands are on the accounts blueprint)
     from app.accounts.routes import bp as accounts_bp
     from app.admin import dashboard
     from app.admin.routes import bp as admin_bp

@@ -1,4 +1,4 @@
-"""`flask seed` and `flask refresh`: fill the database exactly as the scheduler would."""
+"""`flask seed`, `refresh`, `providers` and `jobs`, and the one place every command of the app is registered."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from collections.abc import Callable
 from typing import Any
 
 import click
-from flask import Flask
-from flask.cli import AppGroup
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 
 from app import clock
+from app.accounts import cli as accounts_cli
 from app.football import jobs as match_jobs
 from app.jobs import queues, runs
 from app.jobs.schedule import LEAGUES, PERIODIC, find
@@ -52,7 +53,7 @@ LEAGUE_JOBS: dict[str, Job] = {
 GLOBAL_JOBS: dict[str, Job] = {"competitions": match_jobs.refresh_competitions, "live": match_jobs.refresh_live}
 
 
-def refresh(capability: str, leagues: list[str], provider: str | None) -> dict[str, Any]:
+def refresh_capability(capability: str, leagues: list[str], provider: str | None) -> dict[str, Any]:
     """Run one capability's refresh exactly as the scheduler would; one summary over all leagues."""
     before = requests_sent()
     summary: dict[str, Any] = {
@@ -108,67 +109,75 @@ def status() -> list[dict[str, Any]]:
     return rows
 
 
+@click.command("seed")
+@click.option(
+    "--history-hours",
+    type=click.IntRange(0, 24 * 14),
+    default=None,
+    help="Hours of past prices to replay from the demo world (default SEED_HISTORY_HOURS).",
+)
+@with_appcontext
+def seed(history_hours: int | None) -> None:
+    """Load the world into the database; running it twice writes nothing new."""
+    hours = current_app.config["SEED_HISTORY_HOURS"] if history_hours is None else history_hours
+    click.echo(json.dumps(seed_all(hours)))
+
+
+@click.command("refresh")
+@click.argument("capability", type=click.Choice(sorted([*LEAGUE_JOBS, *GLOBAL_JOBS])))
+@click.option("--league", type=click.Choice(LEAGUES), help="One league (default: all five).")
+@click.option("--provider", help="Only this provider, no fallback (e.g. api-football).")
+@with_appcontext
+def refresh(capability: str, league: str | None, provider: str | None) -> None:
+    """Run one refresh exactly as the scheduler would; prints a one-line JSON summary."""
+    summary = refresh_capability(capability, [league] if league else list(LEAGUES), provider)
+    click.echo(json.dumps(summary, default=str))
+    if summary["errors"] and not summary["provider"]:
+        sys.exit(1)
+
+
+providers = AppGroup("providers", help="The data providers.")
+
+
+@providers.command("status")
+def providers_status() -> None:
+    """Each provider's circuit state and quota, one JSON line each."""
+    for row in status():
+        click.echo(json.dumps(row, default=str))
+
+
+jobs = AppGroup("jobs", help="The periodic jobs (app/jobs/schedule.py).")
+
+
+@jobs.command("schedule")
+def jobs_schedule() -> None:
+    """Every declared job: its cadence, queue, timeout and next run (from Redis when it holds the schedule)."""
+    now = clock.now()
+    due = runs.next_runs(now)
+    held = queues.scheduled_times()
+    width = max(len(p.id) for p in PERIODIC)
+    click.echo(f"{'job':<{width}}  {'cadence':<22} {'queue':<8} {'timeout':>8}  next run (UTC)")
+    for p in PERIODIC:
+        source = "scheduler" if p.id in held else "estimated" if current_app.config["REDIS_URL"] else "embedded"
+        click.echo(
+            f"{p.id:<{width}}  {p.cadence:<22} {p.queue:<8} {int(p.timeout.total_seconds()):>7}s  "
+            f"{due[p.id]:%Y-%m-%d %H:%M:%S} ({source})"
+        )
+
+
+@jobs.command("run")
+@click.argument("periodic_id", type=click.Choice([p.id for p in PERIODIC]))
+def jobs_run(periodic_id: str) -> None:
+    """Run one declared job now, in this process, as the schedule would; prints its summary."""
+    try:
+        summary = runs.run_scheduled(find(periodic_id))
+    except Exception as exc:
+        click.echo(json.dumps({"job": periodic_id, "error": str(exc)}))
+        sys.exit(1)
+    click.echo(json.dumps(summary, default=str))
+
+
 def init_app(app: Flask) -> None:
-    @app.cli.command("seed")
-    @click.option(
-        "--history-hours",
-        type=click.IntRange(0, 24 * 14),
-        default=None,
-        help="Hours of past prices to replay from the demo world (default SEED_HISTORY_HOURS).",
-    )
-    def seed(history_hours: int | None) -> None:
-        """Load the world into the database; running it twice writes nothing new."""
-        hours = app.config["SEED_HISTORY_HOURS"] if history_hours is None else history_hours
-        click.echo(json.dumps(seed_all(hours)))
-
-    @app.cli.command("refresh")
-    @click.argument("capability", type=click.Choice(sorted([*LEAGUE_JOBS, *GLOBAL_JOBS])))
-    @click.option("--league", type=click.Choice(LEAGUES), help="One league (default: all five).")
-    @click.option("--provider", help="Only this provider, no fallback (e.g. api-football).")
-    def refresh_command(capability: str, league: str | None, provider: str | None) -> None:
-        """Run one refresh exactly as the scheduler would; prints a one-line JSON summary."""
-        summary = refresh(capability, [league] if league else list(LEAGUES), provider)
-        click.echo(json.dumps(summary, default=str))
-        if summary["errors"] and not summary["provider"]:
-            sys.exit(1)
-
-    providers = AppGroup("providers", help="The data providers.")
-
-    @providers.command("status")
-    def providers_status() -> None:
-        """Each provider's circuit state and quota, one JSON line each."""
-        for row in status():
-            click.echo(json.dumps(row, default=str))
-
-    app.cli.add_command(providers)
-
-    jobs = AppGroup("jobs", help="The periodic jobs (app/jobs/schedule.py).")
-
-    @jobs.command("schedule")
-    def jobs_schedule() -> None:
-        """Every declared job: its cadence, queue, timeout and next run (from Redis when it holds the schedule)."""
-        now = clock.now()
-        due = runs.next_runs(now)
-        held = queues.scheduled_times()
-        width = max(len(p.id) for p in PERIODIC)
-        click.echo(f"{'job':<{width}}  {'cadence':<22} {'queue':<8} {'timeout':>8}  next run (UTC)")
-        for p in PERIODIC:
-            source = "scheduler" if p.id in held else "estimated" if app.config["REDIS_URL"] else "embedded"
-            click.echo(
-                f"{p.id:<{width}}  {p.cadence:<22} {p.queue:<8} {int(p.timeout.total_seconds()):>7}s  "
-                f"{due[p.id]:%Y-%m-%d %H:%M:%S} ({source})"
-            )
-
-    @jobs.command("run")
-    @click.argument("periodic_id", type=click.Choice([p.id for p in PERIODIC]))
-    def jobs_run(periodic_id: str) -> None:
-        """Run one declared job now, in this process, as the schedule would; prints its summary."""
-        try:
-            summary = runs.run_scheduled(find(periodic_id))
-        except Exception as exc:
-            click.echo(json.dumps({"job": periodic_id, "error": str(exc)}))
-            sys.exit(1)
-        click.echo(json.dumps(summary, default=str))
-
-    app.cli.add_command(jobs)
-    predictions_cli.init_app(app)
+    """Every `flask` command of the app, registered in this one place."""
+    for command in (seed, refresh, providers, jobs, predictions_cli.predictions, accounts_cli.users):
+        app.cli.add_command(command)

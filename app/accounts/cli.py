@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import click
+from flask.cli import AppGroup
 
 from app.accounts import services
-from app.accounts.routes import bp
 from app.extensions import db
 
+users = AppGroup("users")
 
-@bp.cli.command("create-admin")
+
+@users.command("create-admin")
 @click.argument("email")
 @click.password_option(prompt="Password", help="Read from the prompt when not given.")
 def create_admin(email: str, password: str) -> None:

@@ -10,7 +10,7 @@ from app.accounts.forms import LoginForm
 from app.extensions import limiter
 from app.web.urls import safe_next
 
-bp = Blueprint("accounts", __name__, url_prefix="/accounts", cli_group="users")
+bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 
 
 def _login_limit() -> str:
