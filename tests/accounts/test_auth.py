@@ -115,7 +115,7 @@ def test_create_admin_command(app):
 )
 def test_create_admin_refuses_bad_input_and_writes_nothing(app, email, password, message):
     result = app.test_cli_runner().invoke(args=["users", "create-admin", email], input=f"{password}\n{password}\n")
-    assert result.exit_code != 0 and message in result.output
+    assert result.exit_code == 1 and message in result.output
     assert db.session.scalar(select(User)) is None
 
 
@@ -124,4 +124,4 @@ def test_create_admin_refuses_a_taken_email(app, make_user):
     result = app.test_cli_runner().invoke(
         args=["users", "create-admin", "taken@example.com"], input="a long enough secret\na long enough secret\n"
     )
-    assert result.exit_code != 0 and "already exists" in result.output
+    assert result.exit_code == 1 and "already exists" in result.output
