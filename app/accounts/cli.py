@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 from app.accounts import services
 from app.extensions import db
 
-users = AppGroup("users")
+users = AppGroup("users", help="User accounts.")
 
 
 @users.command("create-admin")
