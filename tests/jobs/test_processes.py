@@ -165,7 +165,9 @@ def test_a_scheduled_job_is_enqueued_by_the_scheduler_process_and_run_by_a_worke
     run = wait_for(finished_live_run, "a scheduled 'live' run to finish")
     assert run.trigger == "schedule" and run.job_id.startswith("live-")
     job = Job.fetch(run.job_id, connection=redis_of(store))
-    assert job.origin == "live" and job.get_status() == JobStatus.FINISHED
+    # The run log commits inside the job; RQ marks the job finished only after it returns.
+    wait_for(lambda: job.get_status(refresh=True) == JobStatus.FINISHED, "RQ to mark the job finished")
+    assert job.origin == "live"
     assert redis_of(store).hget(queues.LAST_JOB, "live") is not None
 
 
