@@ -53,7 +53,9 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "CACHE_TYPE": "RedisCache" if redis_url else "SimpleCache",
         "CACHE_REDIS_URL": redis_url,
         "CACHE_DEFAULT_TIMEOUT": int(env.get("CACHE_DEFAULT_TIMEOUT", "300")),
-        "CACHE_KEY_PREFIX": "betscore:",
+        # Cached values are pickled by class path (app.football.services.MatchCard): a release that moves or renames a
+        # cached class changes this, so it never reads what an older release stored (unpickling that is a 500).
+        "CACHE_KEY_PREFIX": "betscore:c2:",
         # In-process cache only: past this many entries cachelib drops the oldest, never-expiring ones first.
         "CACHE_THRESHOLD": int(env.get("CACHE_THRESHOLD", "5000")),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
