@@ -20,6 +20,7 @@ from app.odds import jobs as odds_jobs
 from app.predictions import cli as predictions_cli
 from app.providers.base import Provider, ProviderError
 from app.refresh.providers import configured, requests_sent
+from app.storage.database import migrated
 
 
 def seed_all(history_hours: int) -> dict[str, int]:
@@ -117,6 +118,7 @@ def status() -> list[dict[str, Any]]:
     help="Hours of past prices to replay from the demo world (default SEED_HISTORY_HOURS).",
 )
 @with_appcontext
+@migrated
 def seed(history_hours: int | None) -> None:
     """Load the world into the database; running it twice writes nothing new."""
     hours = current_app.config["SEED_HISTORY_HOURS"] if history_hours is None else history_hours
@@ -128,6 +130,7 @@ def seed(history_hours: int | None) -> None:
 @click.option("--league", type=click.Choice(LEAGUES), help="One league (default: all five).")
 @click.option("--provider", help="Only this provider, no fallback (e.g. api-football).")
 @with_appcontext
+@migrated
 def refresh(capability: str, league: str | None, provider: str | None) -> None:
     """Run one refresh exactly as the scheduler would; prints a one-line JSON summary."""
     summary = refresh_capability(capability, [league] if league else list(LEAGUES), provider)
@@ -150,6 +153,7 @@ jobs = AppGroup("jobs", help="The periodic jobs (app/jobs/schedule.py).")
 
 
 @jobs.command("schedule")
+@migrated
 def jobs_schedule() -> None:
     """Every declared job: its cadence, queue, timeout and next run (from Redis when it holds the schedule)."""
     now = clock.now()
@@ -167,6 +171,7 @@ def jobs_schedule() -> None:
 
 @jobs.command("run")
 @click.argument("periodic_id", type=click.Choice([p.id for p in PERIODIC]))
+@migrated
 def jobs_run(periodic_id: str) -> None:
     """Run one declared job now, in this process, as the schedule would; prints its summary."""
     try:

@@ -7,9 +7,12 @@ import json
 import re
 
 import click
+import pytest
 from click.testing import Result
+from flask_migrate import upgrade
 from sqlalchemy import func, select
 
+from app import create_app
 from app.accounts.cli import users
 from app.cli import jobs, providers, refresh, seed
 from app.extensions import db
@@ -18,7 +21,7 @@ from app.jobs.schedule import LEAGUES, PERIODIC
 from app.odds.models import OddsSnapshot
 from app.predictions.cli import predictions
 from app.providers.registry import CAPABILITIES
-from tests.conftest import NOW
+from tests.conftest import IN_PROCESS, NOW
 
 # One line of `flask jobs schedule`: id, cadence, queue, timeout, next run and where that time comes from.
 SCHEDULE_LINE = re.compile(
@@ -149,3 +152,34 @@ def test_a_command_imported_alone_runs_like_the_registered_one(app):
     seeded = alone(seed, "--history-hours", "0")
     assert seeded.exit_code == 0, seeded.output
     assert json.loads(seeded.output)["written"] == 0
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["seed", "--history-hours", "0"],
+        ["refresh", "live"],
+        ["jobs", "schedule"],
+        ["jobs", "run", "live"],
+        ["users", "create-admin", "new@example.com", "--password", "long enough pw"],
+    ],
+)
+def test_on_an_unmigrated_database_a_command_says_to_migrate_in_one_line(tmp_path, args):
+    fresh = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'fresh.db'}",
+            "SCHEDULER": "off",
+            "SECRET_KEY": "t",
+            **IN_PROCESS,
+        }
+    )
+    result = fresh.test_cli_runner().invoke(args=args)
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        "The database is not migrated to this version: run `flask db upgrade` first."
+    ]
+    with fresh.app_context():
+        upgrade()
+    assert fresh.test_cli_runner().invoke(args=["jobs", "schedule"]).exit_code == 0
+    with fresh.app_context():
+        db.engine.dispose()

@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 
 from app.accounts import services
 from app.extensions import db
+from app.storage.database import migrated
 
 users = AppGroup("users", help="User accounts.")
 
@@ -14,6 +15,7 @@ users = AppGroup("users", help="User accounts.")
 @users.command("create-admin")
 @click.argument("email")
 @click.password_option(prompt="Password", help="Read from the prompt when not given.")
+@migrated
 def create_admin(email: str, password: str) -> None:
     """Create an administrator account."""
     try:

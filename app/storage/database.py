@@ -1,15 +1,23 @@
-"""Engine set-up that differs by database."""
+"""Engine set-up that differs by database, and whether the schema is migrated to the code's head."""
 
 from __future__ import annotations
 
+import functools
 import os
-from typing import Any
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from flask import Flask
+import click
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
 
 from app.extensions import db
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -37,3 +45,25 @@ def init_app(app: Flask) -> None:
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_connect)
             event.listen(engine, "begin", _sqlite_begin)
+
+
+def schema_behind() -> bool:
+    """Whether the database lacks migrations the code has (a fresh clone before `flask db upgrade`, say)."""
+    migrations = current_app.extensions["migrate"].directory
+    with db.engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    return current != set(ScriptDirectory(migrations).get_heads())
+
+
+def migrated(command: F) -> F:
+    """A command that reads or writes the tables: on an unmigrated database it says so in one line and exits 2,
+    instead of a database traceback."""
+
+    @functools.wraps(command)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        if schema_behind():
+            click.echo("The database is not migrated to this version: run `flask db upgrade` first.", err=True)
+            sys.exit(2)
+        return command(*args, **kwargs)
+
+    return checked  # type: ignore[return-value]
