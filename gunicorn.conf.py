@@ -11,6 +11,10 @@ bind = os.environ.get("BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
 threads = int(os.environ.get("WEB_THREADS", "8"))
+# A websocket opened here (LIVE_URL unset, or an attacker) holds a thread for as long as it is open: at most half the
+# threads may, so no number of sockets stops pages and health checks. The live service (gunicorn.live.conf.py) is
+# where sockets belong; it is not limited by this. Read by app/config.py in each worker.
+os.environ.setdefault("WEB_MAX_SOCKETS", str(max(1, threads // 2)))
 timeout = 30
 graceful_timeout = 20
 keepalive = 5

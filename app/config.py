@@ -88,7 +88,13 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "API_FOOTBALL_DAILY_CALLS": int(env.get("API_FOOTBALL_DAILY_CALLS", "100")),
         "API_FOOTBALL_RESERVE": int(env.get("API_FOOTBALL_RESERVE", "10")),
         # Live pushes (app/live): caps per instance and per connection, heartbeat, where pages connect.
-        "LIVE_MAX_CONNECTIONS": int(env.get("LIVE_MAX_CONNECTIONS", "10000")),
+        # On a thread-per-connection server (gunicorn.conf.py's gthread web tier) each socket pins a thread: there
+        # WEB_MAX_SOCKETS caps them per worker so pages and health checks always keep threads.
+        "LIVE_MAX_CONNECTIONS": min(
+            int(env.get("LIVE_MAX_CONNECTIONS", "10000")), int(env.get("WEB_MAX_SOCKETS") or "10000")
+        ),
+        # One client address cannot fill an instance: its sockets beyond this are closed with 1008.
+        "LIVE_MAX_PER_ADDRESS": int(env.get("LIVE_MAX_PER_ADDRESS", "20")),
         "LIVE_MAX_MESSAGES_PER_MINUTE": int(env.get("LIVE_MAX_MESSAGES_PER_MINUTE", "100")),
         "LIVE_MAX_MESSAGE_BYTES": int(env.get("LIVE_MAX_MESSAGE_BYTES", "4096")),
         "LIVE_MAX_TOPICS": int(env.get("LIVE_MAX_TOPICS", "32")),

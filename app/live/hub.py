@@ -17,7 +17,7 @@ from typing import Any
 from app.live.topics import KINDS
 
 GOING_AWAY = 1001  # server shutting down: the page reconnects, to this instance or another
-POLICY = 1008  # too many messages from the client, or it stopped answering pings
+POLICY = 1008  # too many messages or sockets from the client, or it stopped answering pings
 TOO_BIG = 1009  # a message from the client over the size cap (sent by simple-websocket)
 TRY_AGAIN = 1013  # this instance is full, or the client read too slowly: reconnect with backoff
 SERVER_ERROR = 1011  # something failed on our side: the page reconnects
@@ -54,6 +54,7 @@ class Connection:
 
     __slots__ = (
         "__weakref__",
+        "address",
         "closing",
         "outbox",
         "topics",
@@ -64,10 +65,11 @@ class Connection:
         "ws",
     )
 
-    def __init__(self, ws: Any, variant: str = "", user_id: int | None = None) -> None:
+    def __init__(self, ws: Any, variant: str = "", user_id: int | None = None, address: str = "") -> None:
         self.ws = ws
         self.variant = variant
         self.user_id = user_id
+        self.address = address  # the client's, as the proxies we trust report it
         self.topics: set[str] = set()
         self.outbox: deque[str] = deque()
         self.closing: tuple[int, str] | None = None
@@ -98,8 +100,12 @@ class Connection:
 
 
 class Hub:
-    def __init__(self, max_connections: int = 10_000, max_topics: int = 32, outbox_limit: int = 64) -> None:
+    def __init__(
+        self, max_connections: int = 10_000, max_topics: int = 32, outbox_limit: int = 64, max_per_address: int = 0
+    ) -> None:
         self.max_connections = max_connections
+        self.max_per_address = max_per_address  # 0: no cap per client address
+        self._per_address: Counter[str] = Counter()
         self.max_topics = max_topics
         self.outbox_limit = outbox_limit
         self.started_at = time.time()
@@ -116,19 +122,34 @@ class Hub:
 
     # -- connections and subscriptions --------------------------------------------------
     def add(self, conn: Connection) -> bool:
+        return self.admit(conn) is None
+
+    def admit(self, conn: Connection) -> tuple[int, str] | None:
+        """Take the connection, or say why not: the close code and reason to send."""
         with self._lock:
-            if not self.accepting or len(self._connections) >= self.max_connections:
+            if not self.accepting:
                 self.counts["refused_full"] += 1
-                return False
+                return TRY_AGAIN, "server going away: try again later"
+            if len(self._connections) >= self.max_connections:
+                self.counts["refused_full"] += 1
+                return TRY_AGAIN, f"server full ({self.max_connections} connections): try again later"
+            if self.max_per_address and self._per_address[conn.address] >= self.max_per_address:
+                # One client cannot fill the instance; its other pages fall back to fetching (no reconnect on 1008).
+                self.counts["refused_address"] += 1
+                return POLICY, f"too many connections from your address (at most {self.max_per_address})"
             self._connections.add(conn)
+            self._per_address[conn.address] += 1
             self.counts["opened"] += 1
-            return True
+            return None
 
     def remove(self, conn: Connection, code: int) -> None:
         with self._lock:
             if conn not in self._connections:
                 return
             self._connections.discard(conn)
+            self._per_address[conn.address] -= 1
+            if self._per_address[conn.address] <= 0:
+                del self._per_address[conn.address]
             for topic in conn.topics:
                 self._unlink(conn, topic)
             self.closed[code] += 1
@@ -255,6 +276,7 @@ class Hub:
             "events_in": self.counts["events_in"],
             "opened": self.counts["opened"],
             "refused_full": self.counts["refused_full"],
+            "refused_address": self.counts["refused_address"],
             "dropped_slow": self.counts["dropped_slow"],
             "rejected_messages": self.counts["rejected_messages"],
             "closed": {str(code): n for code, n in sorted(self.closed.items())},

@@ -27,7 +27,7 @@ from wsproto.events import TextMessage
 from app.extensions import db, limiter, sock
 from app.jobs import signals
 from app.live.broadcast import wait_connected
-from app.live.hub import ABNORMAL, POLICY, SERVER_ERROR, TRY_AGAIN, Connection, Hub
+from app.live.hub import ABNORMAL, POLICY, SERVER_ERROR, Connection, Hub
 from app.live.service import Live, current, live_url, refetch_committed
 from app.live.topics import TopicError, allowed
 from app.refresh import watching
@@ -89,10 +89,10 @@ def _socket(ws: Any) -> None:
     hub = live.hub
     user_id = current_user.id if current_user.is_authenticated else None
     db.session.remove()  # the socket may stay open for hours: hold no database connection meanwhile
-    conn = Connection(ws, viewer.odds_format(), user_id)
-    if not hub.add(conn):
-        reason = f"server full ({hub.max_connections} connections)" if hub.accepting else "server going away"
-        ws.close(TRY_AGAIN, f"{reason}: try again later")
+    conn = Connection(ws, viewer.odds_format(), user_id, request.remote_addr or "")
+    refused = hub.admit(conn)
+    if refused is not None:
+        ws.close(*refused)
         return
     code = SERVER_ERROR
     try:

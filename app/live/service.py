@@ -39,7 +39,9 @@ class Live:
     def __init__(self, app: Flask) -> None:
         cfg = app.config
         self.app = app
-        self.hub = Hub(cfg["LIVE_MAX_CONNECTIONS"], cfg["LIVE_MAX_TOPICS"], cfg["LIVE_OUTBOX"])
+        self.hub = Hub(
+            cfg["LIVE_MAX_CONNECTIONS"], cfg["LIVE_MAX_TOPICS"], cfg["LIVE_OUTBOX"], cfg["LIVE_MAX_PER_ADDRESS"]
+        )
         redis = None
         if cfg.get("REDIS_URL"):
             with app.app_context():

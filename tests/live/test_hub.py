@@ -45,6 +45,18 @@ def test_a_full_hub_refuses_and_counts_until_one_leaves():
     assert hub.closed == {1000: 1, 1001: 1}
 
 
+def test_one_address_cannot_fill_the_hub_and_gets_a_slot_back_when_one_of_its_sockets_closes():
+    hub = Hub(max_connections=10, max_per_address=2)
+    first = Connection(Socket(), address="203.0.113.7")
+    assert hub.admit(first) is None and hub.admit(Connection(Socket(), address="203.0.113.7")) is None
+    refused = hub.admit(Connection(Socket(), address="203.0.113.7"))
+    assert refused == (1008, "too many connections from your address (at most 2)")
+    assert hub.admit(Connection(Socket(), address="198.51.100.1")) is None  # another visitor is not affected
+    assert hub.counts["refused_address"] == 1 and hub.metrics()["refused_address"] == 1
+    hub.remove(first, 1000)
+    assert hub.admit(Connection(Socket(), address="203.0.113.7")) is None
+
+
 def test_a_connection_has_at_most_max_topics_and_resubscribing_is_free():
     hub = Hub(max_topics=2)
     conn = joined(hub, "match:1", "match:2")

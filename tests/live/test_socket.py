@@ -242,3 +242,20 @@ def test_a_message_over_the_size_cap_closes_with_1009_and_frees_the_slot_every_t
     )
     assert server.hub.topics() == []
     assert_still_serving(server)
+
+
+def test_one_address_gets_at_most_its_share_of_sockets_and_is_told_why(serve):
+    server = serve(LIVE_MAX_PER_ADDRESS=2)
+    first, _ = server.subscribe("match:1")
+    second, _ = server.subscribe("match:1")
+    third = server.connect("match:1")
+    code, reason = closed_with(third)
+    assert code == 1008 and reason == "too many connections from your address (at most 2)"
+    assert server.hub.counts["refused_address"] == 1
+    assert server.status("/") == 200  # its pages are still served (and fetch their parts without a socket)
+    first.close()
+    wait_for(lambda: len(server.hub) == 1, "the hub let go of the closed connection")
+    fourth, reply = server.subscribe("match:1")
+    assert reply == {"subscribed": ["match:1"], "errors": []}
+    close_quietly(second)
+    close_quietly(fourth)
