@@ -50,7 +50,9 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL")),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,
-        "CACHE_TYPE": "RedisCache" if redis_url else "SimpleCache",
+        # Redis down is a degraded mode: reads miss and pages render from the database (app/storage/cache_backend.py).
+        "CACHE_TYPE": "app.storage.cache_backend.FailSoftRedisCache" if redis_url else "SimpleCache",
+        "CACHE_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0} if redis_url else {},
         "CACHE_REDIS_URL": redis_url,
         "CACHE_DEFAULT_TIMEOUT": int(env.get("CACHE_DEFAULT_TIMEOUT", "300")),
         # Cached values are pickled by class path (app.football.services.MatchCard): a release that moves or renames a
@@ -63,6 +65,9 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "RATELIMIT_DEFAULT": env.get("RATELIMIT_DEFAULT", "200 per minute;2000 per hour"),
         "RATELIMIT_LOGIN": env.get("RATELIMIT_LOGIN", "10 per minute;50 per hour"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # While Redis is down, limits are counted per process instead of not at all, and no request fails for it.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0} if redis_url else {},
         # embedded: the periodic jobs run in a thread of this process; off: nobody runs them here.
         "SCHEDULER": env.get("SCHEDULER", "off" if redis_url else "embedded"),
         # A job that fails for a passing reason (provider, database) is retried after these many seconds.

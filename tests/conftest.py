@@ -73,7 +73,7 @@ def _settings(backend: str, tmp_path_factory: pytest.TempPathFactory) -> dict:
     return {
         **base,
         "REDIS_URL": redis_url,
-        "CACHE_TYPE": "RedisCache",
+        "CACHE_TYPE": "app.storage.cache_backend.FailSoftRedisCache",
         "CACHE_REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url,
     }

@@ -16,7 +16,9 @@ def test_defaults_run_embedded():
 
 def test_redis_url_switches_cache_limits_and_scheduler():
     settings = config.load({"REDIS_URL": "redis://localhost:6379/0", "DATABASE_URL": "postgres://u@h/db"})
-    assert settings["CACHE_TYPE"] == "RedisCache" and settings["RATELIMIT_STORAGE_URI"].startswith("redis://")
+    assert settings["CACHE_TYPE"] == "app.storage.cache_backend.FailSoftRedisCache" and settings[
+        "RATELIMIT_STORAGE_URI"
+    ].startswith("redis://")
     assert settings["SCHEDULER"] == "off"
     assert settings["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg2://u@h/db"
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, send_from_directory
 from sqlalchemy import text
 
-from app.extensions import db
+from app.extensions import db, limiter
+from app.storage import redis_client
 
 bp = Blueprint("site", __name__)
 
@@ -19,10 +20,38 @@ def service_worker():
 
 
 @bp.get("/healthz")
+@limiter.exempt  # the platform probes often from one address; a limited probe would restart a healthy app
 def health():
-    """Liveness plus a database round trip, for the platform's health checks."""
-    try:
-        db.session.execute(text("SELECT 1"))
-    except Exception:  # the check must answer, whatever the database does
+    """Liveness plus a database round trip, for the platform's health checks (Redis down is not a reason to restart:
+    pages still render)."""
+    if not _database_answers():
         return jsonify(status="error", database="unreachable"), 503
     return jsonify(status="ok")
+
+
+@bp.get("/readyz")
+@limiter.exempt
+def ready():
+    """What is up and what is down: the database (pages need it) and Redis (caches, queues, live relay; without it
+    the app runs degraded). 503 with Retry-After while anything is down."""
+    redis = redis_client.reachable()
+    parts = {
+        "database": "ok" if _database_answers() else "unreachable",
+        "redis": "not configured" if redis is None else "ok" if redis else "unreachable",
+    }
+    down = [name for name, state in parts.items() if state == "unreachable"]
+    if not down:
+        return jsonify(status="ready", **parts)
+    response = jsonify(status="degraded" if down == ["redis"] else "unavailable", down=down, **parts)
+    response.status_code = 503
+    response.headers["Retry-After"] = "5"
+    return response
+
+
+def _database_answers() -> bool:
+    try:
+        db.session.execute(text("SELECT 1"))
+        return True
+    except Exception:  # the check must answer, whatever the database does
+        db.session.rollback()
+        return False
