@@ -41,8 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     unknown = sorted(set(names) - set(QUEUES))
     if unknown:
         parser.error(f"unknown queue(s) {', '.join(unknown)}; known: {', '.join(QUEUES)}")
-    worker = queues.make_worker(app, names, name=args.name)
-    worker.work(burst=args.burst, with_scheduler=True)
+    queues.run_worker(app, names, name=args.name, burst=args.burst)
     return 0
 
 

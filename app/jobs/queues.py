@@ -10,12 +10,15 @@ is still waiting or running is coalesced: when workers fall behind, work does no
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
+import time
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import redis.exceptions
 from flask import Flask, current_app
 from redis import Redis
 from rq import Queue, Retry, Worker, get_current_job
@@ -33,6 +36,8 @@ RESULT_TTL = int(timedelta(days=1).total_seconds())
 FAILURE_TTL = int(timedelta(days=7).total_seconds())  # failed jobs stay inspectable, traceback and all
 TEMPLATE = "periodic-"
 LAST_JOB = "betscore:periodic:last-job"  # hash: periodic id -> id of the job its last tick enqueued
+LOST_REDIS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+RECONNECT_SECONDS = (1, 2, 5, 10, 30)  # waits between attempts to reach Redis again, the last repeated
 BUSY = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
 
 
@@ -181,12 +186,38 @@ def scheduled_times() -> dict[str, datetime]:
 
 
 def run_scheduler(app: Flask, interval: float = 5.0, burst: bool = False) -> None:
-    """Reconcile the schedule, then enqueue each job when due (several may run: one holds the lock per pass)."""
+    """Reconcile the schedule, then enqueue each job when due (several may run: one holds the lock per pass). When
+    Redis goes away it waits for it, then reconciles again: a Redis that restarted empty gets the whole schedule."""
     with app.app_context():
-        scheduler = PeriodicScheduler(connection=connection(), interval=interval)
-        report = scheduler.reconcile()
-        log.info("schedule reconciled: %s", {k: len(v) for k, v in report.items() if v})
-        scheduler.run(burst=burst)
+        for attempt in itertools.count():
+            try:
+                scheduler = PeriodicScheduler(connection=connection(), interval=interval)
+                report = scheduler.reconcile()
+                log.info("schedule reconciled: %s", {k: len(v) for k, v in report.items() if v})
+                scheduler.run(burst=burst)
+                return
+            except LOST_REDIS as exc:
+                if burst:  # one pass asked for: say it failed rather than wait
+                    raise
+                wait = RECONNECT_SECONDS[min(attempt, len(RECONNECT_SECONDS) - 1)]
+                log.warning("scheduler: Redis is unreachable (%s); trying again in %s s", exc, wait)
+                time.sleep(wait)
+
+
+def run_worker(app: Flask, queue_names: Iterable[str], name: str | None = None, burst: bool = False) -> None:
+    """Work the queues; when Redis goes away past what RQ's own retries cover, wait for it and start again (a job
+    that was running is retried: its run log entry says it was abandoned)."""
+    names = list(queue_names)
+    for attempt in itertools.count():
+        try:
+            make_worker(app, names, name=name).work(burst=burst, with_scheduler=True)
+            return
+        except LOST_REDIS as exc:
+            if burst:
+                raise
+            wait = RECONNECT_SECONDS[min(attempt, len(RECONNECT_SECONDS) - 1)]
+            log.warning("worker: Redis is unreachable (%s); starting again in %s s", exc, wait)
+            time.sleep(wait)
 
 
 class AppContext:
