@@ -19,8 +19,8 @@ from app.storage import cache_keys
 
 F = TypeVar("F", bound=Callable[..., dict[str, Any]])
 log = logging.getLogger("betscore.jobs")
-# Longer than any job's timeout, so a lock outlives its holder only when the holder was killed.
-LOCK_TTL = timedelta(minutes=15)
+# A lease renewed while the job runs: a job whose worker was killed frees its kind and target within a minute.
+LOCK_TTL = timedelta(minutes=1)
 
 
 def job(func: F) -> F:
@@ -34,7 +34,7 @@ def job(func: F) -> F:
     def run(*args: Any, **kwargs: Any) -> dict[str, Any]:
         target = ":".join(str(a) for a in args)
         name = f"{func.__module__}.{func.__name__}:{target}"
-        with locks.exclusive(name, LOCK_TTL, owner=queues.current_job_id()) as held:
+        with locks.exclusive(name, LOCK_TTL, owner=queues.current_job_id(), renew=True) as held:
             if not held:
                 log.info("job %s%s skipped: already running", func.__name__, args)
                 return {"skipped": f"{func.__name__}({target}) is already running elsewhere", "written": 0}
