@@ -72,6 +72,10 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "SCHEDULER": env.get("SCHEDULER", "off" if redis_url else "embedded"),
         # A job that fails for a passing reason (provider, database) is retried after these many seconds.
         "JOB_RETRY_INTERVALS": _seconds(env.get("JOB_RETRY_INTERVALS", "15,60,300")),
+        # A worker running a job says it is alive this often; a job whose worker has been silent for
+        # JOB_ABANDONED_AFTER seconds is abandoned (the worker was killed): the schedule runs it again.
+        "WORKER_HEARTBEAT_SECONDS": int(env.get("WORKER_HEARTBEAT_SECONDS", "15")),
+        "JOB_ABANDONED_AFTER": int(env.get("JOB_ABANDONED_AFTER", "60")),
         # A provider's circuit opens after this many failed calls in a row, and is probed again after the cooldown.
         "BREAKER_THRESHOLD": int(env.get("BREAKER_THRESHOLD", "5")),
         "BREAKER_COOLDOWN": float(env.get("BREAKER_COOLDOWN", "60")),

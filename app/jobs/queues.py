@@ -24,6 +24,7 @@ from redis import Redis
 from rq import Queue, Retry, Worker, get_current_job
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
+from rq.utils import utcparse
 from rq_scheduler import Scheduler
 
 from app.extensions import db
@@ -169,10 +170,31 @@ class PeriodicScheduler(Scheduler):
         last = self.connection.hget(LAST_JOB, p.id)
         if last is None:
             return False
+        if abandoned(last.decode(), self.connection):
+            log.warning("%s: its last job's worker stopped mid-run; this tick runs it again", p.id)
+            return False
         try:
             return Job.fetch(last.decode(), connection=self.connection).get_status() in BUSY
         except NoSuchJobError:
             return False
+
+
+def abandoned(job_id: str, redis: Redis | None = None) -> bool:
+    """Whether a job is marked started but its worker has said nothing for JOB_ABANDONED_AFTER seconds (killed, or
+    its machine gone): RQ itself would notice only once the job's timeout has passed."""
+    redis = redis or connection()
+    try:
+        job = Job.fetch(job_id, connection=redis)
+    except NoSuchJobError:
+        return False
+    if job.get_status() != JobStatus.STARTED or not job.worker_name:
+        return False
+    seen = redis.hget(Worker.redis_worker_namespace_prefix + job.worker_name, "last_heartbeat")
+    if seen is None:  # the worker's own key expired: long gone
+        return True
+    text = seen.decode() if isinstance(seen, bytes) else str(seen)
+    silent = datetime.now(UTC) - utcparse(text).replace(tzinfo=UTC)
+    return silent > timedelta(seconds=current_app.config["JOB_ABANDONED_AFTER"])
 
 
 def scheduled_times() -> dict[str, datetime]:
@@ -246,6 +268,7 @@ def make_worker(
     worker_class: type[Worker] = AppWorker,
     **options: Any,
 ) -> Worker:
+    options.setdefault("job_monitoring_interval", app.config["WORKER_HEARTBEAT_SECONDS"])
     worker = worker_class(
         [Queue(q, connection=app_connection(app)) for q in queues], connection=app_connection(app), name=name, **options
     )

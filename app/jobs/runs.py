@@ -155,6 +155,7 @@ def _perform(run: JobRun, periodic: Periodic) -> dict[str, Any]:
     job_id = queues.current_job_id()
     if job_id is not None:
         _abandon_earlier(job_id, run)
+        _abandon_dead(run)
     run.state, run.started_at, run.job_id, run.attempt = "running", clock.now(), job_id or run.job_id, run.attempt + 1
     db.session.commit()
     before, used, started = requests_sent(), _used(), time.perf_counter()
@@ -196,6 +197,16 @@ def _abandon_earlier(job_id: str, run: JobRun) -> None:
         .values(state="failed", finished_at=clock.now(), detail="the worker running it stopped mid-run; retried")
         .execution_options(synchronize_session=False)
     )
+
+
+def _abandon_dead(run: JobRun) -> None:
+    """Earlier runs of this job still "running" whose worker died (the schedule has run it again): say so."""
+    stuck = db.session.scalars(
+        select(JobRun).where(JobRun.name == run.name, JobRun.state == "running", JobRun.id != run.id)
+    )
+    for earlier in stuck:
+        if earlier.job_id and queues.abandoned(earlier.job_id):
+            _finish(earlier, "failed", None, error="abandoned: the worker running it stopped mid-run; run again")
 
 
 def _finish(run: JobRun, state: str, summary: Any, started: float | None = None, error: str | None = None) -> None:

@@ -23,6 +23,7 @@ from rq.job import Job, JobStatus
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
+from app.cli import seed_all
 from app.extensions import db
 from app.football.models import Match, Team
 from app.jobs import queues, runs
@@ -282,3 +283,44 @@ def _state(app: Flask, run_id: int) -> str | None:
         run = db.session.get(JobRun, run_id)
         db.session.remove()
         return run.state if run else None
+
+
+def test_a_worker_killed_mid_job_costs_that_run_only_the_next_tick_runs_it_again(store, processes):
+    fast = {"WORKER_HEARTBEAT_SECONDS": "1", "JOB_ABANDONED_AFTER": "3"}
+    with store.app_context():
+        seed_all(0)  # the demo world's fixtures and prices: the odds job reads the board before it writes
+        db.session.remove()
+    processes.start("--scheduler", "--interval", "1", **fast)
+    doomed = processes.start("--queues", "default", "--name", "doomed", **fast)
+    with store.app_context():
+        conn = db.engine.connect()
+        tx = conn.begin()
+        conn.execute(sa.text("LOCK TABLE current_prices IN ACCESS EXCLUSIVE MODE"))  # the odds job waits mid-ingest
+
+        def stuck_odds_run() -> JobRun | None:
+            with store.app_context():
+                run = db.session.scalar(select(JobRun).where(JobRun.name == "odds", JobRun.state == "running"))
+                db.session.remove()
+                return run
+
+        killed = wait_for(stuck_odds_run, "the odds run to start")
+        wait_for(lambda: waiting_writers(conn), "the odds job to wait mid-ingest")
+        horse = wait_for(lambda: horse_of(doomed.pid), "the work horse")
+        for pid in (horse, doomed.pid):  # the worker and its work horse (a group of its own), as a lost machine
+            os.killpg(pid, signal.SIGKILL)
+        doomed.wait(timeout=30)
+        tx.rollback()
+        conn.close()
+    processes.start("--queues", "default", "--name", "spare", **fast)
+
+    def runs_of_odds() -> list[JobRun]:
+        with store.app_context():
+            found = list(db.session.scalars(select(JobRun).where(JobRun.name == "odds").order_by(JobRun.id)))
+            db.session.remove()
+            return found
+
+    # The next tick (odds run every minute) sees the last job's worker silent, runs the job again, and the run log
+    # says what became of the killed run.
+    wait_for(lambda: any(r.state in ("ok", "partial") for r in runs_of_odds()), "a new odds run", timeout=150)
+    earlier = next(r for r in runs_of_odds() if r.id == killed.id)
+    assert earlier.state == "failed" and earlier.detail.startswith("abandoned")
