@@ -37,6 +37,7 @@ def _init_extensions(app: Flask) -> None:
 
     if app.config["SENTRY_DSN"]:
         security.init_sentry(app)
+    database.configure(app)
     db.init_app(app)
     database.init_app(app)
     migrate.init_app(app, db, directory=str(config.ROOT / "migrations"), render_as_batch=True)

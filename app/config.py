@@ -48,7 +48,12 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "ENV_NAME": "production" if production else "development",
         "SECRET_KEY": env.get("SECRET_KEY") or DEV_SECRET,
         "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL")),
+        # A pooled connection is tested before use: a restarted server's old connections are replaced, not failed on.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # On PostgreSQL, seconds to wait for a new connection (libpq's connect_timeout) and for a free pooled one:
+        # while the server restarts or cannot be reached, a request fails fast with a 503 instead of hanging.
+        "DATABASE_CONNECT_TIMEOUT": int(env.get("DATABASE_CONNECT_TIMEOUT", "3")),
+        "DATABASE_POOL_TIMEOUT": float(env.get("DATABASE_POOL_TIMEOUT", "5")),
         "REDIS_URL": redis_url,
         # Redis down is a degraded mode: reads miss and pages render from the database (app/storage/cache_backend.py).
         "CACHE_TYPE": "app.storage.cache_backend.FailSoftRedisCache" if redis_url else "SimpleCache",

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -61,3 +64,57 @@ class RedisServer:
         assert self.process is not None
         self.process.terminate()
         self.process.wait(timeout=20)
+
+
+def postgres_bin() -> Path | None:
+    """The directory of Debian's PostgreSQL server programs (initdb, pg_ctl), the newest installed."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]))
+    return found[-1].parent if found else None
+
+
+class PostgresCluster:
+    """A PostgreSQL cluster of the test's own (initdb into a directory of its own), on a free port, that the test
+    stops and starts, then removes. The server refuses to run as root, so as root it runs as the postgres user (in a
+    directory outside pytest's, which only root may enter)."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.workdir = Path(tempfile.mkdtemp(prefix="betscore-pg-"))
+        self.data = self.workdir / "data"
+        self.bin = postgres_bin()
+        assert self.bin is not None, "PostgreSQL's server programs are not installed"
+        self._as_owner = [] if os.getuid() != 0 else ["runuser", "-u", "postgres", "--"]
+        if os.getuid() == 0:
+            shutil.chown(self.workdir, "postgres")
+        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync")
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+
+    def _run(self, program: str, *args: str) -> None:
+        assert self.bin is not None
+        subprocess.run([*self._as_owner, str(self.bin / program), *args], check=True, capture_output=True)
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.workdir} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.workdir / "server.log"), "-w", "start")
+
+    def stop(self) -> None:
+        """A fast shutdown, as a restart does it: open sessions are ended, new connections refused."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def running(self) -> bool:
+        return (self.data / "postmaster.pid").exists()
+
+    def remove(self) -> None:
+        if self.running():
+            self.stop()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def create_database(self, name: str) -> str:
+        subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-c", f'CREATE DATABASE "{name}"'],
+            check=True,
+            capture_output=True,
+        )
+        return self.url(name)

@@ -43,7 +43,7 @@ def test_pages_have_no_inline_script(client):
 
 
 def test_health(client):
-    assert client.get("/healthz").get_json() == {"status": "ok"}
+    assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok"}
 
 
 def test_service_worker_is_served_for_the_whole_site(client):

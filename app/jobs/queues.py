@@ -29,7 +29,7 @@ from rq_scheduler import Scheduler
 
 from app.extensions import db
 from app.jobs.schedule import PERIODIC, QUEUES, Periodic, resolve
-from app.storage import redis_client
+from app.storage import database, redis_client
 
 log = logging.getLogger("betscore.queues")
 
@@ -254,7 +254,7 @@ class AppContext:
             try:
                 return bool(super().perform_job(job, queue, *args, **kwargs))  # type: ignore[misc]
             finally:
-                db.session.remove()
+                database.end_session()
 
 
 class AppWorker(AppContext, Worker):

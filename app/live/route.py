@@ -24,13 +24,14 @@ from flask_login import current_user
 from simple_websocket import ConnectionClosed
 from wsproto.events import TextMessage
 
-from app.extensions import db, limiter, sock
+from app.extensions import limiter, sock
 from app.jobs import signals
 from app.live.broadcast import wait_connected
 from app.live.hub import ABNORMAL, POLICY, SERVER_ERROR, Connection, Hub
 from app.live.service import Live, current, live_url, refetch_committed
 from app.live.topics import TopicError, allowed
 from app.refresh import watching
+from app.storage import database
 from app.web import viewer
 
 bp = Blueprint("live", __name__)
@@ -88,7 +89,7 @@ def _socket(ws: Any) -> None:
     live = current()
     hub = live.hub
     user_id = current_user.id if current_user.is_authenticated else None
-    db.session.remove()  # the socket may stay open for hours: hold no database connection meanwhile
+    database.end_session()  # the socket may stay open for hours: hold no database connection meanwhile
     conn = Connection(ws, viewer.odds_format(), user_id, request.remote_addr or "")
     refused = hub.admit(conn)
     if refused is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -13,11 +14,13 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask, current_app
 from sqlalchemy import event
-from sqlalchemy.engine import Connection
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Connection, make_url
 
 from app.extensions import db
 
 F = TypeVar("F", bound=Callable[..., Any])
+log = logging.getLogger("betscore.database")
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -36,7 +39,33 @@ def _sqlite_begin(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN")
 
 
+def configure(app: Flask) -> None:
+    """Engine options that depend on the database, set before Flask-SQLAlchemy makes the engine: on PostgreSQL a
+    bounded wait for a connection, so a restarting or unreachable server fails a request fast (errors.py: 503)."""
+    if make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() != "postgresql":
+        return
+    options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+    options.setdefault("pool_timeout", app.config["DATABASE_POOL_TIMEOUT"])
+    # libpq counts whole seconds and treats 1 as 2.
+    connect_args = {"connect_timeout": max(2, int(app.config["DATABASE_CONNECT_TIMEOUT"]))}
+    options["connect_args"] = {**connect_args, **options.get("connect_args", {})}
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def end_session(_error: BaseException | None = None) -> None:
+    """Close the request's or job's session, even when the server went away under it: ending the transaction then
+    fails ("server closed the connection"), SQLAlchemy has already invalidated that connection, and the session is
+    forgotten. Without this the failure surfaces after the response is made, as the server's bare 500."""
+    try:
+        db.session.remove()
+    except (sa_exc.OperationalError, sa_exc.InterfaceError) as exc:
+        log.warning("database connection lost while closing a session: %s", str(exc).splitlines()[0])
+        db.session.registry.clear()
+
+
 def init_app(app: Flask) -> None:
+    # Registered after Flask-SQLAlchemy's own teardown, so it runs first (teardowns run in reverse).
+    app.teardown_appcontext(end_session)
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite:///") and ":memory:" not in uri:
         os.makedirs(os.path.dirname(uri.removeprefix("sqlite:///")) or ".", exist_ok=True)

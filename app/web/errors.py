@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy import exc as sa_exc
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from app.web.htmx import is_htmx
 
 log = logging.getLogger("betscore.errors")
+# The database is restarting or cannot be reached (refused, timed out, connection lost, no pooled connection free
+# in time): the visitor is told to come back shortly, not shown a failure of ours.
+DATABASE_UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
+RETRY_AFTER_SECONDS = 5
 
 
 def render_error(error: HTTPException) -> tuple[str, int]:
@@ -24,6 +29,17 @@ def _csrf(error: CSRFError) -> tuple[str, int]:
     return render_error(error)
 
 
+def _database_unavailable(error: Exception) -> tuple[str, int, dict[str, str]]:
+    log.warning("database unavailable on %s %s: %s", request.method, request.path, str(error).splitlines()[0])
+    if "_login_user" not in g:
+        # The page's menu must not ask the database who is signed in: this page is shown as to a visitor.
+        g._login_user = current_app.login_manager.anonymous_user()  # type: ignore[attr-defined]
+    body, code = render_error(
+        ServiceUnavailable("BetScore cannot reach its database for a moment. Try again in a few seconds.")
+    )
+    return body, code, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
 def _unexpected(error: Exception) -> tuple[str, int]:
     log.exception("unhandled error on %s %s", request.method, request.path)
     return render_error(InternalServerError("Something went wrong on our side. It has been logged."))
@@ -32,4 +48,6 @@ def _unexpected(error: Exception) -> tuple[str, int]:
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf)
     app.register_error_handler(HTTPException, render_error)
+    for error in DATABASE_UNAVAILABLE:
+        app.register_error_handler(error, _database_unavailable)
     app.register_error_handler(Exception, _unexpected)
