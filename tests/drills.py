@@ -6,11 +6,31 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import redis
+
+ROOT = Path(__file__).resolve().parents[1]
+# The production web server, as the platform starts it (gunicorn.conf.py reads BIND, WEB_CONCURRENCY, WEB_THREADS).
+WEB_SERVER = [
+    str(Path(sys.executable).parent / "gunicorn"),
+    "-c",
+    "gunicorn.conf.py",
+    "--no-control-socket",
+    "wsgi:app",
+]
+
+
+def spawn(command: list[str], env: Mapping[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """A process of the drill's own, started in the repository and in a session of its own, its output in `log`."""
+    with open(log, "wb") as out:  # the child keeps its own descriptor
+        return subprocess.Popen(
+            command, cwd=ROOT, env=dict(env), stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
 
 def free_port() -> int:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -20,7 +19,7 @@ from rq.job import Job, JobStatus
 
 from app import config, create_app
 from app.jobs import queues
-from tests.drills import PostgresCluster, RedisServer, postgres_bin
+from tests.drills import PostgresCluster, RedisServer, postgres_bin, spawn
 
 ROOT = Path(__file__).resolve().parents[2]
 RETRIES = (1, 1, 2, 2, 4, 4, 8)  # seconds: the job is retried for about 20 s
@@ -83,37 +82,29 @@ def test_a_job_that_meets_a_postgres_restart_is_retried_and_succeeds_when_it_is_
         "SCHEDULER": "off",
         "JOB_RETRY_INTERVALS": ",".join(map(str, RETRIES)),
     }
-    with open(drill.log_path, "wb") as log:
-        worker = subprocess.Popen(
-            [sys.executable, "worker.py", "--queues", "live"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            drill.cluster.stop()
-            settings = {"SQLALCHEMY_DATABASE_URI": drill.database, "REDIS_URL": drill.redis.url}
-            app = create_app({**settings, "JOB_RETRY_INTERVALS": RETRIES})
-            with app.app_context():
-                job_id = queues.enqueue("app.jobs.runs:run_periodic", "live", queue="live")
-            connection = redis.Redis.from_url(drill.redis.url)
-            job = Job.fetch(job_id, connection=connection)
+    worker = spawn([sys.executable, "worker.py", "--queues", "live"], env, drill.log_path)
+    try:
+        drill.cluster.stop()
+        settings = {"SQLALCHEMY_DATABASE_URI": drill.database, "REDIS_URL": drill.redis.url}
+        app = create_app({**settings, "JOB_RETRY_INTERVALS": RETRIES})
+        with app.app_context():
+            job_id = queues.enqueue("app.jobs.runs:run_periodic", "live", queue="live")
+        connection = redis.Redis.from_url(drill.redis.url)
+        job = Job.fetch(job_id, connection=connection)
 
-            def retried() -> bool:
-                job.refresh()
-                return job.retries_left is not None and job.retries_left < len(RETRIES)
+        def retried() -> bool:
+            job.refresh()
+            return job.retries_left is not None and job.retries_left < len(RETRIES)
 
-            drill.wait(retried, "a failed attempt while PostgreSQL is down")
-            assert worker.poll() is None  # the worker outlives the outage
+        drill.wait(retried, "a failed attempt while PostgreSQL is down")
+        assert worker.poll() is None  # the worker outlives the outage
 
-            drill.cluster.start()
-            drill.wait(lambda: job.get_status(refresh=True) == JobStatus.FINISHED, "a retry once PostgreSQL is back")
-            assert worker.poll() is None
-        finally:
-            worker.terminate()
-            worker.wait(timeout=30)
+        drill.cluster.start()
+        drill.wait(lambda: job.get_status(refresh=True) == JobStatus.FINISHED, "a retry once PostgreSQL is back")
+        assert worker.poll() is None
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
 
     assert "OperationalError" in drill.log()  # the attempts that met the outage failed as the database's failure
     assert [state for state, _ in drill.runs()] == ["ok"]  # nothing could be written meanwhile; the retry wrote one

@@ -11,12 +11,11 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
-from tests.drills import RedisServer
+from tests.drills import RedisServer, spawn
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server (Debian's redis)")
@@ -35,19 +34,9 @@ class Drill:
         }
         self.logs = tmp_path
         self.processes: list[subprocess.Popen[bytes]] = []
-        self.files: list[IO[bytes]] = []
 
     def start(self, name: str, *args: str) -> subprocess.Popen[bytes]:
-        log = open(self.logs / f"{name}.log", "wb")  # noqa: SIM115 (the process writes it until the drill ends)
-        self.files.append(log)
-        process = subprocess.Popen(
-            [sys.executable, "worker.py", *args],
-            cwd=ROOT,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        process = spawn([sys.executable, "worker.py", *args], self.env, self.logs / f"{name}.log")
         self.processes.append(process)
         return process
 
@@ -88,8 +77,6 @@ def drill(tmp_path: Path) -> Iterator[Drill]:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
-        for log in drill.files:
-            log.close()
         if drill.redis.process is not None and drill.redis.process.poll() is None:
             drill.redis.stop()
 

@@ -4,7 +4,6 @@ may take at most half of a worker's threads, so pages and the health check are a
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,17 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.drills import WEB_SERVER, free_port, spawn
 from tests.live.conftest import Client, close_quietly, closed_with, receive, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 THREADS = 4  # one worker of 4 threads: sockets may hold 2 of them
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def answers(url: str) -> int:
@@ -57,15 +51,7 @@ def web_tier(tmp_path: Path) -> Iterator[str]:
         check=True,
         capture_output=True,
     )
-    log = open(tmp_path / "gunicorn.log", "wb")  # noqa: SIM115 (closed after the server stops)
-    server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--no-control-socket", "wsgi:app"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    server = spawn(WEB_SERVER, env, tmp_path / "gunicorn.log")
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(lambda: _up(base), lambda: (tmp_path / "gunicorn.log").read_text(errors="replace"), timeout=60)
@@ -73,7 +59,6 @@ def web_tier(tmp_path: Path) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=30)
-        log.close()
 
 
 def _up(base: str) -> bool:

@@ -5,8 +5,6 @@ them. The production server (gunicorn.conf.py) on a PostgreSQL cluster of the te
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -21,11 +19,10 @@ from flask_migrate import upgrade
 
 from app import config, create_app
 from app.extensions import db
-from tests.drills import PostgresCluster, free_port, postgres_bin
+from tests.drills import WEB_SERVER, PostgresCluster, free_port, postgres_bin, spawn
 from tests.factories import make_match
 
 ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 CLIENT_TIMEOUT = 20  # seconds: far past the app's own bound (DATABASE_CONNECT_TIMEOUT, DATABASE_POOL_TIMEOUT)
 
 pytestmark = pytest.mark.skipif(postgres_bin() is None, reason="needs PostgreSQL's server programs (initdb, pg_ctl)")
@@ -86,25 +83,17 @@ def web_tier(tmp_path: Path) -> Iterator[WebTier]:
             "RATELIMIT_ENABLED": "false",  # the drill's own load is not what is measured
         }
         log_path = tmp_path / "gunicorn.log"
-        with open(log_path, "wb") as log:
-            server = subprocess.Popen(
-                [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--no-control-socket", "wsgi:app"],
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-            try:
-                tier = WebTier(f"http://127.0.0.1:{port}", log_path, ids, cluster)
-                deadline = time.monotonic() + 60
-                while get(f"{tier.base}/healthz").status != 200:
-                    assert server.poll() is None and time.monotonic() < deadline, tier.log_text()
-                    time.sleep(0.2)
-                yield tier
-            finally:
-                server.terminate()
-                server.wait(timeout=30)
+        server = spawn(WEB_SERVER, env, log_path)
+        try:
+            tier = WebTier(f"http://127.0.0.1:{port}", log_path, ids, cluster)
+            deadline = time.monotonic() + 60
+            while get(f"{tier.base}/healthz").status != 200:
+                assert server.poll() is None and time.monotonic() < deadline, tier.log_text()
+                time.sleep(0.2)
+            yield tier
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
     finally:
         cluster.remove()
 
