@@ -67,7 +67,9 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "CACHE_THRESHOLD": int(env.get("CACHE_THRESHOLD", "5000")),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
-        "RATELIMIT_DEFAULT": env.get("RATELIMIT_DEFAULT", "200 per minute;2000 per hour"),
+        # One budget per visitor's address for the whole site, every route together (Flask-Limiter's application limit):
+        # as a default per route it let one address spread its requests over five routes and get five budgets.
+        "RATELIMIT_APPLICATION": env.get("RATELIMIT_DEFAULT", "200 per minute;2000 per hour"),
         "RATELIMIT_LOGIN": env.get("RATELIMIT_LOGIN", "10 per minute;50 per hour"),
         "RATELIMIT_HEADERS_ENABLED": True,
         # While Redis is down, limits are counted per process instead of not at all, and no request fails for it.

@@ -2,6 +2,7 @@
 
 from typing import TYPE_CHECKING
 
+from flask import current_app, request
 from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -34,9 +35,23 @@ if TYPE_CHECKING:
     Model = Base
 else:
     Model = db.Model
+
+
+def _per_visitor() -> str:
+    """RATELIMIT_APPLICATION of the app serving the request: this one Limiter serves every app a process makes, and
+    would keep the first one's limits."""
+    return current_app.config["RATELIMIT_APPLICATION"]
+
+
+def _request_identity() -> str:
+    # Flask-Limiter exempts a request without an endpoint: unnamed, URLs that match no route (404s) went uncounted.
+    return request.endpoint or "unrouted"
+
+
 migrate = Migrate()
 login = LoginManager()
-limiter = Limiter(key_func=get_remote_address)
+# Limits count per visitor: per client address, whatever the route.
+limiter = Limiter(key_func=get_remote_address, application_limits=[_per_visitor], request_identifier=_request_identity)
 cache = Cache()
 sock = Sock()
 csrf = CSRFProtect()

@@ -12,6 +12,7 @@ bp = Blueprint("site", __name__)
 
 
 @bp.get("/sw.js")
+@limiter.exempt  # a static file served from the root; browsers ask for it again on navigations to look for updates
 def service_worker():
     # Served from the root so its scope covers every page.
     response = send_from_directory(current_app.static_folder or "static", "sw.js", max_age=0)

@@ -10,6 +10,7 @@ import json
 import pytest
 import simple_websocket
 
+from app.extensions import limiter
 from app.live import route
 from tests.live.conftest import TIMEOUT, Client, assert_still_serving, close_quietly, closed_with, receive, wait_for
 
@@ -242,6 +243,14 @@ def test_a_message_over_the_size_cap_closes_with_1009_and_frees_the_slot_every_t
     )
     assert server.hub.topics() == []
     assert_still_serving(server)
+
+
+def test_sockets_do_not_spend_the_addresss_page_budget(serve):
+    server = serve(RATELIMIT_ENABLED=True, RATELIMIT_APPLICATION="2 per minute")
+    limiter.reset()  # with Redis, what earlier tests counted there
+    for _ in range(4):
+        server.subscribe("match:1")
+    assert [server.status("/") for _ in range(3)] == [200, 200, 429]
 
 
 def test_one_address_gets_at_most_its_share_of_sockets_and_is_told_why(serve):

@@ -1,0 +1,53 @@
+"""One budget per visitor: every request an address makes, whatever the route, counts against RATELIMIT_APPLICATION;
+static files, the service worker and health checks do not."""
+
+from __future__ import annotations
+
+import pytest
+
+from app import config
+
+BUDGET = 6  # a small RATELIMIT_APPLICATION keeps these tests short; production's is 200 a minute and 2,000 an hour
+PAGES = ["/", "/leagues/epl", "/model", "/accounts/login", "/settings/odds-format"]
+# The live socket is not counted either (tests/live/test_socket.py): a plain GET of /live is no socket, and counts.
+NOT_VISITS = ["/static/app.css", "/static/manifest.webmanifest", "/sw.js", "/healthz", "/readyz"]
+
+
+@pytest.fixture
+def budget(app, monkeypatch):
+    monkeypatch.setitem(app.config, "RATELIMIT_APPLICATION", f"{BUDGET} per minute")
+
+
+def test_the_site_wide_limit_comes_from_ratelimit_default():
+    assert config.load({})["RATELIMIT_APPLICATION"] == "200 per minute;2000 per hour"
+    assert config.load({"RATELIMIT_DEFAULT": "50 per minute"})["RATELIMIT_APPLICATION"] == "50 per minute"
+
+
+def test_requests_spread_over_routes_share_one_budget(client, budget):
+    spread = [client.get(PAGES[i % len(PAGES)]).status_code for i in range(BUDGET)]
+    assert spread == [200] * BUDGET  # no page was asked for more than twice
+    assert [client.get(page).status_code for page in PAGES] == [429] * len(PAGES)
+
+
+def test_the_budget_is_per_address(client, budget):
+    for _ in range(BUDGET):
+        client.get("/accounts/login")
+    assert client.get("/").status_code == 429
+    assert client.get("/", environ_base={"REMOTE_ADDR": "198.51.100.7"}).status_code == 200
+
+
+def test_urls_that_match_no_route_count_too(client, budget):
+    assert [client.get(f"/no-such-page-{i}").status_code for i in range(BUDGET)] == [404] * BUDGET
+    assert client.get("/").status_code == 429
+
+
+def test_static_files_health_checks_and_the_socket_are_not_counted(client, budget):
+    for _ in range(2):
+        for path in NOT_VISITS:
+            with client.get(path) as answer:
+                assert answer.status_code != 429, path
+    assert [client.get(PAGES[i % len(PAGES)]).status_code for i in range(BUDGET)] == [200] * BUDGET
+    assert client.get("/").status_code == 429
+    for path in NOT_VISITS:  # and they still answer once the budget is spent
+        with client.get(path) as answer:
+            assert answer.status_code != 429, path
