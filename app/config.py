@@ -71,7 +71,9 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # as a default per route it let one address spread its requests over five routes and get five budgets.
         "RATELIMIT_APPLICATION": env.get("RATELIMIT_DEFAULT", "200 per minute;2000 per hour"),
         "RATELIMIT_LOGIN": env.get("RATELIMIT_LOGIN", "10 per minute;50 per hour"),
-        "RATELIMIT_HEADERS_ENABLED": True,
+        # No X-RateLimit-* headers: they cost every response a read of the limit's storage (Redis), and nothing reads
+        # them. A 429 says when to come back in Retry-After and on its page (app/web/limits.py).
+        "RATELIMIT_HEADERS_ENABLED": False,
         # While Redis is down, limits are counted per process instead of not at all, and no request fails for it.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0} if redis_url else {},

@@ -51,3 +51,42 @@ def test_static_files_health_checks_and_the_socket_are_not_counted(client, budge
     for path in NOT_VISITS:  # and they still answer once the budget is spent
         with client.get(path) as answer:
             assert answer.status_code != 429, path
+
+
+def spend(client, budget: int = BUDGET) -> None:
+    for _ in range(budget):
+        assert client.get("/accounts/login").status_code == 200
+
+
+def test_past_the_budget_a_page_says_how_long_to_wait_and_retry_after_says_the_same(client, budget):
+    spend(client)
+    answer = client.get("/")
+    assert answer.status_code == 429
+    wait = int(answer.headers["Retry-After"])
+    assert 0 < wait <= 61  # the minute's window opened with the first request
+    html = answer.get_data(as_text=True)
+    assert "<html" in html and "Too many requests from your address" in html
+    assert f"at most {BUDGET} per minute. Please wait {wait} seconds and try again." in html
+
+
+def test_over_htmx_the_answer_is_the_short_fragment_with_retry_after(htmx, budget):
+    spend(htmx)
+    answer = htmx.get("/leagues/epl")
+    assert answer.status_code == 429 and int(answer.headers["Retry-After"]) > 0
+    html = answer.get_data(as_text=True)
+    assert "<html" not in html and "Too many requests from your address" in html
+
+
+def test_pages_under_the_budget_carry_no_rate_limit_headers(client, budget):
+    answer = client.get("/")
+    assert answer.status_code == 200
+    assert not [name for name, _ in answer.headers if name.lower().startswith(("x-ratelimit", "retry-after"))]
+
+
+def test_too_many_sign_in_attempts_get_the_same_page(auth):
+    token = auth.csrf()
+    for _ in range(10):
+        auth.client.post("/accounts/login", data={"email": "x@example.com", "password": "nope", "csrf_token": token})
+    answer = auth.client.post("/accounts/login", data={"email": "x@example.com", "password": "n", "csrf_token": token})
+    assert answer.status_code == 429 and int(answer.headers["Retry-After"]) > 0
+    assert "at most 10 per minute" in answer.get_data(as_text=True)
