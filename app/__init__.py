@@ -33,10 +33,11 @@ def _init_extensions(app: Flask) -> None:
     from app.extensions import cache, csrf, db, limiter, login, migrate, sock
     from app.providers import registry
     from app.storage import database
-    from app.web import security
+    from app.web import proxy, security
 
     if app.config["SENTRY_DSN"]:
         security.init_sentry(app)
+    proxy.init_app(app)
     database.configure(app)
     db.init_app(app)
     database.init_app(app)

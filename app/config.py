@@ -65,6 +65,9 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "CACHE_KEY_PREFIX": "betscore:c2:",
         # In-process cache only: past this many entries cachelib drops the oldest, never-expiring ones first.
         "CACHE_THRESHOLD": int(env.get("CACHE_THRESHOLD", "5000")),
+        # Proxies in front of the app whose X-Forwarded-For and -Proto (and Fly-Client-IP) are believed: 1 on Fly. With
+        # none trusted, those headers are the visitor's own words (app/web/proxy.py).
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES") or "0"),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
         # One budget per visitor's address for the whole site, every route together (Flask-Limiter's application limit):
@@ -136,6 +139,8 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(64 * 1024))),
         "WTF_CSRF_TIME_LIMIT": None,
     }
+    if settings["TRUSTED_PROXIES"] < 0:
+        raise ValueError(f"TRUSTED_PROXIES counts proxies: 0 or more, got {settings['TRUSTED_PROXIES']}")
     if production and settings["SECRET_KEY"] == DEV_SECRET:
         raise RuntimeError("SECRET_KEY must be set when BETSCORE_ENV=production")
     return settings

@@ -50,7 +50,7 @@ def _request_identity() -> str:
 
 migrate = Migrate()
 login = LoginManager()
-# Limits count per visitor: per client address, whatever the route.
+# Limits count per visitor: per client address (as the proxies we trust report it: app/web/proxy.py), any route.
 limiter = Limiter(key_func=get_remote_address, application_limits=[_per_visitor], request_identifier=_request_identity)
 cache = Cache()
 sock = Sock()

@@ -245,6 +245,25 @@ def test_a_message_over_the_size_cap_closes_with_1009_and_frees_the_slot_every_t
     assert_still_serving(server)
 
 
+def test_behind_a_trusted_proxy_the_cap_counts_each_visitors_own_sockets(serve):
+    server = serve(TRUSTED_PROXIES=1, LIVE_MAX_PER_ADDRESS=2)
+    visitor = {"Fly-Client-IP": "203.0.113.5", "X-Forwarded-For": "203.0.113.5, 66.241.124.10"}
+    server.subscribe("match:1", headers=visitor)
+    server.subscribe("match:1", headers=visitor)
+    assert closed_with(server.connect("match:1", headers=visitor))[0] == 1008
+    for other in ({"Fly-Client-IP": "203.0.113.6"}, {"X-Forwarded-For": "203.0.113.7"}):
+        _, reply = server.subscribe("match:1", headers=other)
+        assert reply == {"subscribed": ["match:1"], "errors": []}
+
+
+def test_untrusted_forwarded_headers_get_an_address_no_more_sockets(serve):
+    server = serve(LIVE_MAX_PER_ADDRESS=2)
+    spoofed = [{"X-Forwarded-For": f"198.51.100.{i}", "Fly-Client-IP": f"192.0.2.{i}"} for i in range(3)]
+    server.subscribe("match:1", headers=spoofed[0])
+    server.subscribe("match:1", headers=spoofed[1])
+    assert closed_with(server.connect("match:1", headers=spoofed[2]))[0] == 1008
+
+
 def test_sockets_do_not_spend_the_addresss_page_budget(serve):
     server = serve(RATELIMIT_ENABLED=True, RATELIMIT_APPLICATION="2 per minute")
     limiter.reset()  # with Redis, what earlier tests counted there

@@ -3,19 +3,12 @@ static files, the service worker and health checks do not."""
 
 from __future__ import annotations
 
-import pytest
-
 from app import config
+from tests.web.conftest import BUDGET
 
-BUDGET = 6  # a small RATELIMIT_APPLICATION keeps these tests short; production's is 200 a minute and 2,000 an hour
 PAGES = ["/", "/leagues/epl", "/model", "/accounts/login", "/settings/odds-format"]
 # The live socket is not counted either (tests/live/test_socket.py): a plain GET of /live is no socket, and counts.
 NOT_VISITS = ["/static/app.css", "/static/manifest.webmanifest", "/sw.js", "/healthz", "/readyz"]
-
-
-@pytest.fixture
-def budget(app, monkeypatch):
-    monkeypatch.setitem(app.config, "RATELIMIT_APPLICATION", f"{BUDGET} per minute")
 
 
 def test_the_site_wide_limit_comes_from_ratelimit_default():
