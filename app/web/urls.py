@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from urllib.parse import urlsplit
 
 from flask import make_response, redirect, request, url_for
@@ -10,21 +11,35 @@ from werkzeug.wrappers import Response
 from app.web.htmx import is_htmx
 
 ONE_YEAR = 365 * 24 * 3600
+UNREADABLE = frozenset({"Cc", "Cs"})  # control characters (tab, CR, LF, NUL...) and lone surrogates
 MAX_ID = 2**31 - 1  # the largest id a URL may name (PostgreSQL's integer): a larger one is a 404, not a 500
 
 
 def safe_next(target: str | None) -> str:
-    """Only a path on this site, else the home page: never an open redirect."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("matches.index")
+    """Only a path on this site, else the home page: never an open redirect, never a header it cannot carry."""
+    return target if target and _local_path(target) else url_for("matches.index")
+
+
+def _local_path(target: str) -> bool:
+    r"""One slash, then anything but a slash, and nothing a browser reads leniently. Browsers drop tabs and newlines
+    from a URL and read a backslash as a slash, so `/\t/evil.example` and `/\evil.example` are both `//evil.example`,
+    another site: such a target is refused whole, never cleaned into something else."""
+    return (
+        target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not any(unicodedata.category(c) in UNREADABLE for c in target)
+    )
 
 
 def next_from_request() -> str:
     """Where a settings form returns to: the page that asked (htmx says which), else the `next` parameter."""
     current = request.headers.get("HX-Current-URL")
     if current:
-        parts = urlsplit(current)
+        try:
+            parts = urlsplit(current)
+        except ValueError:  # an unclosed IPv6 bracket, `http://[`
+            return safe_next(None)
         return safe_next(parts.path + (f"?{parts.query}" if parts.query else ""))
     return safe_next(request.args.get("next"))
 
