@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, Response, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
@@ -12,24 +12,29 @@ from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnava
 from app.web.htmx import is_htmx
 
 log = logging.getLogger("betscore.errors")
+ErrorPage = tuple[str | Response, int]
 # The database is restarting or cannot be reached (refused, timed out, connection lost, no pooled connection free
 # in time): the visitor is told to come back shortly, not shown a failure of ours.
 DATABASE_UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
 RETRY_AFTER_SECONDS = 5
 
 
-def render_error(error: HTTPException) -> tuple[str, int]:
+def render_error(error: HTTPException) -> ErrorPage:
     template = "errors/_error.html" if is_htmx() else "errors/error.html"
     code = error.code or 500
-    return render_template(template, code=code, title=error.name, message=error.description), code
+    try:
+        return render_template(template, code=code, title=error.name, message=error.description), code
+    except Exception:  # the page around the message failed too: the message still gets out, never a bare 500
+        log.exception("the error page for a %s failed to render on %s %s", code, request.method, request.path)
+        return Response(f"{code} {error.name}: {error.description}\n", mimetype="text/plain"), code
 
 
-def _csrf(error: CSRFError) -> tuple[str, int]:
+def _csrf(error: CSRFError) -> ErrorPage:
     error.description = "Your form expired or came from another site. Reload the page and try again."
     return render_error(error)
 
 
-def _database_unavailable(error: Exception) -> tuple[str, int, dict[str, str]]:
+def _database_unavailable(error: Exception) -> tuple[str | Response, int, dict[str, str]]:
     log.warning("database unavailable on %s %s: %s", request.method, request.path, str(error).splitlines()[0])
     if "_login_user" not in g:
         # The page's menu must not ask the database who is signed in: this page is shown as to a visitor.
@@ -40,7 +45,7 @@ def _database_unavailable(error: Exception) -> tuple[str, int, dict[str, str]]:
     return body, code, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
-def _unexpected(error: Exception) -> tuple[str, int]:
+def _unexpected(error: Exception) -> ErrorPage:
     log.exception("unhandled error on %s %s", request.method, request.path)
     return render_error(InternalServerError("Something went wrong on our side. It has been logged."))
 
