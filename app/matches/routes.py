@@ -21,6 +21,9 @@ from app.web.urls import MAX_ID
 bp = Blueprint("matches", __name__)
 
 LEAGUE_KEY = re.compile(r"^[a-z0-9_-]{1,32}$")
+# The days a list may show. Far from the calendar's ends, so that any viewer's zone (UTC-12 to UTC+14) can turn the
+# day and the days around it into instants: 0001-01-01 in Etc/GMT-14 or 9999-12-31 anywhere overflow `datetime`.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 
 
 def _day_param() -> date | None:
@@ -28,9 +31,12 @@ def _day_param() -> date | None:
     if raw is None or raw == "":
         return None
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         abort(400, f"'day' must be a date like 2026-11-25, not {raw[:40]!r}.")
+    if not FIRST_DAY <= day <= LAST_DAY:
+        abort(400, f"'day' must be between {FIRST_DAY} and {LAST_DAY}, not {day}.")
+    return day
 
 
 def _league_param() -> services.Named | None:

@@ -86,6 +86,11 @@ def test_filter_by_day_shows_only_that_local_day(client):
     [
         ("day=2026-13-40", 400, "&#39;day&#39; must be a date"),
         ("day=yesterday", 400, "&#39;day&#39; must be a date"),
+        ("day=" + "9" * 10_000, 400, "&#39;day&#39; must be a date"),
+        ("day=9999-12-31", 400, "&#39;day&#39; must be between 1900-01-01 and 2999-12-31, not 9999-12-31"),
+        ("day=0001-01-01", 400, "&#39;day&#39; must be between 1900-01-01 and 2999-12-31, not 0001-01-01"),
+        ("day=1899-12-31", 400, "&#39;day&#39; must be between"),
+        ("day=3000-01-01", 400, "&#39;day&#39; must be between"),
         ("league=%3Cscript%3E", 400, "&#39;league&#39; must be a league key"),
         ("league=" + "a" * 200, 400, "&#39;league&#39; must be a league key"),
         ("league=atlantis", 404, "There is no league &#39;atlantis&#39;"),
@@ -97,6 +102,24 @@ def test_malformed_or_unknown_filters_get_a_clear_error(client, query, status, m
     html = page.get_data(as_text=True)
     assert message in html
     assert "Back to today's matches" in html
+
+
+@pytest.mark.parametrize("zone", ["Etc/GMT-14", "Etc/GMT+12", "Pacific/Kiritimati", "UTC"])
+@pytest.mark.parametrize("day", ["1900-01-01", "2999-12-31"])
+def test_the_first_and_last_days_a_list_shows_work_in_every_zone(client, htmx, zone, day):
+    for visitor in (client, htmx):
+        visitor.set_cookie("tz", zone)
+        answer = visitor.get(f"/?day={day}")
+        assert answer.status_code == 200 and f"day={day}" in answer.get_data(as_text=True)  # the list of that day
+
+
+@pytest.mark.parametrize("zone", ["Etc/GMT-14", "Etc/GMT+12"])
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_the_calendars_ends_are_a_clear_400_in_every_zone(client, htmx, zone, day):
+    for visitor in (client, htmx):
+        visitor.set_cookie("tz", zone)
+        answer = visitor.get(f"/?day={day}")
+        assert answer.status_code == 400 and "must be between" in answer.get_data(as_text=True)
 
 
 def test_htmx_request_gets_only_the_list_fragment(htmx):
