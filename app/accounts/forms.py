@@ -1,8 +1,9 @@
-"""The sign-in form (Flask-WTF: CSRF-protected, validated field by field)."""
+"""The sign-in form (Flask-WTF: CSRF-protected, validated field by field, no NUL in any field)."""
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length, Regexp
+
+from app.web.forms import Form
 
 # The shape of an address, not its deliverability: sign-in only compares it with stored ones.
 EMAIL_SHAPE = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -12,7 +13,7 @@ def _strip(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(
         "Email",
         filters=[_strip],

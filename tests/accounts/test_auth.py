@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -54,6 +56,29 @@ def test_malformed_sign_in_form_is_400_with_field_errors(auth, data):
     answer = auth.client.post("/accounts/login", data={**data, "csrf_token": token})
     assert answer.status_code == 400
     assert 'class="error"' in answer.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "field"),
+    [
+        ("fan@example.com\x00", "correct horse battery", "email"),
+        ("fan\x00@example.com", "correct horse battery", "email"),
+        ("\x00", "correct horse battery", "email"),
+        ("fan@example.com", "correct horse battery\x00", "password"),
+    ],
+)
+def test_a_nul_character_is_refused_by_the_form_before_the_database_sees_it(
+    client, auth, make_user, email, password, field
+):
+    make_user()
+    answer = auth.login(email, password)
+    assert answer.status_code == 400
+    html = answer.get_data(as_text=True)
+    # The form again, the message under the field that held it (PostgreSQL refuses NUL: this was a 500 there).
+    assert 'id="password"' in html and re.search(
+        rf'id="{field}"[^>]*>\s*(<p class="error">[^<]*</p>\s*)*<p class="error">Remove the NUL', html
+    )
+    assert client.get("/admin/").status_code == 302  # not signed in
 
 
 def test_sign_in_without_csrf_token_is_refused(client, make_user):
