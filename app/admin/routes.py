@@ -20,7 +20,7 @@ from app.jobs.stats import DailyStat
 from app.live import service as live
 from app.odds.models import Bookmaker, CurrentPrice, OddsSnapshot
 from app.web.htmx import is_htmx, vary_on_htmx
-from app.web.urls import MAX_ID
+from app.web.urls import MAX_ID, parse_id
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -70,8 +70,8 @@ def _open_or_404(unresolved_id: int) -> UnresolvedTeam:
 @admin_required
 def link_alias(unresolved_id: int):
     row = _open_or_404(unresolved_id)
-    team_id = request.form.get("team_id", "")
-    team = db.session.get(Team, int(team_id)) if team_id.isdigit() and int(team_id) <= MAX_ID else None
+    team_id = parse_id(request.form.get("team_id"))
+    team = db.session.get(Team, team_id) if team_id else None
     if team is None:
         abort(400, "Choose one of the suggested teams.")
     registry.link(row, team)

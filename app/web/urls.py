@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from urllib.parse import urlsplit
 
@@ -13,6 +14,16 @@ from app.web.htmx import is_htmx
 ONE_YEAR = 365 * 24 * 3600
 UNREADABLE = frozenset({"Cc", "Cs"})  # control characters (tab, CR, LF, NUL...) and lone surrogates
 MAX_ID = 2**31 - 1  # the largest id a URL may name (PostgreSQL's integer): a larger one is a 404, not a 500
+ID = re.compile(r"[1-9][0-9]{0,9}")
+
+
+def parse_id(text: str | None) -> int | None:
+    """The id a form field names: ASCII digits up to MAX_ID, else None. Never raises: str.isdigit() also takes '²',
+    which int() refuses, and int() refuses more than 4,300 digits."""
+    if text is None or not ID.fullmatch(text):
+        return None
+    value = int(text)
+    return value if value <= MAX_ID else None
 
 
 def safe_next(target: str | None) -> str:
