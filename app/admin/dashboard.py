@@ -67,7 +67,10 @@ def _admins_only() -> None:
 def same_origin() -> bool:
     """The request comes from a page of this site, by its Origin header or, without one, its Referer."""
     source = request.headers.get("Origin") or request.headers.get("Referer")
-    return bool(source) and urlsplit(source).netloc.lower() == request.host.lower()
+    try:
+        return bool(source) and urlsplit(source).netloc.lower() == request.host.lower()
+    except ValueError:  # no URL at all: an unclosed IPv6 bracket, `http://[`
+        return False
 
 
 def guard() -> Response | None:

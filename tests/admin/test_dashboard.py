@@ -82,7 +82,15 @@ def test_admin_sees_rqs_dashboard_with_its_own_csp(as_admin):
 
 
 @pytest.mark.parametrize(
-    "headers", [{"Origin": "https://evil.example"}, {"Referer": "https://evil.example/x"}, {"Origin": "null"}, {}]
+    "headers",
+    [
+        {"Origin": "https://evil.example"},
+        {"Referer": "https://evil.example/x"},
+        {"Origin": "null"},
+        {"Origin": "http://["},  # no URL at all: urlsplit raises
+        {"Referer": "http://[::1"},
+        {},
+    ],
 )
 def test_dashboard_refuses_changes_from_other_sites(as_admin, headers):
     services_only(as_admin)
