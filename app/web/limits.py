@@ -5,14 +5,14 @@ from __future__ import annotations
 import math
 import time
 
-from flask import Flask
+from flask import Flask, Response
 from werkzeug.exceptions import TooManyRequests
 
 from app.extensions import limiter
 from app.web.errors import render_error
 
 
-def too_many_requests(error: TooManyRequests) -> tuple[str, int, dict[str, str]]:
+def too_many_requests(error: TooManyRequests) -> tuple[str | Response, int, dict[str, str]]:
     breached = limiter.current_limit
     if breached is None:  # a 429 from anywhere but the limiter
         error.description = "Too many requests. Please wait a minute and try again."
