@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis
@@ -19,7 +20,19 @@ from app.providers.base import ProviderError
 from app.providers.breaker import BreakerSnapshot, BreakerStore, CircuitBreaker, MemoryBreakerStore, RedisBreakerStore
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = os.environ.get("BREAKER_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+
+def _redis_url() -> str:
+    """A Redis database of these tests' own, flushed around each: TEST_REDIS_URL's number minus two (the worker tests
+    take minus three), so two suites run side by side with their own TEST_REDIS_URL never flush each other's."""
+    explicit, suite = os.environ.get("BREAKER_TEST_REDIS_URL"), os.environ.get("TEST_REDIS_URL")
+    if explicit or not suite:
+        return explicit or "redis://127.0.0.1:6379/13"
+    parts = urlsplit(suite)
+    return urlunsplit(parts._replace(path=f"/{max(0, int(parts.path.strip('/') or '0') - 2)}"))
+
+
+REDIS_URL = _redis_url()
 T0 = datetime(2026, 11, 21, 15, 40, tzinfo=UTC).timestamp()
 
 
