@@ -60,7 +60,8 @@ def _init_extensions(app: Flask) -> None:
 
 def _init_features(app: Flask) -> None:
     from app import cli
-    from app.accounts.routes import bp as accounts_bp
+    from app.accounts import routes as accounts
+    from app.accounts.account import bp as account_bp
     from app.admin import dashboard
     from app.admin.routes import bp as admin_bp
     from app.live import route as live_route
@@ -77,7 +78,9 @@ def _init_features(app: Flask) -> None:
     errors.init_app(app)
     limits.init_app(app)
     cli.init_app(app)
-    for blueprint in (site.bp, matches_bp, odds_bp, predictions_bp, accounts_bp, admin_bp):
+    # Server-side sessions, Google and GitHub sign-in, and no secret in the logs.
+    accounts.init_app(app)
+    for blueprint in (site.bp, matches_bp, odds_bp, predictions_bp, accounts.bp, account_bp, admin_bp):
         app.register_blueprint(blueprint)
     dashboard.init_app(app)
     live_route.init_app(app)

@@ -73,7 +73,11 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # One budget per visitor's address for the whole site, every route together (Flask-Limiter's application limit):
         # as a default per route it let one address spread its requests over five routes and get five budgets.
         "RATELIMIT_APPLICATION": env.get("RATELIMIT_DEFAULT", "200 per minute;2000 per hour"),
-        "RATELIMIT_LOGIN": env.get("RATELIMIT_LOGIN", "10 per minute;50 per hour"),
+        # Sign-in, sign-up and password reset: per client address (RATELIMIT_LOGIN) and per account, keyed by the
+        # email in the form (RATELIMIT_ACCOUNT); signed in, every user has RATELIMIT_USER for the whole site.
+        "RATELIMIT_LOGIN": env.get("RATELIMIT_LOGIN", "5 per minute;50 per hour"),
+        "RATELIMIT_ACCOUNT": env.get("RATELIMIT_ACCOUNT", "5 per minute;20 per hour"),
+        "RATELIMIT_USER": env.get("RATELIMIT_USER", "100 per minute;1000 per hour"),
         # No X-RateLimit-* headers: they cost every response a read of the limit's storage (Redis), and nothing reads
         # them. A 429 says when to come back in Retry-After and on its page (app/web/limits.py).
         "RATELIMIT_HEADERS_ENABLED": False,
@@ -131,6 +135,24 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "LIVE_URL": env.get("LIVE_URL", ""),
         # The model page's backtest: the JSON `flask predictions backtest --json` wrote (`make backtest`).
         "BACKTEST_REPORT": env.get("BACKTEST_REPORT") or str(ROOT / "app" / "predictions" / "backtest.json"),
+        # Accounts' email (app/accounts/mail.py): with no MAIL_SERVER, development writes links to the
+        # 'betscore.outbox' log and production sends nothing; with one, sign-up asks to confirm the address.
+        "MAIL_SERVER": env.get("MAIL_SERVER") or None,
+        "MAIL_PORT": int(env.get("MAIL_PORT") or "587"),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS"), True),
+        "MAIL_FROM": env.get("MAIL_FROM") or "BetScore <no-reply@localhost>",
+        # Sign-in with Google (OpenID Connect) and GitHub (OAuth 2): each offered only when its client id is set.
+        "GOOGLE_CLIENT_ID": env.get("GOOGLE_CLIENT_ID") or None,
+        "GOOGLE_CLIENT_SECRET": env.get("GOOGLE_CLIENT_SECRET") or None,
+        "GOOGLE_DISCOVERY_URL": env.get("GOOGLE_DISCOVERY_URL")
+        or "https://accounts.google.com/.well-known/openid-configuration",
+        "GITHUB_CLIENT_ID": env.get("GITHUB_CLIENT_ID") or None,
+        "GITHUB_CLIENT_SECRET": env.get("GITHUB_CLIENT_SECRET") or None,
+        # Server-side sessions (Flask-Session): in Redis when REDIS_URL is set, else files in this folder.
+        "SESSION_FILE_DIR": env.get("SESSION_FILE_DIR") or str(ROOT / "instance" / "sessions"),
+        "SESSION_PERMANENT": False,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

@@ -62,6 +62,8 @@ def _settings(backend: str, tmp_path_factory: pytest.TempPathFactory) -> dict:
         "SECRET_KEY": "test",
         "RATELIMIT_ENABLED": True,
         "SEED_HISTORY_HOURS": SEED_HISTORY_HOURS,
+        # Embedded sessions are files: each test run keeps its own (with Redis they live there).
+        "SESSION_FILE_DIR": str(tmp_path_factory.mktemp("sessions")),
     }
     if backend == "embedded":
         path = tmp_path_factory.mktemp("db") / "test.db"

@@ -1,4 +1,5 @@
-"""Users: sign-in with a bcrypt-hashed password; `is_admin` guards the admin pages."""
+"""Users: a bcrypt-hashed password, a confirmed email, and a session epoch that ends every other session when bumped;
+`is_admin` guards the admin pages."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ from app.extensions import Model
 from app.storage.columns import UTCDateTime, utcnow
 
 MIN_PASSWORD_LENGTH = 10
+# The stored hash of an account made through Google or GitHub that has set no password: no bcrypt hash starts with
+# "!", so no password matches it until one is set through a reset.
+NO_PASSWORD = "!"
 
 
 class User(UserMixin, Model):
@@ -23,6 +27,12 @@ class User(UserMixin, Model):
     password_hash: Mapped[str] = mapped_column(String(72))
     is_admin: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Part of every session's and remember-me cookie's user id: bumping it signs the user out everywhere else.
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_epoch}"
 
     def set_password(self, password: str) -> None:
         if len(password) < MIN_PASSWORD_LENGTH:
@@ -34,6 +44,7 @@ class User(UserMixin, Model):
 
     def check_password(self, password: str) -> bool:
         encoded = password.encode()
-        if len(encoded) > 72:
+        # bcrypt refuses NUL bytes; no password set here holds one.
+        if len(encoded) > 72 or b"\x00" in encoded or self.password_hash == NO_PASSWORD:
             return False
         return bcrypt.checkpw(encoded, self.password_hash.encode())
