@@ -84,3 +84,18 @@ def test_a_planted_session_id_is_not_signed_in_by_the_victim(browser, client, ma
 def test_signed_out_pages_set_no_session_cookie(client):
     answer = client.get("/")
     assert "Set-Cookie" not in answer.headers
+
+
+def test_with_redis_gone_a_session_reads_as_signed_out_and_nothing_fails(app):
+    from datetime import timedelta
+
+    from redis import Redis
+
+    from app.accounts.sessions import FailSoftRedisSessions
+
+    gone = Redis(host="127.0.0.1", port=9, socket_connect_timeout=0.2)  # discard: nothing listens
+    interface = FailSoftRedisSessions(app, client=gone)
+    session = interface.session_class({"_user_id": "1:0"}, sid="abc")
+    assert interface._retrieve_session_data("betscore:session:abc") is None
+    interface._upsert_session(timedelta(minutes=1), session, "betscore:session:abc")
+    interface._delete_session("betscore:session:abc")

@@ -53,7 +53,7 @@ def poll_until_finished(app: Flask, client: FlaskClient, run_id: int) -> str:
 def test_signed_out_visitor_is_sent_to_sign_in(client, path):
     answer = client.get(path)
     assert answer.status_code == 302
-    assert answer.headers["Location"].startswith("/accounts/login?next=")
+    assert answer.headers["Location"].startswith("/login?next=")
 
 
 @pytest.mark.parametrize("path", ["/admin/jobs", "/admin/jobs/runs/1"])
@@ -67,7 +67,7 @@ def test_only_admins_can_run_a_job(client, as_fan, auth, runners):
     assert as_fan.post(f"/admin/jobs/{JOB}/run", data={"csrf_token": auth.csrf("/")}).status_code == 403
     auth.logout()
     answer = client.post(f"/admin/jobs/{JOB}/run", data={"csrf_token": auth.csrf()})
-    assert answer.status_code == 302 and answer.headers["Location"].startswith("/accounts/login")
+    assert answer.status_code == 302 and answer.headers["Location"].startswith("/login")
     assert run_count() == before
     assert runners.held == []
 
