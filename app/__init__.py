@@ -64,6 +64,7 @@ def _init_features(app: Flask) -> None:
     from app.accounts.account import bp as account_bp
     from app.admin import dashboard
     from app.admin.routes import bp as admin_bp
+    from app.favourites.routes import bp as favourites_bp
     from app.live import route as live_route
     from app.matches import push
     from app.matches.routes import bp as matches_bp
@@ -80,7 +81,7 @@ def _init_features(app: Flask) -> None:
     cli.init_app(app)
     # Server-side sessions, Google and GitHub sign-in, and no secret in the logs.
     accounts.init_app(app)
-    for blueprint in (site.bp, matches_bp, odds_bp, predictions_bp, accounts.bp, account_bp, admin_bp):
+    for blueprint in (site.bp, matches_bp, odds_bp, predictions_bp, accounts.bp, account_bp, admin_bp, favourites_bp):
         app.register_blueprint(blueprint)
     dashboard.init_app(app)
     live_route.init_app(app)

@@ -28,27 +28,37 @@
     if (event.target.matches("[data-autosubmit]")) event.target.form.requestSubmit();
   });
 
+  // Parts only a signed-in viewer has (the stars of what they follow) are not asked for by anyone else.
+  document.addEventListener("htmx:confirm", function (event) {
+    const signedIn = document.querySelector('meta[name="csrf-token"]');
+    if (event.target.hasAttribute("data-signed-in-only") && !signedIn) event.preventDefault();
+  });
+
   // ---- Live pushes -------------------------------------------------------------------
   // HTML from the socket is a list of parts, each in a <template> of its own (a table cell
   // cannot stand beside a section otherwise). This extension swaps each part in by id when
   // this page shows it, flashing a price that moved, and leaves nothing for the ws extension.
+  // The "parts" extension does the same with an ordinary htmx answer (the viewer's own stars).
+  function swapParts(text) {
+    const holder = document.createElement("template");
+    holder.innerHTML = text;
+    Array.from(holder.content.children).forEach(function (wrapper) {
+      const part = wrapper.tagName === "TEMPLATE" ? wrapper.content.firstElementChild : wrapper;
+      const target = part && part.id ? document.getElementById(part.id) : null;
+      if (!target) return;
+      const moved = part.classList.contains("up") || part.classList.contains("down");
+      if (moved && part.textContent !== target.textContent) part.classList.add("flash");
+      htmx.swap(target, part.outerHTML, { swapStyle: "outerHTML" });
+    });
+    return "";
+  }
   if (window.htmx) {
     htmx.defineExtension("live", {
       transformResponse: function (text, xhr) {
-        if (xhr) return text; // an ordinary htmx request, not a pushed message
-        const holder = document.createElement("template");
-        holder.innerHTML = text;
-        Array.from(holder.content.children).forEach(function (wrapper) {
-          const part = wrapper.tagName === "TEMPLATE" ? wrapper.content.firstElementChild : wrapper;
-          const target = part && part.id ? document.getElementById(part.id) : null;
-          if (!target) return;
-          const moved = part.classList.contains("up") || part.classList.contains("down");
-          if (moved && part.textContent !== target.textContent) part.classList.add("flash");
-          htmx.swap(target, part.outerHTML, { swapStyle: "outerHTML" });
-        });
-        return "";
+        return xhr ? text : swapParts(text); // with xhr: an ordinary htmx request, not a pushed message
       },
     });
+    htmx.defineExtension("parts", { transformResponse: swapParts });
   }
 
   function everyLivePart(eventName) {
