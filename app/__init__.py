@@ -64,6 +64,7 @@ def _init_features(app: Flask) -> None:
     from app.accounts.account import bp as account_bp
     from app.admin import dashboard
     from app.admin.routes import bp as admin_bp
+    from app.favourites import receivers as favourites
     from app.favourites.routes import bp as favourites_bp
     from app.live import route as live_route
     from app.matches import push
@@ -88,3 +89,5 @@ def _init_features(app: Flask) -> None:
     # After each job's commit (app.jobs.signals): open pages get what changed; nightly, old prices are thinned.
     push.init_app(app)
     history.init_app(app)
+    # Followers' pages hear when their matches score; the planner counts followed matches as watched.
+    favourites.init_app(app)
