@@ -67,6 +67,31 @@ def serving(path: Path, clock, prepare: Callable[[], None] = lambda: None) -> It
         thread.join(5)
 
 
+@contextmanager
+def serving_with_user(
+    tmp_path_factory: pytest.TempPathFactory, clock, email: str, password: str, admin: bool = False
+) -> Iterator[str]:
+    """Like the shared live server, with one user, on a database of its own (so what they write is theirs alone)."""
+    from app.accounts.services import create_user
+    from app.extensions import db
+
+    def user() -> None:
+        create_user(email, password, admin=admin)
+        db.session.commit()
+
+    with serving(tmp_path_factory.mktemp("user-live") / "live.db", clock, user) as url:
+        yield url
+
+
+def sign_in(page, base: str, email: str, password: str) -> None:
+    """Sign in on the sign-in page, as a user types it."""
+    page.goto(base + "/accounts/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.click("button[type=submit].primary")
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory, clock) -> Iterator[str]:
     """BetScore on the embedded default, seeded at the test clock, on a free loopback port."""

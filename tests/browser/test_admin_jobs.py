@@ -6,9 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.accounts.services import create_user
-from app.extensions import db
-from tests.browser.conftest import serving
+from tests.browser.conftest import serving_with_user, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -18,26 +16,13 @@ ADMIN = ("boss@example.com", "a long enough secret")
 @pytest.fixture(scope="module")
 def admin_server(tmp_path_factory: pytest.TempPathFactory, clock) -> Iterator[str]:
     """Like the shared live server, with an administrator (its database is its own, so the runs are too)."""
-
-    def administrator() -> None:
-        create_user(*ADMIN, admin=True)
-        db.session.commit()
-
-    with serving(tmp_path_factory.mktemp("admin-live") / "live.db", clock, administrator) as url:
+    with serving_with_user(tmp_path_factory, clock, *ADMIN, admin=True) as url:
         yield url
-
-
-def sign_in(page, base: str) -> None:
-    page.goto(base + "/accounts/login")
-    page.fill("input[name=email]", ADMIN[0])
-    page.fill("input[name=password]", ADMIN[1])
-    with page.expect_navigation():
-        page.click("button[type=submit].primary")
 
 
 def test_admin_runs_a_job_now_and_sees_it_finish_on_a_phone(admin_server, page_in):
     page = page_in("UTC", width=360)
-    sign_in(page, admin_server)
+    sign_in(page, admin_server, *ADMIN)
     page.goto(admin_server + "/admin/jobs")
     assert page.locator("th.job-id").count() > 0
     assert page.evaluate("document.documentElement.scrollWidth") <= 360  # the rows stack: nothing sideways
