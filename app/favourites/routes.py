@@ -7,7 +7,6 @@ neutral star on each row; the viewer's own stars are swapped in by id from `mark
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 from itertools import groupby
 from typing import Any
@@ -55,8 +54,10 @@ def _my_follows() -> set[tuple[str, int]]:
 
 def _here() -> str:
     """The page a star is drawn on: where a plain form returns to, and where sign-in comes back to."""
-    if is_htmx() or request.method != "GET":
-        return next_from_request() if is_htmx() else safe_next(request.form.get("next"))
+    if is_htmx():
+        return next_from_request()  # the page htmx says it is on
+    if request.method == "POST":
+        return safe_next(request.form.get("next"))  # a plain form says where it came from
     return safe_next(request.full_path.rstrip("?"))
 
 
@@ -91,25 +92,25 @@ def show(kind: str, target_id: int):
 @bp.post(FOLLOW)
 @csrf.exempt  # checked below, once signed in: a visitor who is not has no token, and only goes to sign in
 def create(kind: str, target_id: int):
-    return _change(kind, target_id, services.follow)
+    return _change(kind, target_id, following=True)
 
 
 @bp.post(f"{FOLLOW}/delete")
 @csrf.exempt  # as create
 def delete(kind: str, target_id: int):
-    return _change(kind, target_id, services.unfollow)
+    return _change(kind, target_id, following=False)
 
 
-def _change(kind: str, target_id: int, change: Callable[[int, str, int], None]) -> Response:
+def _change(kind: str, target_id: int, following: bool) -> Response:
     if not current_user.is_authenticated:
         return _to_sign_in()
     if current_app.config.get("WTF_CSRF_ENABLED", True):
         csrf.protect()
     name = _target_name(kind, target_id)
-    change(current_user.id, kind, target_id)
+    (services.follow if following else services.unfollow)(current_user.id, kind, target_id)
     db.session.commit()
     if is_htmx():
-        return vary_on_htmx(make_response(star(kind, target_id, name, followed=change is services.follow)))
+        return vary_on_htmx(make_response(star(kind, target_id, name, followed=following)))
     return redirect(safe_next(request.form.get("next")), 303)
 
 

@@ -20,7 +20,8 @@ class Fan:
         self.user = user
 
     def token(self) -> str:
-        return csrf_token_from(self.client.get("/").get_data(as_text=True))
+        """The token of the fan's session, from a small page that carries it (any signed-in page does)."""
+        return csrf_token_from(self.client.get("/settings/odds-format").get_data(as_text=True))
 
     def follow(self, kind: str, target_id: int, back: str = "/", **headers):
         data = {"csrf_token": self.token(), "next": back}
