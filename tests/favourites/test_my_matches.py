@@ -84,7 +84,7 @@ def test_the_empty_page_says_how_to_follow(fan):
 
 def test_a_visitor_is_asked_to_sign_in_first(client):
     answer = client.get("/my")
-    assert answer.status_code == 302 and answer.headers["Location"].startswith("/accounts/login?next=")
+    assert answer.status_code == 302 and answer.headers["Location"].startswith("/login?next=")
 
 
 def test_a_fans_matches_are_their_own(fan, make_user):

@@ -87,23 +87,23 @@ def test_a_post_without_the_csrf_token_is_refused_and_writes_nothing(fan):
 def test_a_visitor_is_sent_to_sign_in_and_back_to_the_page(client):
     match = a_match()
     page = client.get(f"/matches/{match.id}").get_data(as_text=True)
-    assert f'href="/accounts/login?next=/matches/{match.id}"' in star(page, "match", match.id)
+    assert f'href="/login?next=/matches/{match.id}"' in star(page, "match", match.id)
     answer = client.post(f"/follows/match/{match.id}", data={"next": f"/matches/{match.id}"})
     assert answer.status_code == 303
-    assert answer.headers["Location"] == f"/accounts/login?next=/matches/{match.id}"
+    assert answer.headers["Location"] == f"/login?next=/matches/{match.id}"
     over_htmx = client.post(
         f"/follows/match/{match.id}",
         headers={"HX-Request": "true", "HX-Current-URL": "http://localhost/?day=2026-11-22"},
     )
-    assert over_htmx.headers["HX-Redirect"] == "/accounts/login?next=/?day%3D2026-11-22"
+    assert over_htmx.headers["HX-Redirect"] == "/login?next=/?day%3D2026-11-22"
     assert follows() == set()
 
 
 def test_signing_in_from_a_star_comes_back_to_the_page(client, auth, make_user):
     make_user("fan@example.com")
-    token = auth.csrf(f"/accounts/login?next=/matches/{a_match().id}")
+    token = auth.csrf(f"/login?next=/matches/{a_match().id}")
     answer = client.post(
-        f"/accounts/login?next=/matches/{a_match().id}",
+        f"/login?next=/matches/{a_match().id}",
         data={"email": "fan@example.com", "password": "correct horse battery", "csrf_token": token},
     )
     assert answer.headers["Location"] == f"/matches/{a_match().id}"
@@ -152,7 +152,7 @@ def test_a_rows_star_without_javascript_opens_the_follows_page_after_sign_in(cli
     assert f'action="/follows/match/{match.id}"' in star(page, "match", match.id)
     fan.client.post("/accounts/logout", data={"csrf_token": fan.token()})
     answer = client.get(f"/follows/match/{match.id}")
-    assert answer.status_code == 302 and "/accounts/login?next=" in answer.headers["Location"]
+    assert answer.status_code == 302 and "/login?next=" in answer.headers["Location"]
 
 
 def test_the_home_page_offers_my_matches_once_the_fan_follows_something(fan, client):
