@@ -18,7 +18,12 @@ from flask import Flask
 MakeOwned = Callable[[Flask, int], int]
 OWNED: dict[str, MakeOwned] = {}
 # Integer arguments naming what every visitor may see, or what only administrators reach (B is no administrator).
-PUBLIC = {"match_id": "a match", "unresolved_id": "admin: an alias to review", "run_id": "admin: a job run"}
+PUBLIC = {
+    "match_id": "a match",
+    "target_id": "a match, club or league to follow: public; a follow acts on the signed-in user only",
+    "unresolved_id": "admin: an alias to review",
+    "run_id": "admin: a job run",
+}
 
 
 def owned(argument: str) -> Callable[[MakeOwned], MakeOwned]:

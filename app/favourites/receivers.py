@@ -4,6 +4,7 @@
   followers' open pages is told, on their own `user:<id>` topic, to fetch their "My matches" again. The message
   names an event and nothing else; what the page fetches is its own.
 - the planner's question of who watches (`refresh.watching.asked`): followed matches count as watched.
+- a user's data download and account deletion (`accounts.signals.exporting`, `deleting`): their follows go with it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Iterable
 from flask import Flask
 from sqlalchemy import select
 
+from app.accounts import signals as accounts
 from app.extensions import cache, db
 from app.favourites import services
 from app.football.models import Match
@@ -29,6 +31,16 @@ STATE_SECONDS = 2 * 24 * 3600
 def init_app(app: Flask) -> None:
     signals.committed.connect(_committed, sender=app)
     watching.asked.connect(_watched, sender=app)
+    accounts.exporting.connect(_export, sender=app)
+    accounts.deleting.connect(_forget, sender=app)
+
+
+def _export(app: Flask, user_id: int) -> tuple[str, dict]:
+    return "favourites", services.export_user(user_id)
+
+
+def _forget(app: Flask, user_id: int) -> None:
+    services.delete_user_data(user_id)
 
 
 def _committed(app: Flask, changes: signals.Changes) -> None:

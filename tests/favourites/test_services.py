@@ -42,3 +42,18 @@ def test_following_twice_in_one_transaction_is_one_row(make_user):
     services.follow(fan.id, "match", game.id)
     db.session.commit()
     assert follows(fan.id) == {("match", game.id)}
+
+
+def test_the_data_download_and_account_deletion_carry_the_follows(client, make_user):
+    from tests.accounts.conftest import PASSWORD, form_post, sign_in
+
+    game = make_match(NOW + timedelta(days=1), home="Downloaded FC")
+    fan = make_user("leaving.fan@example.com", PASSWORD)
+    services.follow(fan.id, "team", game.home_team_id)
+    db.session.commit()
+    sign_in(client, "leaving.fan@example.com")
+    data = client.get("/account/data.json").get_json(force=True)
+    assert [(f["kind"], f["name"]) for f in data["favourites"]["follows"]] == [("team", "Downloaded FC")]
+
+    assert form_post(client, "/account/delete", {"current": PASSWORD}).status_code == 303
+    assert services.export_user(fan.id) == {"follows": []}
