@@ -64,6 +64,8 @@ def _init_features(app: Flask) -> None:
     from app.accounts.account import bp as account_bp
     from app.admin import dashboard
     from app.admin.routes import bp as admin_bp
+    from app.bets import jobs as bet_jobs
+    from app.bets.routes import bp as bets_bp
     from app.favourites import receivers as favourites
     from app.favourites.routes import bp as favourites_bp
     from app.live import route as live_route
@@ -82,12 +84,25 @@ def _init_features(app: Flask) -> None:
     cli.init_app(app)
     # Server-side sessions, Google and GitHub sign-in, and no secret in the logs.
     accounts.init_app(app)
-    for blueprint in (site.bp, matches_bp, odds_bp, predictions_bp, accounts.bp, account_bp, admin_bp, favourites_bp):
+    for blueprint in (
+        site.bp,
+        matches_bp,
+        odds_bp,
+        predictions_bp,
+        accounts.bp,
+        account_bp,
+        admin_bp,
+        favourites_bp,
+        bets_bp,
+    ):
         app.register_blueprint(blueprint)
     dashboard.init_app(app)
     live_route.init_app(app)
-    # After each job's commit (app.jobs.signals): open pages get what changed; nightly, old prices are thinned.
+    # After each job's commit (app.jobs.signals): open pages get what changed, bets on finished matches settle;
+    # nightly, old prices are thinned and missed bets settled.
     push.init_app(app)
     history.init_app(app)
     # Followers' pages hear when their matches score; the planner counts followed matches as watched.
     favourites.init_app(app)
+    # Bets settle when a result is final, and are archived nightly.
+    bet_jobs.init_app(app)

@@ -63,3 +63,14 @@ def match_result() -> Market:
         db.session.add(found)
         db.session.flush()
     return found
+
+
+def market(key: str) -> Market:
+    """The market with this key ('1x2', 'ou:2.5', 'ah:-0.25'), created on first use."""
+    found = db.session.query(Market).filter_by(key=key).one_or_none()
+    if found is None:
+        kind, _, line = key.partition(":")
+        found = Market(key=key, kind=kind, line=float(line) if line else None)
+        db.session.add(found)
+        db.session.flush()
+    return found

@@ -138,7 +138,7 @@ def notify_user(user_id: int, event: str) -> bool:
 def live_url(topic_names: Sequence[str]) -> str:
     """Where a page connects, with its topics (the signed-in user's own added) and the time it was drawn."""
     names = list(topic_names)
-    if current_user.is_authenticated:
+    if current_user.is_authenticated and user_topic(current_user.id) not in names:  # a page of the user's own names it
         names.append(user_topic(current_user.id))
     # A path, not url_for's absolute ws:// URL: the page turns it into ws:// or wss:// as it was itself served.
     base = current_app.config["LIVE_URL"] or f"{request.script_root}/live"

@@ -9,9 +9,9 @@ import pytest
 
 from app.extensions import db
 from app.football.models import Match
-from app.odds.models import CurrentPrice, Market
+from app.odds.models import CurrentPrice
 from app.predictions import services
-from tests.factories import book, make_match
+from tests.factories import book, make_match, market
 
 PROBABILITIES = (0.5, 0.3, 0.2)  # home win by 1+ 0.5, draw 0.3, away win 0.2
 MARKETS = {
@@ -43,17 +43,6 @@ PRICES = [
     ("ah:-0.25", "booka", "home", 1.95),
     ("ah:-0.25", "booka", "away", 1.85),
 ]
-
-
-def market(key: str) -> Market:
-    """The market with this key ('1x2', 'ou:2.5'), created on first use."""
-    found = db.session.query(Market).filter_by(key=key).one_or_none()
-    if found is None:
-        kind, _, line = key.partition(":")
-        found = Market(key=key, kind=kind, line=float(line) if line else None)
-        db.session.add(found)
-        db.session.flush()
-    return found
 
 
 @pytest.fixture
