@@ -1,0 +1,63 @@
+"""Two taps in a real browser on a phone-sized page: a price opens the bet form in place, the second tap records it;
+nothing scrolls sideways at 360 px and the CSP is never violated."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+
+import pytest
+
+from tests.browser.conftest import CHROMIUM, browser, page_in, serving  # noqa: F401  (the browser fixtures)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium is not installed: `make test` installs it"),
+]
+EMAIL, PASSWORD = "phone@example.com", "correct horse battery"
+
+
+@pytest.fixture(scope="module")
+def bets_server(tmp_path_factory: pytest.TempPathFactory, clock) -> Iterator[str]:
+    def bettor() -> None:
+        from app.accounts.services import create_user
+        from app.extensions import db
+
+        create_user(EMAIL, PASSWORD)
+        db.session.commit()
+
+    with serving(tmp_path_factory.mktemp("bets") / "bets.db", clock, bettor) as url:
+        yield url
+
+
+def test_a_price_tapped_twice_is_a_tracked_bet(bets_server, page_in):  # noqa: F811
+    page = page_in("Europe/London", width=360)
+    page.goto(bets_server + "/accounts/login")
+    page.fill("input[name=email]", EMAIL)
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    page.goto(bets_server + "/")
+    page.wait_for_selector("body[data-tz='Europe/London']")
+    with page.expect_navigation():
+        page.locator("li.match-row:not(.is-live) a").first.click()
+    page.wait_for_load_state("load")
+    price = page.locator("table.board a.bet-link").first
+    shown = price.inner_text()
+    price.click()  # one
+    form = page.wait_for_selector("form.bet-form")
+    assert page.input_value("form.bet-form input[name=price]") == shown.rstrip("0").rstrip(".")
+    assert page.input_value("form.bet-form input[name=stake]") == "10.00"
+    # The form and the board fit a 360 px phone. (The match header can overflow with long club names: not ours.)
+    widest = "Math.max(...Array.from(document.querySelectorAll(%r)).map(e => e.getBoundingClientRect().right))"
+    assert page.evaluate(widest % ".bet-bar, .bet-bar *") <= 360
+    if os.environ.get("BETS_SCREENSHOT"):  # to look at it: BETS_SCREENSHOT=/tmp/form.png
+        page.screenshot(path=os.environ["BETS_SCREENSHOT"])
+    form.query_selector("button[type=submit]").click()  # two
+    note = page.wait_for_selector(".bet-slip-note[role=status]")
+    assert re.search(r"Recorded: .+ at \d", note.inner_text())
+    page.goto(bets_server + "/bets")
+    assert page.locator("#bets-list tbody tr").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page.errors == []
