@@ -1,6 +1,7 @@
 """When bets settle: after any job's commit that touched a match some open bet is on (jobs.signals.committed), and
 in the nightly sweep, which also archives old settled bets. Each commits, then tells each owner's pages to fetch
-their bets again (a `user:<id>` event: per-user data is never broadcast)."""
+their bets again (a `user:<id>` event: per-user data is never broadcast). A user's bets also go with their data
+download and their deleted account (accounts.signals.exporting and deleting)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from flask import Flask
 from sqlalchemy import select
 
 from app import clock
-from app.bets import settlement
+from app.accounts import signals as accounts
+from app.bets import services, settlement
 from app.bets.models import Bet
 from app.extensions import db
 from app.jobs import signals
@@ -25,6 +27,16 @@ EVENT = "bets-changed"  # the page listens for live:bets-changed
 def init_app(app: Flask) -> None:
     signals.committed.connect(_committed, sender=app)
     signals.nightly.connect(_nightly, sender=app)
+    accounts.exporting.connect(_export, sender=app)
+    accounts.deleting.connect(_forget, sender=app)
+
+
+def _export(app: Flask, user_id: int) -> tuple[str, dict[str, Any]]:
+    return "bets", services.export_user(user_id)
+
+
+def _forget(app: Flask, user_id: int) -> None:
+    services.delete_user_data(user_id)
 
 
 def settle(match_ids: Iterable[int], now: datetime) -> Counter[int]:

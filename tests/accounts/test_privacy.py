@@ -150,8 +150,10 @@ def test_the_app_puts_the_filter_on_the_root_loggers_handlers(app):
         logging.getLogger().removeHandler(handler)
 
 
-def test_exported_json_is_valid_for_a_user_without_features(client, make_user):
+def test_exported_json_is_valid_for_a_user_with_nothing_yet(client, make_user):
     make_user(EMAIL, PASSWORD)
     sign_in(client, EMAIL)
-    assert set(client.get("/account/data.json").get_json()) == {"account"}
+    data = client.get("/account/data.json").get_json()
+    assert set(data) == {"account", "bets", "favourites"}  # a section per feature, empty
+    assert data["bets"]["bets"] == [] and data["favourites"] == {"follows": []}
     assert re.fullmatch(r"\d{4}-.*", client.get("/account/data.json").get_json()["account"]["created_at"])
