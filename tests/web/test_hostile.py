@@ -1,5 +1,5 @@
 """Hostile input never answers 5xx: every route of the URL map, driven with hostile path parts, query parameters,
-cookies, headers, Host and form fields, by a visitor and by an administrator, on each backend.
+cookies, headers, Host and form fields, by a visitor, a signed-in bettor and an administrator, on each backend.
 
 A request is built from slots (a path part, a query parameter, a cookie, a header, the Host, a form field). Each
 example makes one slot hostile, or now and then all of them, and fills the others with what the app expects, so the
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
 import pytest
-from flask import Flask
+from flask import Flask, g
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -33,6 +33,7 @@ from app.jobs.schedule import PERIODIC
 from tests.conftest import csrf_token_from
 
 ADMIN = ("hostile-admin@example.com", "a long enough secret")
+MEMBER = ("hostile-member@example.com", "another long secret")
 EXAMPLES_PER_ROUTE = 25
 # One test drives every route, each in its own small Hypothesis run: the per-test rollback (a function-scoped fixture)
 # wraps them all, as it should: hostile requests may write (a sign-in, an alias linked).
@@ -184,6 +185,13 @@ REAL_NAMES = {p.id for p in PERIODIC} | {"default", "low", "live"}
 PLACEHOLDER = re.compile(r"<(?:([a-z_]+)(?:\([^)]*\))?:)?([a-z_]+)>")
 
 
+def forget_user() -> None:
+    """The tests' requests share the app context the `app` fixture pushed, and Flask-Login keeps the user it loaded
+    on its `g`, Flask-WTF the session's CSRF token: each request must find out from its own cookie who sends it."""
+    g.pop("_login_user", None)
+    g.pop("csrf_token", None)
+
+
 @dataclass
 class Visitor:
     """Who sends the hostile requests: the session cookie and CSRF token a real visitor of that kind holds, and ids
@@ -194,18 +202,23 @@ class Visitor:
     ids: dict[str, tuple[str, ...]]
 
 
-def _visitor(app: Flask, sign_in: bool) -> Visitor:
+def _visitor(
+    app: Flask, who: tuple[str, str] | None = None, page: str = "/accounts/login", **ids: tuple[str, ...]
+) -> Visitor:
+    """A visitor, or `who` signed in; the CSRF token as `page` holds it."""
     client = app.test_client()
-    if sign_in:
+    if who is not None:
+        forget_user()
         token = csrf_token_from(client.get("/accounts/login").get_data(as_text=True))
-        answer = client.post("/accounts/login", data={"email": ADMIN[0], "password": ADMIN[1], "csrf_token": token})
+        answer = client.post("/accounts/login", data={"email": who[0], "password": who[1], "csrf_token": token})
         assert answer.status_code == 303
-    token = csrf_token_from(client.get("/admin/jobs" if sign_in else "/accounts/login").get_data(as_text=True))
+    token = csrf_token_from(client.get(page).get_data(as_text=True))
     cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
     assert cookie is not None
     matches = tuple(str(i) for i in db.session.scalars(select(Match.id).order_by(Match.id).limit(3)))
     waiting = tuple(str(i) for i in db.session.scalars(select(UnresolvedTeam.id).limit(2)))
-    return Visitor(cookie.value, token, {"match_id": matches, "unresolved_id": waiting or ("1",), "run_id": ("1",)})
+    known = {"match_id": matches, "target_id": matches, "unresolved_id": waiting or ("1",), "run_id": ("1",)}
+    return Visitor(cookie.value, token, {**known, **ids})
 
 
 def _path_slots(rule: Rule, visitor: Visitor) -> list[Slot]:
@@ -240,6 +253,7 @@ class Request:
     body: dict[str, str] | bytes | None
 
     def send(self, app: Flask) -> int:
+        forget_user()
         client = app.test_client(use_cookies=False)
         raw = isinstance(self.body, bytes)
         with client.open(
@@ -350,18 +364,34 @@ def admin_visitor(app, make_user) -> Visitor:
     make_user(*ADMIN, admin=True)
     db.session.add(UnresolvedTeam(provider="api-football", external_id="af-hostile", name="Hostile FC"))
     db.session.commit()
-    return _visitor(app, sign_in=True)
+    return _visitor(app, ADMIN, "/admin/jobs")
+
+
+@pytest.fixture
+def member(app, make_user) -> Callable[[], Visitor]:
+    """A signed-in bettor with a bet of their own, so the pages behind sign-in (bets, account, follows) get driven
+    too; signed in afresh for each route, since a route may sign them out (sign-out, sign out everywhere)."""
+    from tests.bets.owned import a_bet
+
+    bet = a_bet(app, make_user(*MEMBER).id)
+    return lambda: _visitor(app, MEMBER, "/account", bet_id=(str(bet),))
 
 
 @pytest.fixture
 def visitor(app) -> Visitor:
-    return _visitor(app, sign_in=False)
+    return _visitor(app)
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_no_route_answers_5xx_to_a_hostile_visitor(app, visitor, method):
     for rule in routes(app, method, admin=False):
         assert_no_5xx(app, method, rule, visitor)
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_no_route_answers_5xx_to_a_hostile_signed_in_bettor(app, member, method):
+    for rule in routes(app, method, admin=False):
+        assert_no_5xx(app, method, rule, member())
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
