@@ -122,7 +122,9 @@ def delete_account(user: User) -> None:
 def load_user(user_id: str) -> User | None:
     """The user a session names, while its epoch is the user's current one (ids are "<id>:<epoch>")."""
     ident, _, epoch = user_id.partition(":")
-    if not (ident.isdigit() and epoch.isdigit()) or int(ident) > MAX_ID:
+    # A few ASCII digits only: str.isdigit() also takes '²', and thousands of digits, both of which int() refuses.
+    plain = all(part.isascii() and part.isdigit() and len(part) <= 18 for part in (ident, epoch))
+    if not plain or int(ident) > MAX_ID:
         return None
     user = db.session.get(User, int(ident))
     return user if user is not None and str(user.session_epoch) == epoch else None

@@ -57,7 +57,10 @@ def _allowed_origin(origin: str) -> bool:
     """The page's own site (browsers always send Origin: this stops cross-site socket hijacking)."""
     if origin in current_app.config["LIVE_ORIGINS"]:
         return True
-    return urlsplit(origin).netloc == request.host
+    try:
+        return urlsplit(origin).netloc == request.host
+    except ValueError:  # no URL at all ('http://[', an unclosed IPv6 bracket): no site of ours
+        return False
 
 
 def _since() -> float | None:

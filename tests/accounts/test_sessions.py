@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from app.accounts.services import load_user
 from tests.accounts.conftest import PASSWORD, form_post, sign_in, sign_out, signed_in
 
 EMAIL = "fan@example.com"
@@ -99,3 +102,8 @@ def test_with_redis_gone_a_session_reads_as_signed_out_and_nothing_fails(app):
     assert interface._retrieve_session_data("betscore:session:abc") is None
     interface._upsert_session(timedelta(minutes=1), session, "betscore:session:abc")
     interface._delete_session("betscore:session:abc")
+
+
+@pytest.mark.parametrize("ident", ["²:0", "1:²", "١:0", "9" * 5000 + ":0", ":", "1", "-1:0"])
+def test_a_user_id_that_is_no_plain_number_names_nobody(app, ident):
+    assert load_user(ident) is None

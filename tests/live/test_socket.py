@@ -147,7 +147,7 @@ def test_a_forged_session_cookie_is_anonymous(server):
 
 # -- the handshake ------------------------------------------------------------------------
 @pytest.mark.parametrize(
-    "origin", ["http://evil.example", "https://127.0.0.1.evil.example", "null", "http://localhost"]
+    "origin", ["http://evil.example", "https://127.0.0.1.evil.example", "null", "http://localhost", "http://["]
 )
 def test_a_foreign_page_may_not_open_the_socket(server, origin):
     with pytest.raises(simple_websocket.ConnectionError) as refused:
