@@ -6,6 +6,7 @@ import email
 import re
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from email.message import Message
 
 import pytest
@@ -35,10 +36,14 @@ class Mailbox:
 
     def link_in(self, message: Message, path: str) -> str:
         """The path of the first link in the message to `path`, as the visitor would follow it."""
+        return self.url_in(message, path, host="localhost").removeprefix("http://localhost")
+
+    def url_in(self, message: Message, path: str, host: str = r"[^/\s]+") -> str:
+        """The whole first link in the message to `path` on `host` (a pattern; any host unless given)."""
         body = message.get_payload(decode=True).decode()
-        match = re.search(rf"http://localhost({re.escape(path)}\S+)", body)
+        match = re.search(rf"https?://{host}{re.escape(path)}\S+", body)
         assert match, body
-        return match.group(1)
+        return match.group(0)
 
 
 class Browser(FlaskClient):
@@ -67,19 +72,28 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture
-def smtp(app: Flask) -> Iterator[Mailbox]:
-    """The app sends through a real SMTP server on loopback for this test (plain SMTP, no login)."""
+@contextmanager
+def loopback_smtp() -> Iterator[tuple[Mailbox, int]]:
+    """A real SMTP server on loopback (plain SMTP, no login) for the block: its mailbox and its port."""
     mailbox = Mailbox()
     controller = Controller(mailbox, hostname="127.0.0.1", port=_free_port())
     controller.start()
-    saved = {key: app.config[key] for key in ("MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS")}
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_USE_TLS=False)
     try:
-        yield mailbox
+        yield mailbox, controller.port
     finally:
-        app.config.update(saved)
         controller.stop()
+
+
+@pytest.fixture
+def smtp(app: Flask) -> Iterator[Mailbox]:
+    """The app sends through a real SMTP server on loopback for this test."""
+    saved = {key: app.config[key] for key in ("MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS")}
+    with loopback_smtp() as (mailbox, port):
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False)
+        try:
+            yield mailbox
+        finally:
+            app.config.update(saved)
 
 
 def form_post(client: FlaskClient, path: str, data: dict[str, str], page: str | None = None, **kwargs):

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from werkzeug.serving import make_server
 
 from app import create_app
@@ -39,9 +40,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(skip)
 
 
-@contextmanager
-def serving(path: Path, clock, prepare: Callable[[], None] = lambda: None) -> Iterator[str]:
-    """BetScore on the embedded default with its own SQLite file, seeded at the test clock, on a free port."""
+def seeded_app(path: Path, clock, prepare: Callable[[], None] = lambda: None, overrides: dict | None = None) -> Flask:
+    """BetScore on the embedded default with its own SQLite file, seeded at the test clock; `overrides` add settings."""
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
@@ -49,6 +49,7 @@ def serving(path: Path, clock, prepare: Callable[[], None] = lambda: None) -> It
             "SECRET_KEY": "browser",
             "CLOCK": clock,
             **IN_PROCESS,
+            **(overrides or {}),
         }
     )
     with app.app_context():
@@ -57,6 +58,12 @@ def serving(path: Path, clock, prepare: Callable[[], None] = lambda: None) -> It
         upgrade()
         seed_all(2)
         prepare()
+    return app
+
+
+@contextmanager
+def running(app: Flask) -> Iterator[str]:
+    """The app served on a free loopback port, in a thread, until the block ends."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -65,6 +72,13 @@ def serving(path: Path, clock, prepare: Callable[[], None] = lambda: None) -> It
     finally:
         server.shutdown()
         thread.join(5)
+
+
+@contextmanager
+def serving(path: Path, clock, prepare: Callable[[], None] = lambda: None) -> Iterator[str]:
+    """BetScore on the embedded default with its own SQLite file, seeded at the test clock, on a free port."""
+    with running(seeded_app(path, clock, prepare)) as url:
+        yield url
 
 
 @contextmanager
