@@ -150,6 +150,9 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         or "https://accounts.google.com/.well-known/openid-configuration",
         "GITHUB_CLIENT_ID": env.get("GITHUB_CLIENT_ID") or None,
         "GITHUB_CLIENT_SECRET": env.get("GITHUB_CLIENT_SECRET") or None,
+        # Where GitHub signs people in and answers its API: GitHub Enterprise's host (API under /api/v3), or a test's.
+        "GITHUB_URL": env.get("GITHUB_URL") or "https://github.com",
+        "GITHUB_API_URL": env.get("GITHUB_API_URL") or "https://api.github.com",
         # Server-side sessions (Flask-Session): in Redis when REDIS_URL is set, else files in this folder.
         "SESSION_FILE_DIR": env.get("SESSION_FILE_DIR") or str(ROOT / "instance" / "sessions"),
         "SESSION_PERMANENT": False,

@@ -8,12 +8,6 @@ from typing import Any
 from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app
 
-GITHUB = {
-    "access_token_url": "https://github.com/login/oauth/access_token",
-    "authorize_url": "https://github.com/login/oauth/authorize",
-    "api_base_url": "https://api.github.com/",
-    "client_kwargs": {"scope": "user:email"},
-}
 LABELS = {"google": "Google", "github": "GitHub"}
 
 
@@ -29,8 +23,15 @@ def init_app(app: Flask) -> None:
             client_kwargs={"scope": "openid email profile"},
         )
     if settings["GITHUB_CLIENT_ID"]:
+        site = settings["GITHUB_URL"].rstrip("/")  # GitHub Enterprise: its own host, for these and the API
         oauth.register(
-            "github", client_id=settings["GITHUB_CLIENT_ID"], client_secret=settings["GITHUB_CLIENT_SECRET"], **GITHUB
+            "github",
+            client_id=settings["GITHUB_CLIENT_ID"],
+            client_secret=settings["GITHUB_CLIENT_SECRET"],
+            authorize_url=f"{site}/login/oauth/authorize",
+            access_token_url=f"{site}/login/oauth/access_token",
+            api_base_url=settings["GITHUB_API_URL"].rstrip("/") + "/",  # a folder, so "user/emails" joins under it
+            client_kwargs={"scope": "user:email"},
         )
     app.extensions["betscore.oauth"] = oauth
 
