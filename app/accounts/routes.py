@@ -167,7 +167,12 @@ def oauth_callback(provider: str):
     if email is None:
         flash(f"{label} did not confirm an email address for you, so BetScore cannot sign you in with it.")
         return redirect(url_for("accounts.login"), 303)
-    user = services.user_from_provider(email)
-    db.session.commit()
+    try:
+        user = services.user_from_provider(email)
+        db.session.commit()
+    except IntegrityError:  # the same address came through a moment ago (another tab): link to that account
+        db.session.rollback()
+        user = services.user_from_provider(email)
+        db.session.commit()
     sign_in(user)
     return redirect(url_for("matches.index"), 303)

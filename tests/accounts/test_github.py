@@ -312,3 +312,25 @@ def test_an_emails_answer_github_refuses_signs_nobody_in(client, github):
     answer = client.get(callback)
     assert "Sign-in with GitHub did not work" in _flashed(client, answer)
     assert not signed_in(client)
+
+
+def test_an_account_made_for_the_address_a_moment_ago_is_linked_not_an_error(client, github, monkeypatch):
+    """Two round trips for a new address at once (two tabs): the other one makes the account between this one's
+    look-up and its insert, which the unique address refuses."""
+    from app.accounts import services
+
+    looked_up = services.find_by_email
+    calls = []
+
+    def before_the_other_commits(email: str):
+        calls.append(email)
+        return None if len(calls) == 1 else looked_up(email)
+
+    github.fake.emails = [_primary("fan@example.com")]
+    callback = _to_github(client, github)
+    services.user_from_provider("fan@example.com")  # the other tab's account, committed after our look-up
+    db.session.commit()
+    monkeypatch.setattr(services, "find_by_email", before_the_other_commits)
+    answer = client.get(callback)
+    assert answer.status_code == 303 and signed_in(client)
+    assert db.session.scalar(select(db.func.count()).select_from(User).where(User.email == "fan@example.com")) == 1
