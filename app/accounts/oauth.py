@@ -9,6 +9,8 @@ from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app
 
 LABELS = {"google": "Google", "github": "GitHub"}
+# How long a request to GitHub may take: unbounded, a GitHub that never answers would hold the worker until killed.
+TIMEOUT_SECONDS = 10.0
 
 
 def init_app(app: Flask) -> None:
@@ -31,7 +33,7 @@ def init_app(app: Flask) -> None:
             authorize_url=f"{site}/login/oauth/authorize",
             access_token_url=f"{site}/login/oauth/access_token",
             api_base_url=settings["GITHUB_API_URL"].rstrip("/") + "/",  # a folder, so "user/emails" joins under it
-            client_kwargs={"scope": "user:email"},
+            client_kwargs={"scope": "user:email", "default_timeout": TIMEOUT_SECONDS},
         )
     app.extensions["betscore.oauth"] = oauth
 

@@ -4,7 +4,9 @@ authorisation redirect, the code for a token (JSON or form-encoded, as GitHub an
 from __future__ import annotations
 
 import secrets
+import socket
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -293,6 +295,28 @@ def test_github_unreachable_gives_a_clear_message_not_an_error(client, github):
     with pytest.raises(httpx.ConnectError):
         httpx.get(github.base)
     answer = client.get(callback)
+    assert "Sign-in with GitHub did not work" in _flashed(client, answer)
+    assert not signed_in(client)
+
+
+def test_github_that_never_answers_gives_a_clear_message_in_time(app, client, github, monkeypatch):
+    """A GitHub that takes the connection and then says nothing: the app gives up rather than hold the worker."""
+    github.fake.emails = [_primary("fan@example.com")]
+    callback = _to_github(client, github)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()  # the kernel completes the handshake; nobody ever reads or answers
+        monkeypatch.setitem(app.config, "GITHUB_URL", f"http://127.0.0.1:{silent.getsockname()[1]}")
+        from app.accounts import oauth
+
+        monkeypatch.setattr(oauth, "TIMEOUT_SECONDS", 0.5)
+        oauth.init_app(app)
+        rescue = threading.Timer(5, silent.close)  # without a timeout the test would hang: closing resets the wait
+        rescue.start()
+        began = time.monotonic()
+        answer = client.get(callback)
+        assert time.monotonic() - began < 4
+        rescue.cancel()
     assert "Sign-in with GitHub did not work" in _flashed(client, answer)
     assert not signed_in(client)
 
