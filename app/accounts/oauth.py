@@ -9,7 +9,8 @@ from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app
 
 LABELS = {"google": "Google", "github": "GitHub"}
-# How long a request to GitHub may take: unbounded, a GitHub that never answers would hold the worker until killed.
+# How long a request to a provider may take (its discovery document, token, user info): Authlib sets no limit, so a
+# provider that never answers would hold the worker until gunicorn killed it.
 TIMEOUT_SECONDS = 10.0
 
 
@@ -22,7 +23,7 @@ def init_app(app: Flask) -> None:
             client_id=settings["GOOGLE_CLIENT_ID"],
             client_secret=settings["GOOGLE_CLIENT_SECRET"],
             server_metadata_url=settings["GOOGLE_DISCOVERY_URL"],
-            client_kwargs={"scope": "openid email profile"},
+            client_kwargs={"scope": "openid email profile", "default_timeout": TIMEOUT_SECONDS},
         )
     if settings["GITHUB_CLIENT_ID"]:
         site = settings["GITHUB_URL"].rstrip("/")  # GitHub Enterprise: its own host, for these and the API
