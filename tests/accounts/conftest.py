@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import email
 import re
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from email.message import Message
@@ -15,6 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import csrf_token_from
+from tests.drills import free_port
 
 PASSWORD = "a long enough secret"
 
@@ -66,17 +66,11 @@ def client(browser) -> FlaskClient:
     return browser()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @contextmanager
 def loopback_smtp() -> Iterator[tuple[Mailbox, int]]:
     """A real SMTP server on loopback (plain SMTP, no login) for the block: its mailbox and its port."""
     mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
         yield mailbox, controller.port
