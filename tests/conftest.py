@@ -252,3 +252,12 @@ def listen(app: Flask) -> Iterator[Callable[..., Listener]]:
 
 def controls(messages: list[str]) -> list[dict]:
     return [json.loads(m) for m in messages if m.startswith("{")]
+
+
+class Browser(FlaskClient):
+    """A browser of its own: each request in its own app context, as in production. The tests' shared app context
+    would otherwise carry Flask-Login's user (kept on `g`) from one browser's request to another's."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)

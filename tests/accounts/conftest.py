@@ -13,7 +13,7 @@ from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import csrf_token_from
+from tests.conftest import Browser, csrf_token_from
 from tests.drills import free_port
 
 PASSWORD = "a long enough secret"
@@ -44,15 +44,6 @@ class Mailbox:
         match = re.search(rf"https?://{host}{re.escape(path)}\S+", body)
         assert match, body
         return match.group(0)
-
-
-class Browser(FlaskClient):
-    """A browser of its own: each request in its own app context, as in production. The tests' shared app context
-    would otherwise carry Flask-Login's user (kept on `g`) from one browser's request to another's."""
-
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
 import pytest
-from flask import Flask, g
+from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -30,7 +30,7 @@ from werkzeug.routing import Rule
 from app.extensions import db, limiter
 from app.football.models import Match, UnresolvedTeam
 from app.jobs.schedule import PERIODIC
-from tests.conftest import csrf_token_from
+from tests.conftest import Browser, csrf_token_from
 
 ADMIN = ("hostile-admin@example.com", "a long enough secret")
 MEMBER = ("hostile-member@example.com", "another long secret")
@@ -185,13 +185,6 @@ REAL_NAMES = {p.id for p in PERIODIC} | {"default", "low", "live"}
 PLACEHOLDER = re.compile(r"<(?:([a-z_]+)(?:\([^)]*\))?:)?([a-z_]+)>")
 
 
-def forget_user() -> None:
-    """The tests' requests share the app context the `app` fixture pushed, and Flask-Login keeps the user it loaded
-    on its `g`, Flask-WTF the session's CSRF token: each request must find out from its own cookie who sends it."""
-    g.pop("_login_user", None)
-    g.pop("csrf_token", None)
-
-
 @dataclass
 class Visitor:
     """Who sends the hostile requests: the session cookie and CSRF token a real visitor of that kind holds, and ids
@@ -206,9 +199,8 @@ def _visitor(
     app: Flask, who: tuple[str, str] | None = None, page: str = "/accounts/login", **ids: tuple[str, ...]
 ) -> Visitor:
     """A visitor, or `who` signed in; the CSRF token as `page` holds it."""
-    client = app.test_client()
+    client = Browser(app, app.response_class, use_cookies=True)
     if who is not None:
-        forget_user()
         token = csrf_token_from(client.get("/accounts/login").get_data(as_text=True))
         answer = client.post("/accounts/login", data={"email": who[0], "password": who[1], "csrf_token": token})
         assert answer.status_code == 303
@@ -253,8 +245,7 @@ class Request:
     body: dict[str, str] | bytes | None
 
     def send(self, app: Flask) -> int:
-        forget_user()
-        client = app.test_client(use_cookies=False)
+        client = Browser(app, app.response_class, use_cookies=False)
         raw = isinstance(self.body, bytes)
         with client.open(
             self.path,
