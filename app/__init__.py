@@ -56,6 +56,7 @@ def _init_extensions(app: Flask) -> None:
         return pinned() if pinned else datetime.now(UTC)
 
     app.extensions["betscore.providers"] = registry.build(app.config, clock)
+    app.extensions["betscore.demo"] = registry.is_demo(app.extensions["betscore.providers"])
 
 
 def _init_features(app: Flask) -> None:

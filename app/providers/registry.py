@@ -108,6 +108,11 @@ def build(settings: Mapping[str, Any], clock: Callable[[], datetime]) -> dict[st
     return {capability: chain for capability, chain in chains.items() if chain}
 
 
+def is_demo(chains: dict[str, list[Provider]]) -> bool:
+    """Whether the simulated demo world feeds the app (no provider key is set): pages must say so."""
+    return any(isinstance(p, DemoProvider) for chain in chains.values() for p in chain)
+
+
 class AllProvidersFailed(ProviderError):
     """No provider could serve a capability; pages keep showing the stored data with its age."""
 

@@ -11,6 +11,12 @@ from app.storage import redis_client
 bp = Blueprint("site", __name__)
 
 
+@bp.app_template_global()
+def demo_world() -> bool:
+    """True when the simulated demo world feeds this app (no provider key set): every page it feeds says so."""
+    return bool(current_app.extensions.get("betscore.demo"))
+
+
 @bp.get("/sw.js")
 @limiter.exempt  # a static file served from the root; browsers ask for it again on navigations to look for updates
 def service_worker():
