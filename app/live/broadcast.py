@@ -1,8 +1,12 @@
 """One interface, two backends: publish a message on a topic; every web process hands it to its hub.
 
 - LocalBroadcaster (embedded): the publisher and the sockets share the process.
-- RedisBroadcaster (production): PUBLISH on a channel per topic; each web process that serves
-  sockets listens to all of them with one PSUBSCRIBE and relays to its own connections.
+- RedisBroadcaster (production): PUBLISH on a channel named for the message's topics (comma-separated: no topic
+  holds a comma); each web process that serves sockets listens to all of them with one PSUBSCRIBE and relays to
+  its own connections.
+
+A message goes to several topics at once (a list row on the days it may fall on) as ONE message: the hub hands it
+once to each socket on any of them, so a page showing two of those days gets it once, not twice.
   After the listener loses Redis it reconnects with backoff and tells every page to resync,
   since what was published meanwhile is gone.
 """
@@ -26,7 +30,7 @@ log = logging.getLogger("betscore.live")
 
 
 class Broadcaster(Protocol):
-    def publish(self, topic: str, variants: Mapping[str, str]) -> None: ...
+    def publish(self, topics: tuple[str, ...], variants: Mapping[str, str]) -> None: ...
 
     def start(self, hub: Hub) -> None: ...
 
@@ -37,9 +41,9 @@ class LocalBroadcaster:
     def __init__(self) -> None:
         self.hub: Hub | None = None
 
-    def publish(self, topic: str, variants: Mapping[str, str]) -> None:
+    def publish(self, topics: tuple[str, ...], variants: Mapping[str, str]) -> None:
         if self.hub is not None:
-            self.hub.deliver(topic, variants)
+            self.hub.deliver(topics, variants)
 
     def start(self, hub: Hub) -> None:
         self.hub = hub
@@ -61,8 +65,8 @@ class RedisBroadcaster:
         self._thread: threading.Thread | None = None
         self.connected = threading.Event()
 
-    def publish(self, topic: str, variants: Mapping[str, str]) -> None:
-        self.redis.publish(self.prefix + topic, json.dumps(variants, separators=(",", ":")))
+    def publish(self, topics: tuple[str, ...], variants: Mapping[str, str]) -> None:
+        self.redis.publish(self.prefix + ",".join(topics), json.dumps(variants, separators=(",", ":")))
 
     def start(self, hub: Hub) -> None:
         self._thread = threading.Thread(target=self._listen, args=(hub,), name="live-relay", daemon=True)
@@ -99,6 +103,7 @@ class RedisBroadcaster:
 
     def _relay(self, hub: Hub, channel: bytes, data: bytes) -> None:
         topic = channel.decode()[len(self.prefix) :]
+        names = topic.split(",")
         try:
             variants = json.loads(data)
             if not isinstance(variants, dict):
@@ -107,7 +112,7 @@ class RedisBroadcaster:
             log.error("live relay: dropped a malformed message on %s: %s", topic, exc)
             hub.counts["malformed"] += 1
             return
-        hub.deliver(topic, variants)
+        hub.deliver(names, variants)
 
 
 def wait_connected(broadcaster: Broadcaster, timeout: float = 5.0) -> bool:

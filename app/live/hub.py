@@ -190,12 +190,18 @@ class Hub:
         return len(self._connections)
 
     # -- delivery -----------------------------------------------------------------------
-    def deliver(self, topic: str, variants: Mapping[str, str]) -> int:
-        """Queue one published message for every local listener, each in its own variant."""
-        self.last_delivery[topic] = time.time()
+    def deliver(self, topics: str | Iterable[str], variants: Mapping[str, str]) -> int:
+        """Queue one published message for every local listener of any of its topics, once each (a page on two of
+        them gets it once), each in its own variant."""
+        names = (topics,) if isinstance(topics, str) else tuple(topics)
+        now = time.time()
+        for topic in names:
+            self.last_delivery[topic] = now
         self.counts["events_in"] += 1
+        listeners: set[Connection] = set()
         with self._lock:
-            listeners = list(self._topics.get(topic, ()))
+            for topic in names:
+                listeners.update(self._topics.get(topic, ()))
         queued = 0
         fallback = variants.get("")
         for conn in listeners:

@@ -1,6 +1,7 @@
 """Live pushes: the websocket route, this process's hub of sockets, and the broadcaster joining processes.
 
-Features publish after their commit with `publish(topic, variants)`: `variants` maps a display
+Features publish after their commit with `publish(topics, variants)`: `topics` is one topic or several (one
+message for all of them: a page on two of them gets it once); `variants` maps a display
 variant (the odds format) to the message for it, "" to the message for everyone. A message
 is HTML whose top-level elements the page swaps in by id, or a small JSON control
 (`{"refetch": [ids]}`, `{"resync": true}`, `{"event": name}`), which the page's script handles.
@@ -15,7 +16,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -55,8 +56,8 @@ class Live:
         self._stopped = threading.Event()
         self.instance = ""
 
-    def publish(self, topic: str, variants: Mapping[str, str]) -> None:
-        self.broadcaster.publish(topic, variants)
+    def publish(self, topics: tuple[str, ...], variants: Mapping[str, str]) -> None:
+        self.broadcaster.publish(topics, variants)
 
     def ensure_started(self) -> None:
         """Start the relay and the heartbeat once per process (after a fork too), with the first socket."""
@@ -109,14 +110,15 @@ def current() -> Live:
     return live
 
 
-def publish(topic: str, variants: Mapping[str, str]) -> bool:
-    """Publish after a commit. A failure is logged and never raised: the data is already safe,
-    and pages resync on their next reconnect or fetch."""
+def publish(topics: str | Collection[str], variants: Mapping[str, str]) -> bool:
+    """Publish after a commit, once for all these topics. A failure is logged and never raised: the data is
+    already safe, and pages resync on their next reconnect or fetch."""
+    names = (topics,) if isinstance(topics, str) else tuple(sorted(topics))
     try:
-        current().publish(topic, variants)
+        current().publish(names, variants)
         return True
     except Exception:
-        log.exception("live: publishing on %s failed", topic)
+        log.exception("live: publishing on %s failed", ",".join(names))
         return False
 
 
@@ -125,9 +127,9 @@ def control(**message: Any) -> dict[str, str]:
     return {"": json.dumps(message, separators=(",", ":"))}
 
 
-def refetch(topic: str, element_ids: Sequence[str]) -> bool:
-    """Tell pages on a topic to fetch these parts themselves (what changed depends on their time zone)."""
-    return publish(topic, control(refetch=list(element_ids)))
+def refetch(topics: str | Collection[str], element_ids: Sequence[str]) -> bool:
+    """Tell pages on these topics to fetch these parts themselves (what changed depends on their time zone)."""
+    return publish(topics, control(refetch=list(element_ids)))
 
 
 def notify_user(user_id: int, event: str) -> bool:

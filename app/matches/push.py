@@ -8,6 +8,8 @@ For each changed match, after the commit:
   league:<key>      on in any time zone (its UTC date and the days either side), and its league's page
 Parts that show a local time are never pushed: when a match starts, ends, moves or is called
 off, pages are told to fetch the part themselves (a refetch), in their own time zone.
+Each part goes out once, in one message for all the topics it belongs to (`live.publish` takes several): a list
+showing three days is on three `matches:` topics, and must get a row's update once, not once per day it shows.
 What each match last pushed is kept in the cache, so only what changed goes out.
 """
 
@@ -102,24 +104,29 @@ def announce(match_ids: Iterable[int] = (), league_keys: Iterable[str] = ()) -> 
         log.exception("live: announcing changes failed")
 
 
+Topics = tuple[str, ...]  # the topics one message goes to, sorted
+
+
 def _announce(match_ids: list[int], league_keys: list[str]) -> None:
     if not match_ids and not league_keys:
         return
-    messages: dict[str, Message] = defaultdict(Message)
-    refetches: dict[str, list[str]] = defaultdict(list)
+    messages: dict[Topics, Message] = defaultdict(Message)
+    refetches: dict[str, set[str]] = defaultdict(set)  # a part's id -> every topic whose pages fetch it again
     for key in league_keys:
-        refetches[topics.league(key)].append(f"league-body-{key}")
+        refetches[f"league-body-{key}"].add(topics.league(key))
     with _rendering():
         _render(match_ids, messages, refetches)
-    for topic, ids in refetches.items():
-        if ids:
-            live.refetch(topic, sorted(set(ids)))
-    for topic, message in messages.items():
+    by_topics: dict[Topics, list[str]] = defaultdict(list)
+    for ident, named in sorted(refetches.items()):
+        by_topics[tuple(sorted(named))].append(ident)
+    for names, ids in by_topics.items():
+        live.refetch(names, ids)
+    for names, message in messages.items():
         if variants := message.variants():
-            live.publish(topic, variants)
+            live.publish(names, variants)
 
 
-def _render(match_ids: list[int], messages: dict[str, Message], refetches: dict[str, list[str]]) -> None:
+def _render(match_ids: list[int], messages: dict[Topics, Message], refetches: dict[str, set[str]]) -> None:
     cards = [c for c in map(services.match_card, match_ids) if c is not None]
     if not cards:
         return
@@ -136,17 +143,17 @@ def _render(match_ids: list[int], messages: dict[str, Message], refetches: dict[
         sigs = Signatures(before.get("signatures", {}))
         state = [card.status, card.kickoff_at.isoformat()]
         moved = before.get("state") not in (None, state)
-        list_topics = [topics.matches(card.kickoff_at.date() + timedelta(days=d)) for d in (-1, 0, 1)]
-        if card.competition.key:
-            list_topics.append(topics.league(card.competition.key))
-        match_topic = topics.match(card.id)
+        day_topics = [topics.matches(card.kickoff_at.date() + timedelta(days=d)) for d in (-1, 0, 1)]
+        league_topics = [topics.league(card.competition.key)] if card.competition.key else []
+        list_topics: Topics = tuple(sorted(day_topics + league_topics))
+        match_topic: Topics = (topics.match(card.id),)
 
         # Lists: a match that started, ended or moved changes its list's shape: refetch it.
         if moved:
-            for t in list_topics:
-                whole = f"league-body-{card.competition.key}" if t.startswith("league:") else "matches-list"
-                refetches[t].append(whole)
-            refetches[match_topic].append(f"matches-header-{card.id}")
+            refetches["matches-list"].update(day_topics)
+            if card.competition.key:
+                refetches[f"league-body-{card.competition.key}"].update(league_topics)
+            refetches[f"matches-header-{card.id}"].update(match_topic)
         row_parts = [str(macros["row_score"](card))]
         if card.status != "scheduled":
             row_parts.append(str(macros["row_when"](card)))
@@ -155,23 +162,23 @@ def _render(match_ids: list[int], messages: dict[str, Message], refetches: dict[
             if sigs.changed(f"centre-{card.id}", centre) and not moved:
                 messages[match_topic].common.append(centre)
         row_parts = [p for i, p in enumerate(row_parts) if sigs.changed(f"row-{card.id}-{i}", p)]
-        for t in list_topics:
-            messages[t].common.extend(row_parts)
+        messages[list_topics].common.extend(row_parts)
         for fmt in ODDS_FORMATS:
             with viewer.odds_format_as(fmt):
                 prices = str(macros["row_best"](card, best.get(card.id)))
             if sigs.changed(f"{fmt}:best-{card.id}", prices):
-                for t in list_topics:
-                    messages[t].by_format[fmt].append(prices)
+                messages[list_topics].by_format[fmt].append(prices)
 
         state_now: dict[str, Any] = {"state": state, "signatures": sigs.new}
         if card.id in watched:
-            state_now.update(_match_page(card, before, messages[match_topic], refetches[match_topic]))
+            state_now.update(_match_page(card, before, messages[match_topic], refetches))
         states[_state_key(card.id)] = state_now
     cache.set_many(states, timeout=STATE_SECONDS)
 
 
-def _match_page(card: MatchCard, before: dict[str, Any], message: Message, refetch: list[str]) -> dict[str, Any]:
+def _match_page(
+    card: MatchCard, before: dict[str, Any], message: Message, refetches: dict[str, set[str]]
+) -> dict[str, Any]:
     """The board's changed parts per format, and the details when they changed: for pages on this match."""
     old_boards: dict[str, dict[str, str]] = before.get("board") or {}
     boards = {}
@@ -180,8 +187,7 @@ def _match_page(card: MatchCard, before: dict[str, Any], message: Message, refet
             diff = parts.changes(str(odds_fragments.board(card)), old_boards.get(fmt))
         boards[fmt] = diff.signatures
         if diff.refetch:
-            if diff.refetch not in refetch:
-                refetch.append(diff.refetch)
+            refetches[diff.refetch].add(topics.match(card.id))
         else:
             message.by_format[fmt].extend(diff.html)
     details = parts.changes(str(fragments.match_details(card)), before.get("details"))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import re
 import socket
 from collections.abc import Iterator
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask, current_app
@@ -12,6 +15,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.football.jobs import refresh_live
 from app.football.models import Match
+from app.live import service as live
+from app.live import topics
 from app.odds.jobs import refresh_odds
 from app.predictions.jobs import refresh_predictions
 from tests.browser.conftest import serving
@@ -164,3 +169,54 @@ def test_after_its_connection_is_killed_the_page_reconnects_and_catches_up(world
     assert hub.counts["opened"] > opened
     assert board_cells(page) == served_cells(page, url, match_id) != stale
     assert page.evaluate("window.notReloaded === true")
+
+
+def parts_and_refetches(frames: list[str]) -> list[str]:
+    """What the socket's frames ask the page to change: each pushed part's id, and 'refetch:<id>' for each refetch."""
+    found = []
+    for text in frames:
+        if text.startswith("{"):
+            found += [f"refetch:{i}" for i in json.loads(text).get("refetch", [])]
+        else:
+            found += re.findall(r'<template><\w+[^>]*?\sid="([^"]+)"', text)
+    return found
+
+
+def test_a_live_update_arrives_once_on_the_matches_list(world, page_in):
+    """`/` listens to three days and a row is published on every day it may fall on: each change comes once."""
+    url, app, clock = world
+    match_id, _ = first_match(app, "live")
+    page = page_in("Europe/London")
+    frames: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(str(payload))))
+    page.goto(url + "/")
+    page.wait_for_selector(f"#matches-row-{match_id}")
+    with app.app_context():
+        today = topics.matches(clock().astimezone(ZoneInfo("Europe/London")).date())
+
+    def marked(mark: str) -> int:
+        """Publish a marker after everything the job sent and wait for it: a second copy would have come before it."""
+        with app.app_context():
+            assert live.publish(today, {"": f'<template><i id="{mark}"></i></template>'})
+        for _ in range(200):
+            hits = [n for n, f in enumerate(frames) if mark in f]
+            if hits:
+                return hits[0]
+            page.wait_for_timeout(50)
+        raise AssertionError(f"the marker {mark} never reached the page")
+
+    start = marked("before-any-job") + 1
+    rounds = []
+    for n in range(15):
+        clock.advance(minutes=2)
+        with app.app_context():
+            refresh_live()
+        end = marked(f"after-job-{n}")
+        rounds.append(parts_and_refetches(frames[start:end]))
+        start = end + 1
+        if f"matches-score-{match_id}" in rounds[-1]:
+            break
+    assert any(f"matches-score-{match_id}" in r for r in rounds), rounds  # the row's update did come
+    for changed in rounds:
+        assert sorted(changed) == sorted(set(changed)), changed  # and each part once, not once per day shown
+    assert page.errors == []

@@ -260,3 +260,17 @@ def test_first_in_is_true_once_per_key_within_its_period():
     assert not hub.first_in("match:1", 30)
     assert hub.first_in("match:2", 30)
     assert hub.first_in("match:3", 0) and hub.first_in("match:3", 0)  # no period: every time
+
+
+def test_a_message_for_several_topics_reaches_a_connection_on_two_of_them_once():
+    hub = Hub()
+    both, one, neither = Connection(Socket()), Connection(Socket()), Connection(Socket())
+    for conn in (both, one, neither):
+        assert hub.add(conn)
+    hub.subscribe(both, "matches:2026-11-25")
+    hub.subscribe(both, "matches:2026-11-26")
+    hub.subscribe(one, "matches:2026-11-26")
+    hub.subscribe(neither, "matches:2026-11-28")
+    assert hub.deliver(("matches:2026-11-24", "matches:2026-11-25", "matches:2026-11-26"), {"": "row"}) == 2
+    assert list(both.outbox) == ["row"] and list(one.outbox) == ["row"] and not neither.outbox
+    assert {"matches:2026-11-24", "matches:2026-11-26"} <= hub.last_delivery.keys()  # a page of any of them resyncs

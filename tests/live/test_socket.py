@@ -287,3 +287,18 @@ def test_one_address_gets_at_most_its_share_of_sockets_and_is_told_why(serve):
     assert reply == {"subscribed": ["match:1"], "errors": []}
     close_quietly(second)
     close_quietly(fourth)
+
+
+def test_a_page_on_two_days_gets_a_row_published_for_both_once(server):
+    """The list on `/` listens to several days, and a row is published on every day it may fall on."""
+    ws, _ = server.subscribe("matches:2026-11-25", "matches:2026-11-26")
+    elsewhere, _ = server.subscribe("matches:2026-11-24")
+    server.wait_relay()
+    with server.app.app_context():
+        from app.live import service as live
+
+        assert live.publish(["matches:2026-11-24", "matches:2026-11-25", "matches:2026-11-26"], {"": "row"})
+    server.publish("matches:2026-11-26", {"": "after"})  # delivered in order: a second copy would come first
+    assert receive(ws) == "row"
+    assert receive(ws) == "after"
+    assert receive(elsewhere) == "row"

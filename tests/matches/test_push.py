@@ -165,3 +165,24 @@ def test_a_signed_in_page_adds_its_users_own_topic_and_live_url_points_elsewhere
         app.config["LIVE_URL"] = ""
     assert path == "wss://live.example.com/live"
     assert query["topics"][0].split(",")[-1] == f"user:{user.id}"
+
+
+def test_a_list_on_every_day_a_row_may_fall_on_gets_each_part_once(app, listen, clock):
+    """`/` shows three days and a match is published on the three it may fall on: one message, not three."""
+    match = make_match(clock() + timedelta(minutes=5))
+    db.session.commit()
+    day = match.kickoff_at.date()
+    days = [f"matches:{day + timedelta(days=d)}" for d in (-1, 0, 1)]
+    listener = listen([*days, f"league:{match.competition.key}"])
+    push.announce([match.id])
+    messages = listener.drain()
+    ids = [i for m in messages if not m.startswith("{") for i in re.findall(r'<template><\w+[^>]*\sid="([^"]+)"', m)]
+    assert f"matches-best-{match.id}" in ids and f"matches-score-{match.id}" in ids
+    assert sorted(ids) == sorted(set(ids)), messages  # each part once
+
+    match.status, match.minute, match.home_score, match.away_score = "live", 1, 0, 0
+    db.session.commit()
+    cache_keys.changed(matches=[match.id])
+    push.announce([match.id])
+    refetched = [i for c in controls(listener.drain()) for i in c.get("refetch", [])]
+    assert sorted(refetched) == sorted({"matches-list", f"league-body-{match.competition.key}"})  # each once
