@@ -76,7 +76,7 @@ def _init_features(app: Flask) -> None:
     from app.odds.routes import bp as odds_bp
     from app.predictions import models as _prediction_models  # noqa: F401  (its tables and freeze guard)
     from app.predictions.routes import bp as predictions_bp
-    from app.web import assets, errors, limits, site, viewer
+    from app.web import assets, errors, limits, preferences, site, viewer
 
     viewer.init_app(app)
     assets.init_app(app)
@@ -87,6 +87,7 @@ def _init_features(app: Flask) -> None:
     accounts.init_app(app)
     for blueprint in (
         site.bp,
+        preferences.bp,
         matches_bp,
         odds_bp,
         predictions_bp,

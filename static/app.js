@@ -1,4 +1,4 @@
-// BetScore's only script: the viewer's time zone, CSRF for htmx, small form conveniences,
+// BetScore's only script: the viewer's time zone and theme, CSRF for htmx, small form conveniences,
 // and the live socket's page side (app/live: what the server sends is documented in route.py).
 (function () {
   "use strict";
@@ -8,16 +8,57 @@
     return hit ? decodeURIComponent(hit.slice(name.length + 1)) : null;
   }
 
-  // Tell the server our time zone once; re-render if the page was drawn in another one.
-  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  if (zone && readCookie("tz") !== zone) {
-    // IANA names (Area/City, letters, _, -, +) are valid cookie values as they are.
-    document.cookie = "tz=" + zone + "; path=/; max-age=31536000; samesite=lax";
-    if (document.body.dataset.tz !== zone && !sessionStorage.getItem("tz-reloaded")) {
-      sessionStorage.setItem("tz-reloaded", "1");
-      location.reload();
-    }
+  function writeCookie(name, value, maxAge) {
+    const secure = location.protocol === "https:" ? "; secure" : "";
+    document.cookie = name + "=" + value + "; path=/; max-age=" + maxAge + "; samesite=lax" + secure;
   }
+
+  // Time zone, when it follows the device (no zone chosen by hand): tell the server in a cookie. A page the
+  // server drew in another zone is drawn again in place, without a reload: the same URL fetched once more, and
+  // its main part, footer and live socket swapped in. The server does the drawing because it also groups
+  // matches by the viewer's local day (and picks "today"), which rewriting the times here could not redo.
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (zone && document.body.hasAttribute("data-tz-auto") && readCookie("tz") !== zone) {
+    // IANA names (Area/City, letters, _, -, +) are valid cookie values as they are.
+    writeCookie("tz", zone, 31536000);
+    if (document.body.dataset.tz !== zone) redrawInZone();
+  }
+
+  function redrawInZone() {
+    // This script runs before htmx starts on the page: the socket this drawing asks for (the days of another
+    // zone) is not opened at all; the drawing fetched next brings the right one.
+    const socket = document.getElementById("live-socket");
+    const connect = socket && socket.getAttribute("ws-connect");
+    if (connect) socket.removeAttribute("ws-connect");
+    fetch(location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
+      .then(function (html) {
+        const fresh = new DOMParser().parseFromString(html, "text/html");
+        ["main", "live-socket"].forEach(function (id) {
+          const now = document.getElementById(id), then = fresh.getElementById(id);
+          if (now && then) htmx.swap(now, then.outerHTML, { swapStyle: "outerHTML" });
+        });
+        const footer = document.querySelector("footer"), freshFooter = fresh.querySelector("footer");
+        if (footer && freshFooter) footer.innerHTML = freshFooter.innerHTML;
+        document.body.dataset.tz = fresh.body.dataset.tz || "";
+      })
+      .catch(function () { // the page stays as drawn, in UTC and saying so in its footer, and live
+        if (connect && socket.isConnected) { socket.setAttribute("ws-connect", connect); htmx.process(socket); }
+      });
+  }
+
+  // Theme: applied the moment it is picked (the form still saves it without JavaScript).
+  document.addEventListener("change", function (event) {
+    if (!event.target.matches("[data-theme-choice]")) return;
+    const choice = event.target.value;
+    if (choice === "light" || choice === "dark") {
+      document.documentElement.dataset.theme = choice;
+      writeCookie("theme", choice, 31536000);
+    } else {
+      delete document.documentElement.dataset.theme;
+      writeCookie("theme", "", 0);
+    }
+  });
 
   document.addEventListener("htmx:configRequest", function (event) {
     const token = document.querySelector('meta[name="csrf-token"]');

@@ -58,8 +58,26 @@ def next_from_request() -> str:
 def preference_saved(cookie: str, value: str) -> Response:
     """The answer to a saved display preference, kept a year in a cookie: over htmx the page reloads in place;
     a plain form goes back to the page it came from (`next`, on this site only)."""
-    response: Response = make_response("", 204) if is_htmx() else redirect(safe_next(request.form.get("next")), 303)
+    return keep_cookie(preferences_saved(), cookie, value)
+
+
+def preferences_saved() -> Response:
+    """The answer to saved display preferences (the caller adds the cookies): over htmx the page is drawn again in
+    place; a plain form goes back to the page it came from (`next`, on this site only)."""
     if is_htmx():
+        response: Response = make_response("", 204)
         response.headers["HX-Refresh"] = "true"
-    response.set_cookie(cookie, value, max_age=ONE_YEAR, samesite="Lax", secure=request.is_secure, httponly=True)
+        return response
+    return redirect(safe_next(request.form.get("next")), 303)
+
+
+def keep_cookie(response: Response, cookie: str, value: str | None, httponly: bool = True) -> Response:
+    """Keep a preference a year (None forgets it). Not `httponly` when the page's script switches it too: a
+    script may not overwrite an HttpOnly cookie."""
+    if value is None:
+        response.delete_cookie(cookie, samesite="Lax", secure=request.is_secure, httponly=httponly)
+    else:
+        response.set_cookie(
+            cookie, value, max_age=ONE_YEAR, samesite="Lax", secure=request.is_secure, httponly=httponly
+        )
     return response

@@ -1,21 +1,30 @@
-"""The viewer's display preferences (time zone, odds format) and the Jinja filters using them."""
+"""The viewer's display preferences (theme, time zone, odds format), kept in cookies, and the Jinja filters using
+them. Each cookie is read here only: a hostile value is ignored (the default applies), never an error."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import TypeVar
 from urllib.parse import unquote
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 from flask import Flask, request
 
 from app import clock
 from app.model.prices import ODDS_FORMATS, format_price
 
-TZ_COOKIE = "tz"
+TZ_COOKIE = "tz"  # the zone the browser detected (written by static/app.js)
+TZ_CHOICE_COOKIE = "tz_choice"  # a zone chosen by hand on the preferences page: wins over the detected one
 FORMAT_COOKIE = "odds_format"
+THEME_COOKIE = "theme"  # light or dark; absent: follow the system (written by the page's script or the form)
+THEMES = ("light", "dark")
+# The zone list people pick from: places (Area/City), not the legacy aliases (US/Eastern, Etc/GMT+5, EST5EDT).
+ZONE_AREAS = frozenset(
+    ("Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific")
+)
 UTC_ZONE = ZoneInfo("UTC")
 T = TypeVar("T")
 _KEY = "betscore."  # this module's per-request values, kept in the WSGI environ
@@ -58,9 +67,30 @@ def odds_format_as(fmt: str) -> Iterator[None]:
             request.environ[key] = before
 
 
+def _zone_cookie(name: str) -> ZoneInfo | None:
+    return parse_zone(unquote(request.cookies.get(name, "")))
+
+
 def tz() -> ZoneInfo:
-    """The viewer's zone: sent by the browser in a cookie; UTC until it is known."""
-    return _per_request("tz", lambda: parse_zone(unquote(request.cookies.get(TZ_COOKIE, ""))) or UTC_ZONE)
+    """The viewer's zone: chosen by hand, else as the browser detected it; UTC until it is known."""
+    return _per_request("tz", lambda: _zone_cookie(TZ_CHOICE_COOKIE) or _zone_cookie(TZ_COOKIE) or UTC_ZONE)
+
+
+def tz_automatic() -> bool:
+    """Whether the zone follows the browser (no valid choice by hand): the page's script then keeps it current."""
+    return _per_request("tz_automatic", lambda: _zone_cookie(TZ_CHOICE_COOKIE) is None)
+
+
+@cache
+def zone_names() -> tuple[str, ...]:
+    """Every zone a viewer may choose by hand, sorted: UTC, then the places."""
+    return ("UTC", *sorted(z for z in available_timezones() if z.partition("/")[0] in ZONE_AREAS))
+
+
+def theme() -> str | None:
+    """'light' or 'dark' as chosen; None follows the system (and ignores anything else a cookie says)."""
+    value = request.cookies.get(THEME_COOKIE)
+    return value if value in THEMES else None
 
 
 def odds_format() -> str:
@@ -135,4 +165,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(day_label)
     app.add_template_global(odds_format)
     app.add_template_global(tz, "viewer_tz")
+    app.add_template_global(tz_automatic)
+    app.add_template_global(theme, "viewer_theme")
     app.add_template_global(timedelta)

@@ -125,11 +125,12 @@ def browser() -> Iterator:
 
 @pytest.fixture
 def page_in(browser):
-    """A fresh page factory: `page_in("Pacific/Auckland")` opens a phone-sized page in that zone."""
+    """A fresh page factory: `page_in("Pacific/Auckland")` opens a phone-sized page in that zone (`scheme`: the
+    system's theme, light or dark)."""
     contexts = []
 
-    def open_page(zone: str = "UTC", width: int = 360):
-        context = browser.new_context(timezone_id=zone, viewport={"width": width, "height": 800})
+    def open_page(zone: str = "UTC", width: int = 360, scheme: str = "light"):
+        context = browser.new_context(timezone_id=zone, viewport={"width": width, "height": 800}, color_scheme=scheme)
         contexts.append(context)
         page = context.new_page()
         page.errors = []  # console errors and CSP violations, collected for the test

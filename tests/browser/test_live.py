@@ -191,6 +191,11 @@ def test_a_live_update_arrives_once_on_the_matches_list(world, page_in):
     page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(str(payload))))
     page.goto(url + "/")
     page.wait_for_selector(f"#matches-row-{match_id}")
+    page.wait_for_selector('body[data-tz="Europe/London"]')
+    for _ in range(200):  # the page's socket is subscribed: the server said so
+        if any('"subscribed"' in f for f in frames):
+            break
+        page.wait_for_timeout(50)
     with app.app_context():
         today = topics.matches(clock().astimezone(ZoneInfo("Europe/London")).date())
 
