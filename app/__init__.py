@@ -33,7 +33,7 @@ def _init_extensions(app: Flask) -> None:
     from app.extensions import cache, csrf, db, limiter, login, migrate, sock
     from app.providers import registry
     from app.storage import database
-    from app.web import proxy, security
+    from app.web import compression, proxy, security
 
     if app.config["SENTRY_DSN"]:
         security.init_sentry(app)
@@ -50,6 +50,7 @@ def _init_extensions(app: Flask) -> None:
     sock.init_app(app)
     csrf.init_app(app)
     security.init_app(app)
+    compression.init_app(app)
 
     def clock() -> datetime:
         pinned = app.config.get("CLOCK")
@@ -76,10 +77,11 @@ def _init_features(app: Flask) -> None:
     from app.odds.routes import bp as odds_bp
     from app.predictions import models as _prediction_models  # noqa: F401  (its tables and freeze guard)
     from app.predictions.routes import bp as predictions_bp
-    from app.web import assets, errors, limits, preferences, site, viewer
+    from app.web import assets, conditional, errors, limits, preferences, site, viewer
 
     viewer.init_app(app)
     assets.init_app(app)
+    conditional.init_app(app)
     errors.init_app(app)
     limits.init_app(app)
     cli.init_app(app)

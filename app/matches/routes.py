@@ -15,6 +15,7 @@ from app.odds import services as odds_services
 from app.predictions import fragments as prediction_fragments
 from app.storage import cache_keys
 from app.web import viewer
+from app.web.conditional import conditional
 from app.web.htmx import is_htmx, vary_on_htmx
 from app.web.urls import MAX_ID
 
@@ -56,6 +57,7 @@ def _league_or_404(key: str) -> services.Named:
 
 
 @bp.get("/")
+@conditional
 def index():
     day, league = _day_param(), _league_param()
     selected = day or viewer.today()
@@ -74,6 +76,7 @@ def index():
 
 
 @bp.get(f"/matches/<int(max={MAX_ID}):match_id>")
+@conditional
 def show(match_id: int):
     match, board, more, (prediction, card_bodies) = fragments.match_page(
         match_id, also=[cache_keys.prediction_key(match_id), cache_keys.card_key(match_id)]
@@ -91,17 +94,20 @@ def show(match_id: int):
 
 
 @bp.get(f"/matches/<int(max={MAX_ID}):match_id>/header")
+@conditional
 def header(match_id: int):
     return render_template("matches/_header.html", match=services.match_card_or_404(match_id))
 
 
 @bp.get(f"/matches/<int(max={MAX_ID}):match_id>/details")
+@conditional
 def details_fragment(match_id: int):
     """Line-ups, events, statistics: what a page fetches again after it reconnects."""
     return fragments.match_details(services.match_card_or_404(match_id))
 
 
 @bp.get("/leagues/<key>")
+@conditional
 def league(key: str):
     if not LEAGUE_KEY.match(key):
         abort(404, "There is no such league.")

@@ -9,6 +9,7 @@ from app.model.prices import ODDS_FORMATS
 from app.odds import fragments
 from app.refresh import watching
 from app.web import viewer
+from app.web.conditional import conditional
 from app.web.htmx import is_htmx, vary_on_htmx
 from app.web.urls import MAX_ID, next_from_request, preference_saved
 
@@ -17,10 +18,15 @@ bp = Blueprint("odds", __name__)
 
 @bp.get(f"/matches/<int(max={MAX_ID}):match_id>/odds")
 def table(match_id: int):
-    match = match_services.match_card_or_404(match_id)
+    answer = _board(match_id)  # a match that does not exist is a 404 before anything is marked
     if is_htmx():
-        watching.seen(match.id)  # an open page's poll: someone is looking at this match now
-    return fragments.board(match)
+        watching.seen(match_id)  # an open page's poll, answered 304 or not: someone is looking at this match now
+    return answer
+
+
+@conditional
+def _board(match_id: int):
+    return fragments.board(match_services.match_card_or_404(match_id))
 
 
 @bp.get("/settings/odds-format")

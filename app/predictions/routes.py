@@ -11,6 +11,7 @@ from app.predictions import fragments, record, staking
 from app.predictions.charts import reliability_chart
 from app.predictions.value import MAX_STAKE, STAKING_CHOICES
 from app.storage.cache import cached
+from app.web.conditional import conditional
 from app.web.htmx import is_htmx, vary_on_htmx
 from app.web.urls import MAX_ID, next_from_request, preference_saved
 
@@ -36,6 +37,7 @@ def _diagrams(calibration: dict[str, dict[str, tuple[list[scoring.Bin], float]]]
 
 
 @bp.get("/model")
+@conditional
 def show():
     track = cached(f"predictions:record:{record.scored_version()}", record.track_record, RECORD_CACHE_SECONDS)
     backtest = record.backtest_report(current_app.config["BACKTEST_REPORT"])
@@ -49,6 +51,7 @@ def show():
 
 
 @bp.get(f"/matches/<int(max={MAX_ID}):match_id>/prediction")
+@conditional
 def card(match_id: int):
     """The prediction card alone: what an open match page fetches when a refit or the kickoff changes it."""
     return fragments.card(match_services.match_card_or_404(match_id))

@@ -23,6 +23,7 @@ def _fingerprinted(app: Flask) -> dict[str, str]:
 
 def init_app(app: Flask) -> None:
     urls = _fingerprinted(app)
+    app.extensions["betscore.assets"] = urls  # what a page names: its validator changes with them (web.conditional)
 
     @app.after_request
     def immutable_when_versioned(response: Response) -> Response:

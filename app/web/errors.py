@@ -19,11 +19,28 @@ DATABASE_UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.T
 RETRY_AFTER_SECONDS = 5
 
 
+# Werkzeug's own words for the errors a visitor meets most, said as BetScore says things. A view's own description
+# (abort(404, "There is no league 'xyz'.")) is kept: it knows better.
+OUR_WORDS = {
+    400: ("That request didn’t make sense to us", "Something in the address or the form was not what we expected."),
+    404: (
+        "We can’t find that page",
+        "The link may be old, or the address mistyped. The matches and the model are where they always are.",
+    ),
+    405: ("That can’t be done here", "This page cannot be used that way. Try it from the page itself."),
+}
+
+
 def render_error(error: HTTPException) -> ErrorPage:
     template = "errors/_error.html" if is_htmx() else "errors/error.html"
     code = error.code or 500
+    title, message = error.name, error.description
+    if code in OUR_WORDS:
+        title = OUR_WORDS[code][0]
+        if message == type(error).description:
+            message = OUR_WORDS[code][1]
     try:
-        return render_template(template, code=code, title=error.name, message=error.description), code
+        return render_template(template, code=code, title=title, message=message), code
     except Exception:  # the page around the message failed too: the message still gets out, never a bare 500
         log.exception("the error page for a %s failed to render on %s %s", code, request.method, request.path)
         return Response(f"{code} {error.name}: {error.description}\n", mimetype="text/plain"), code

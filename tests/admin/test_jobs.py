@@ -109,7 +109,11 @@ def test_run_now_without_csrf_token_is_400_and_starts_nothing(as_admin, runners)
 
 @pytest.mark.parametrize(
     ("periodic_id", "message"),
-    [("nope", "No job is declared as “nope”"), ("fixtures:atlantis", "No job is declared"), ("x" * 65, "Not Found")],
+    [
+        ("nope", "No job is declared as “nope”"),
+        ("fixtures:atlantis", "No job is declared"),
+        ("x" * 65, "We can’t find that page"),
+    ],
 )
 def test_run_now_of_an_undeclared_job_is_404_and_starts_nothing(as_admin, runners, periodic_id, message):
     before = run_count()
