@@ -274,11 +274,13 @@ def test_value_bets_come_with_what_such_bets_returned_in_the_backtest(app, clien
     assert value_rows(card, priced_match.id) and "value-record" not in card and "bet responsibly" in card
 
 
-def test_a_match_page_already_cached_reads_the_cache_once_prediction_card_included(client, priced_match, monkeypatch):
+def test_a_cached_match_page_reads_its_parts_in_one_round_trip_card_included(client, priced_match, monkeypatch):
+    """Once for its parts, prediction card included; and once before, for its validator (app/web/conditional.py),
+    which a revalidation answered 304 stops at."""
     first = card_of(client, priced_match.id)  # fills the cache: match, board, details, prediction, card body
     reads: list[str] = []
     for name in ("get", "get_many", "has"):
         read = getattr(cache, name)
         monkeypatch.setattr(cache, name, lambda *keys, _name=name, _read=read: reads.append(_name) or _read(*keys))
     assert value_rows(card_of(client, priced_match.id), priced_match.id) == value_rows(first, priced_match.id)
-    assert reads == ["get_many"]
+    assert reads == ["get_many", "get_many"]
