@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,6 +17,7 @@ class Quote:
     previous: float | None
     updated_at: datetime  # the provider's last-update instant, else when we observed it
     best: bool
+    opening: float | None = None  # the first price this bookmaker offered on this outcome, when known
 
     @property
     def movement(self) -> str:
@@ -59,8 +60,14 @@ class MarketBoard:
 PriceRow = tuple[str, str, str, float, float | None, datetime, datetime | None]
 
 
-def build_board(market: str, outcomes: Sequence[str], rows: Iterable[PriceRow]) -> MarketBoard:
-    """Board for one market from (bookmaker key, name, outcome, price, previous, observed, source) rows."""
+def build_board(
+    market: str,
+    outcomes: Sequence[str],
+    rows: Iterable[PriceRow],
+    openings: Mapping[tuple[str, str], float] | None = None,
+) -> MarketBoard:
+    """Board for one market from (bookmaker key, name, outcome, price, previous, observed, source) rows;
+    `openings`: the first price per (bookmaker key, outcome), shown beside the current one."""
     index = {o: i for i, o in enumerate(outcomes)}
     books: dict[str, tuple[str, list[tuple[float, float | None, datetime] | None]]] = {}
     for key, name, outcome, price, previous, observed, source in rows:
@@ -70,7 +77,7 @@ def build_board(market: str, outcomes: Sequence[str], rows: Iterable[PriceRow]) 
         slots[index[outcome]] = (price, previous, source or observed)
     best = _best_per_outcome([slots for _, slots in books.values()], len(outcomes))
     board_rows = tuple(
-        _book_row(key, name, slots, best)
+        _book_row(key, name, slots, best, [(openings or {}).get((key, o)) for o in outcomes])
         for key, (name, slots) in sorted(books.items(), key=lambda kv: kv[1][0].lower())
     )
     complete = [r for r in board_rows if r.margin is not None]
@@ -95,9 +102,13 @@ def _best_per_outcome(books: list[list[Slot | None]], n: int) -> tuple[float | N
     return tuple(best)
 
 
-def _book_row(key: str, name: str, slots: list, best: tuple[float | None, ...]) -> BookRow:
+def _book_row(
+    key: str, name: str, slots: list, best: tuple[float | None, ...], openings: list[float | None]
+) -> BookRow:
     quotes = tuple(
-        None if s is None else Quote(price=s[0], previous=s[1], updated_at=s[2], best=s[0] == best[i])
+        None
+        if s is None
+        else Quote(price=s[0], previous=s[1], updated_at=s[2], best=s[0] == best[i], opening=openings[i])
         for i, s in enumerate(slots)
     )
     full = all(q is not None for q in quotes)

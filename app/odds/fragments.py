@@ -7,7 +7,7 @@ from markupsafe import Markup
 
 from app import clock
 from app.football.services import MatchCard
-from app.odds import services
+from app.odds import centre
 from app.refresh import freshness
 from app.storage import cache_keys
 from app.storage.cache import cached
@@ -22,7 +22,7 @@ def board(match: MatchCard, kept: str | None = None) -> Markup:
     """The board in the viewer's odds format. `kept`: its cache entry, if the caller has read it already."""
 
     def render() -> str:
-        odds = services.match_odds(match.id, clock.now())
+        odds = centre.match_odds(match.id, clock.now())
         league = match.competition.key or ""
         stale = freshness.stale_since("refresh_odds", league) if match.status != "finished" else None
         return render_template("odds/_board.html", match=match, odds=odds, prices_stale_since=stale)

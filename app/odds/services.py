@@ -1,22 +1,19 @@
-"""Odds: snapshot-on-change ingest, the comparison board and movement history."""
+"""Odds: snapshot-on-change ingest, price and history reads, the best prices the lists show."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 
 from app.extensions import db
 from app.football.ingest import chunked, match_ids_by_alias
-from app.football.models import MatchAlias
-from app.odds.board import MarketBoard, build_board, movement_series
-from app.odds.chart import Chart, movement_chart
-from app.odds.models import Bookmaker, CurrentPrice, Market, OddsSnapshot
+from app.football.models import Match, MatchAlias
+from app.odds.models import Bookmaker, ClosingPrice, CurrentPrice, Market, OddsSnapshot
 from app.providers.records import OUTCOMES, OddsBatch, PriceRecord
-from app.storage import cache_keys
-from app.storage.cache import cached
 
 MIN_PRICE = 1.01
 MAX_NAME, MAX_MARKET_KEY = 64, 96  # the columns' widths
@@ -171,9 +168,10 @@ def latest_observation(match_id: int) -> datetime | None:
 PriceRow = tuple[str, str, str, str, float, float | None, datetime, datetime | None]
 
 
-def prices_for(match_id: int, market_keys: Iterable[str]) -> list[PriceRow]:
-    """(market key, bookmaker key, bookmaker name, outcome, price, previous, observed, source) rows."""
-    rows = db.session.execute(
+def prices_for(match_id: int, market_keys: Iterable[str] | None = None) -> list[PriceRow]:
+    """(market key, bookmaker key, bookmaker name, outcome, price, previous, observed, source) rows;
+    of every market when no keys are named."""
+    query = (
         select(
             Market.key,
             Bookmaker.key,
@@ -186,9 +184,11 @@ def prices_for(match_id: int, market_keys: Iterable[str]) -> list[PriceRow]:
         )
         .join(Market, Market.id == CurrentPrice.market_id)
         .join(Bookmaker, Bookmaker.id == CurrentPrice.bookmaker_id)
-        .where(CurrentPrice.match_id == match_id, Market.key.in_(list(market_keys)))
+        .where(CurrentPrice.match_id == match_id)
     )
-    return [tuple(r) for r in rows]  # type: ignore[misc]
+    if market_keys is not None:
+        query = query.where(Market.key.in_(list(market_keys)))
+    return [tuple(r) for r in db.session.execute(query)]  # type: ignore[misc]
 
 
 def history_for(
@@ -207,75 +207,68 @@ def history_for(
     return [tuple(r) for r in db.session.execute(query)]  # type: ignore[misc]
 
 
-# --- reads for pages ------------------------------------------------------------------------
-
-BOARD_MARKETS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("1x2", "Match result", OUTCOMES["1x2"]),
-    ("ou:2.5", "Over/under 2.5 goals", OUTCOMES["ou"]),
-)
-CHART_WINDOW = timedelta(hours=48)
-ODDS_CACHE_SECONDS = 60
+# --- reads for lists ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class MarketView:
-    key: str
-    title: str
-    board: MarketBoard
-    charts: dict[str, Chart]
+ODDS_CACHE_SECONDS = 60  # how long computed boards and values live, unless a price change drops them first
+SHORT_NAME = 9  # characters of a bookmaker's name a list row has room for
+SHORT_NAMES = {
+    "williamhill": "W. Hill",
+    "paddypower": "Paddy P.",
+    "marathonbet": "Marathon",
+    "betfair_ex_uk": "Betfair",
+}
 
 
-@dataclass(frozen=True)
-class MatchOdds:
-    markets: tuple[MarketView, ...]
-    computed_at: datetime
+@dataclass(frozen=True, slots=True)
+class BestPrice:
+    price: float
+    bookmaker_key: str
+    bookmaker: str
 
     @property
-    def empty(self) -> bool:
-        return all(m.board.empty for m in self.markets)
+    def short(self) -> str:
+        """The bookmaker's name as a list row shows it: its own short form, else cut to fit."""
+        if self.bookmaker_key in SHORT_NAMES:
+            return SHORT_NAMES[self.bookmaker_key]
+        name = self.bookmaker
+        return name if len(name) <= SHORT_NAME else name[: SHORT_NAME - 1].rstrip() + "…"
 
 
-def match_odds(match_id: int, now: datetime) -> MatchOdds:
-    """The comparison boards and movement charts of a match; cached until a price changes."""
-    return cached(cache_keys.odds_key(match_id), lambda: _compute_match_odds(match_id, now), ODDS_CACHE_SECONDS)
+@dataclass(frozen=True, slots=True)
+class ListPrices:
+    """A list row's 1X2: the best price per outcome and whose it is. A finished match's are its closing prices,
+    never the last it had in play."""
+
+    prices: tuple[BestPrice | None, ...]
+    closing: bool = False
 
 
-def _compute_match_odds(match_id: int, now: datetime) -> MatchOdds:
-    rows = prices_for(match_id, [m[0] for m in BOARD_MARKETS])
-    by_market: dict[str, list] = {m[0]: [] for m in BOARD_MARKETS}
-    for market_key, *rest in rows:
-        by_market[market_key].append(tuple(rest))
-    views = []
-    for key, title, outcomes in BOARD_MARKETS:
-        board = build_board(key, outcomes, by_market[key])
-        views.append(MarketView(key, title, board, _charts(match_id, key, outcomes, now)))
-    return MatchOdds(markets=tuple(views), computed_at=now)
-
-
-def _charts(match_id: int, market_key: str, outcomes: tuple[str, ...], now: datetime) -> dict[str, Chart]:
-    history = history_for(match_id, market_key)
-    if not history:
-        return {}
-    start = max(history[0][0], now - CHART_WINDOW)
-    end = max(now, history[-1][0])
-    if end <= start:
-        end = start + timedelta(minutes=1)
-    series = movement_series(history, outcomes)
-    return {o: movement_chart(series[o], start=start, end=end, width=200, height=90) for o in outcomes}
-
-
-def best_match_prices(match_ids: list[int]) -> dict[int, tuple[float | None, ...]]:
-    """The best 1X2 price per outcome for each match, for the lists."""
+def best_match_prices(match_ids: list[int]) -> dict[int, ListPrices]:
+    """The best 1X2 price per outcome with its bookmaker, for the lists; closing prices for finished matches."""
     if not match_ids:
         return {}
+    finished = set(db.session.scalars(select(Match.id).where(Match.id.in_(match_ids), Match.status == "finished")))
+    playing = [m for m in match_ids if m not in finished]
+    out = {m: ListPrices(p) for m, p in _best_1x2(CurrentPrice, playing).items()}
+    out |= {m: ListPrices(p, closing=True) for m, p in _best_1x2(ClosingPrice, sorted(finished)).items()}
+    return out
+
+
+def _best_1x2(table: type[CurrentPrice] | type[ClosingPrice], match_ids: list[int]) -> dict[int, tuple]:
+    """{match id: best price per 1X2 outcome}; of equal prices, the bookmaker first by name."""
     outcomes = OUTCOMES["1x2"]
-    rows = db.session.execute(
-        select(CurrentPrice.match_id, CurrentPrice.outcome, func.max(CurrentPrice.price))
-        .join(Market, Market.id == CurrentPrice.market_id)
-        .where(CurrentPrice.match_id.in_(match_ids), Market.key == "1x2")
-        .group_by(CurrentPrice.match_id, CurrentPrice.outcome)
-    )
-    best: dict[int, dict[str, float]] = {}
-    for match_id, outcome, price in rows:
-        best.setdefault(match_id, {})[outcome] = price
-    return {m: tuple(prices.get(o) for o in outcomes) for m, prices in best.items()}
+    best: dict[int, dict[str, BestPrice]] = defaultdict(dict)
+    for chunk in chunked(match_ids):
+        rows = db.session.execute(
+            select(table.match_id, table.outcome, table.price, Bookmaker.key, Bookmaker.name)
+            .join(Market, Market.id == table.market_id)
+            .join(Bookmaker, Bookmaker.id == table.bookmaker_id)
+            .where(table.match_id.in_(chunk), Market.key == "1x2")
+            .order_by(Bookmaker.name, Bookmaker.key)
+        )
+        for match_id, outcome, price, key, name in rows:
+            held = best[match_id].get(outcome)
+            if held is None or price > held.price:
+                best[match_id][outcome] = BestPrice(price, key, name)
+    return {m: tuple(found.get(o) for o in outcomes) for m, found in best.items()}

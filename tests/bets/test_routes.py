@@ -18,11 +18,11 @@ def text(html: str) -> str:
 def test_every_price_on_the_board_links_to_the_bet_form_for_it(client, priced_match):
     page = client.get(f"/matches/{priced_match.id}").get_data(as_text=True)
     links = set(re.findall(r'class="bet-link" rel="nofollow" href="([^"]+)"', page))
-    # Every price shown on the board (1X2 and over/under 2.5; the handicap is not on the board) has its link.
-    assert len(links) == 8
-    assert unescape(f"/bets/new?match={priced_match.id}&amp;market=ou:2.5&amp;outcome=over&amp;bookmaker=booka") in {
-        unescape(link) for link in links
-    }
+    # Every price shown on the board (1X2, over/under 2.5 and the handicap, quarter line too) has its link.
+    assert len(links) == 10
+    for market, outcome in (("ou:2.5", "over"), ("ah:-0.25", "away")):
+        link = f"/bets/new?match={priced_match.id}&market={market}&outcome={outcome}&bookmaker=booka"
+        assert link in {unescape(link) for link in links}
 
 
 def test_a_signed_out_visitor_is_asked_to_sign_in(client, htmx, priced_match):

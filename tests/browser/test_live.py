@@ -224,4 +224,36 @@ def test_a_live_update_arrives_once_on_the_matches_list(world, page_in):
     assert any(f"matches-score-{match_id}" in r for r in rounds), rounds  # the row's update did come
     for changed in rounds:
         assert sorted(changed) == sorted(set(changed)), changed  # and each part once, not once per day shown
+
+
+OTHER_TOTALS = '[id^="odds-market-{id}-ou-"]:not([id$="-ou-2_5"]) tbody td'
+
+
+def other_totals(page, match_id: int) -> list[str]:
+    """The cells of every totals line but 2.5 (most in a closed <details>: their text, shown or not)."""
+    return page.locator(OTHER_TOTALS.format(id=match_id)).all_text_contents()
+
+
+def test_a_price_change_reaches_a_totals_line_other_than_2_5(world, page_in):
+    url, app, clock = world
+    with app.app_context():
+        refresh_live()  # earlier tests moved the clock: bring the matches' states up to it
+    page, match_id, league = open_match(page_in, url, app, "live")
+    before = other_totals(page, match_id)
+    assert before, "the demo world offers totals lines besides 2.5"
+    run_until(
+        app,
+        clock,
+        refresh_odds,
+        league,
+        changed=lambda: page.wait_for_timeout(300) or other_totals(page, match_id) != before,
+    )
+    assert page.evaluate("window.notReloaded === true")  # swapped in place, not a reload
+    html = page.request.get(f"{url}/matches/{match_id}/odds", headers={"HX-Request": "true"}).text()
+    scratch = page.context.new_page()
+    try:
+        scratch.set_content(f"<body>{html}</body>")
+        assert other_totals(page, match_id) == other_totals(scratch, match_id)  # what the server has now
+    finally:
+        scratch.close()
     assert page.errors == []

@@ -49,15 +49,15 @@ def test_phone_width_has_no_sideways_scroll(live_server, page_in):
 def test_odds_format_is_chosen_and_survives_a_reload(live_server, page_in):
     page = page_in("Europe/London")
     open_home(page, live_server, "Europe/London")
-    assert re.fullmatch(r"\d+\.\d\d", page.locator(".best-prices .p").first.inner_text())
+    assert re.fullmatch(r"\d+\.\d\d", page.locator(".best-prices .p .price").first.inner_text())
     page.click("#odds-format-button")  # the form opens in place
     with page.expect_navigation():
         # A click, not check(): the radio submits its form on change, and check() then waits to see the radio checked
         # on a page that is already navigating away, which now and then outlasted its 30 s.
         page.click("input[name=format][value=fractional]")
-    assert re.fullmatch(r"\d+/\d+", page.locator(".best-prices .p").first.inner_text())
+    assert re.fullmatch(r"\d+/\d+", page.locator(".best-prices .p .price").first.inner_text())
     page.reload()
-    assert re.fullmatch(r"\d+/\d+", page.locator(".best-prices .p").first.inner_text())
+    assert re.fullmatch(r"\d+/\d+", page.locator(".best-prices .p .price").first.inner_text())
     assert page.errors == []
 
 

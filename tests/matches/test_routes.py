@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from markupsafe import escape
@@ -11,6 +11,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.football.models import Competition, Match
+from app.odds import history
+from app.odds.models import Bookmaker, ClosingPrice, CurrentPrice, Market
+from tests.conftest import NOW
 from tests.factories import make_match
 
 
@@ -25,7 +28,7 @@ def test_index_lists_todays_matches_with_best_prices(client):
     assert "Today, Sat 21 Nov" in html
     assert row_ids(html), "no match rows on today's page"
     # Every scheduled row shows three best prices, formatted as decimals by default.
-    assert re.search(r'<span class="p">\d+\.\d\d</span>', html)
+    assert re.search(r'<span class="price">\d+\.\d\d</span>', html)
 
 
 def test_live_matches_come_first_with_minute_and_score(client, app):
@@ -204,3 +207,73 @@ def test_a_cached_list_follows_the_live_minute(client, clock):
 
     assert escape(match.minute_label) in row(after)
     assert escape(match.minute_label) not in row(before)
+
+
+def best_cells(html: str, match_id: int) -> tuple[str, list[tuple[str, str, str]]]:
+    """A row's prices part: its whole text, and (heading, price, bookmaker) per outcome."""
+    part = html.split(f'id="matches-best-{match_id}"', 1)[1].split("</a>", 1)[0]
+    cells = re.findall(
+        r'<span class="o">(.*?)</span> <span class="price">(.*?)</span>(?:<small class="bk" [^>]*>(.*?)</small>)?',
+        part,
+        re.S,
+    )
+    return re.sub(r"<[^>]+>", " ", part), [(re.sub(r"<[^>]+>", "", o), p, b) for o, p, b in cells]
+
+
+def best_of(table, match_id: int) -> list[tuple[float, set[str]]]:
+    """Per 1X2 outcome: the best price in the table and the names of the bookmakers offering it."""
+    rows = db.session.execute(
+        select(table.outcome, table.price, Bookmaker.name)
+        .join(Market, Market.id == table.market_id)
+        .join(Bookmaker, Bookmaker.id == table.bookmaker_id)
+        .where(table.match_id == match_id, Market.key == "1x2")
+    ).all()
+    out = []
+    for outcome in ("home", "draw", "away"):
+        top = max(p for o, p, _ in rows if o == outcome)
+        out.append((top, {n for o, p, n in rows if o == outcome and p == top}))
+    return out
+
+
+def test_list_rows_head_each_price_1_x_2_and_name_its_bookmaker(client):
+    match = db.session.scalars(select(Match).where(Match.status == "scheduled").order_by(Match.kickoff_at)).first()
+    html = client.get(f"/?day={match.kickoff_at.date()}").get_data(as_text=True)
+    text, cells = best_cells(html, match.id)
+    assert [c[0] for c in cells] == ["1", "X", "2"] and "Closing" not in text
+    for (heading, price, book), (top, names) in zip(cells, best_of(CurrentPrice, match.id), strict=True):
+        assert price == f"{top:.2f}", heading
+        assert book.endswith(" · sim") and any(n.startswith(book.removesuffix(" · sim").rstrip("….")) for n in names)
+
+
+def test_a_finished_match_in_a_list_shows_its_result_and_closing_prices(client):
+    history.capture_closing(NOW, lookback=timedelta(hours=6))
+    finished = db.session.scalars(
+        select(Match).where(Match.status == "finished", Match.kickoff_at >= NOW - timedelta(hours=6))
+    ).all()
+    closed = [m for m in finished if db.session.scalar(select(ClosingPrice.price).filter_by(match_id=m.id).limit(1))]
+    assert closed, "matches finished today with prices captured at kickoff"
+    html = client.get("/").get_data(as_text=True)
+    differs = 0
+    for match in closed:
+        text, cells = best_cells(html, match.id)
+        assert "Closing prices" in text
+        closing = best_of(ClosingPrice, match.id)
+        assert [p for _, p, _ in cells] == [f"{top:.2f}" for top, _ in closing]
+        winner = 0 if match.home_score > match.away_score else 2 if match.home_score < match.away_score else 1
+        assert [("won" in h) for h, _, _ in cells] == [i == winner for i in range(3)]
+        assert (
+            f"{match.home_score}–{match.away_score}"
+            in html.split(f'id="matches-row-{match.id}"', 1)[1].split("</li>")[0]
+        )
+        differs += closing != best_of(CurrentPrice, match.id)
+    assert differs, "the last in-play prices differ from the closing ones, so the row could show the wrong ones"
+
+
+def test_a_finished_match_without_closing_prices_shows_none(client):
+    match = db.session.scalars(
+        select(Match).where(Match.status == "finished").order_by(Match.kickoff_at.desc())
+    ).first()
+    assert best_of(CurrentPrice, match.id), "it kept its last in-play prices, which the row must not show"
+    html = client.get(f"/?day={match.kickoff_at.date()}").get_data(as_text=True)
+    text, cells = best_cells(html, match.id)
+    assert [p for _, p, _ in cells] == ["–", "–", "–"] and "Closing" not in text

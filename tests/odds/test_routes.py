@@ -9,10 +9,11 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
-from app.extensions import db
+from app.extensions import cache, db
 from app.football.models import Match
 from app.model import prices
-from app.odds.models import Bookmaker, CurrentPrice, Market
+from app.odds.models import Bookmaker, CurrentPrice, Market, OddsSnapshot
+from app.providers.records import OUTCOMES
 from tests.conftest import csrf_token_from
 
 
@@ -40,8 +41,12 @@ def table_rows(html: str, match_id: int, dom_market: str) -> dict[str, list[str]
     rows = {}
     for key, body in re.findall(rf'<tr id="odds-row-{match_id}-{dom_market}-([\w-]+)">(.*?)</tr>', html, re.S):
         cells = re.findall(r"<td[^>]*>(.*?)</td>", body, re.S)
-        rows[key] = [unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in cells]
+        # The price alone: the small opening price under it is read by opening_cells.
+        rows[key] = [unescape(re.sub(r"<[^>]+>", "", OPENING.sub("", c))).strip() for c in cells]
     return rows
+
+
+OPENING = re.compile(r'<small class="opening"[^>]*>(.*?)</small>', re.S)
 
 
 def cell_classes(html: str, match_id: int, dom_market: str) -> dict[str, list[str]]:
@@ -52,33 +57,55 @@ def cell_classes(html: str, match_id: int, dom_market: str) -> dict[str, list[st
     }
 
 
-@pytest.mark.parametrize(
-    ("market_key", "dom", "outcomes"),
-    [("1x2", "1x2", ("home", "draw", "away")), ("ou:2.5", "ou-2_5", ("over", "under"))],
-)
-def test_board_agrees_with_the_odds_maths(client, market_key, dom, outcomes):
+def stored_markets(match_id: int) -> dict[str, tuple[str, ...]]:
+    """Every market key the match has prices for, with its outcomes in display order."""
+    kinds = db.session.execute(
+        select(Market.key, Market.kind)
+        .join(CurrentPrice, CurrentPrice.market_id == Market.id)
+        .where(CurrentPrice.match_id == match_id)
+    )
+    return {key: OUTCOMES[kind] for key, kind in kinds}
+
+
+def test_the_demo_offers_every_market_family_with_several_lines(client):
+    keys = stored_markets(upcoming_match().id)
+    assert {"1x2", "btts", "ou:1.5", "ou:2.5", "ou:3.5"} <= set(keys)
+    handicaps = [float(k.split(":")[1]) for k in keys if k.startswith("ah:")]
+    assert len(handicaps) >= 3 and any(not (h * 2).is_integer() for h in handicaps)  # quarter lines too
+
+
+def test_board_agrees_with_the_odds_maths_on_every_market(client):
     match = upcoming_match()
     html = client.get(f"/matches/{match.id}/odds").get_data(as_text=True)
-    books = stored_prices(match.id, market_key)
-    rows = table_rows(html, match.id, dom)
-    assert set(rows) == set(books) and len(rows) >= 12
+    for market_key, outcomes in stored_markets(match.id).items():
+        check_market(html, match.id, market_key, outcomes)
+
+
+def check_market(html: str, match_id: int, market_key: str, outcomes: tuple[str, ...]) -> None:
+    dom = market_key.replace(":", "-").replace(".", "_")
+    books = stored_prices(match_id, market_key)
+    rows = table_rows(html, match_id, dom)
+    assert set(rows) == set(books) and rows, market_key
     for key, cells in rows.items():
-        offered = [books[key][o] for o in outcomes]
-        assert cells[:-1] == [f"{p:.2f}" for p in offered]
-        assert cells[-1] == f"{prices.margin(offered) * 100:.1f}%"
+        offered = [books[key].get(o) for o in outcomes]
+        assert cells[:-1] == ["–" if p is None else f"{p:.2f}" for p in offered], (market_key, key)
+        margin = "–" if None in offered else f"{prices.margin(offered) * 100:.1f}%"
+        assert cells[-1] == margin, (market_key, key)
     # The best price per outcome is highlighted in exactly the cells that offer it.
-    for key, classes in cell_classes(html, match.id, dom).items():
+    for key, classes in cell_classes(html, match_id, dom).items():
         for i, outcome in enumerate(outcomes):
-            best = max(b[outcome] for b in books.values())
-            assert ("best" in classes[i]) == (books[key][outcome] == best), (key, outcome)
-    section = html.split(f'id="odds-market-{match.id}-{dom}"', 1)[1].split("</article>", 1)[0]
-    # Fair odds: the average of each book's Shin margin-free probabilities, renormalised.
-    fair = [prices.remove_margin([b[o] for o in outcomes], "shin") for b in books.values()]
+            best = max(b[outcome] for b in books.values() if outcome in b)
+            assert ("best" in classes[i]) == (books[key].get(outcome) == best), (market_key, key, outcome)
+    section = html.split(f'id="odds-market-{match_id}-{dom}"', 1)[1].split("</article>", 1)[0]
+    # Fair odds: the average of each complete book's Shin margin-free probabilities, renormalised.
+    complete = [b for b in books.values() if all(o in b for o in outcomes)]
+    fair = [prices.remove_margin([b[o] for o in outcomes], "shin") for b in complete]
     mean = [sum(col) / len(fair) for col in zip(*fair, strict=True)]
     consensus = [p / sum(mean) for p in mean]
     fair_row = section.split('class="fair-row"', 1)[1].split("</tr>", 1)[0]
     shown = re.findall(r'<span class="prob">(\d+)%</span>\s*([\d.]+)', fair_row)
-    assert [(int(pct), float(odds)) for pct, odds in shown] == [(round(p * 100), round(1 / p, 2)) for p in consensus]
+    expected = [(round(p * 100), round(1 / p, 2)) for p in consensus]
+    assert [(int(pct), float(odds)) for pct, odds in shown] == expected, market_key
 
 
 def test_every_price_says_how_old_it_is(client, clock):
@@ -115,7 +142,7 @@ def csrf(client) -> str:
 
 @pytest.mark.parametrize(
     ("fmt", "pattern"),
-    [("fractional", r'<span class="p">\d+/\d+</span>'), ("american", r'<span class="p">[+-]\d+</span>')],
+    [("fractional", r'<span class="price">\d+/\d+</span>'), ("american", r'<span class="price">[+-]\d+</span>')],
 )
 def test_odds_format_is_chosen_and_remembered(client, fmt, pattern):
     answer = client.post(
@@ -190,7 +217,7 @@ def test_odds_format_without_csrf_token_is_refused(client):
 def test_garbage_odds_format_cookie_falls_back_to_decimal(client):
     client.set_cookie("odds_format", "<script>")
     html = client.get("/").get_data(as_text=True)
-    assert re.search(r'<span class="p">\d+\.\d\d</span>', html)
+    assert re.search(r'<span class="price">\d+\.\d\d</span>', html)
 
 
 def test_a_cached_board_gives_way_to_new_prices_at_once(client, clock):
@@ -208,3 +235,50 @@ def test_a_cached_board_gives_way_to_new_prices_at_once(client, clock):
     rows = table_rows(after, match.id, "1x2")
     assert all(rows[k][:3] == [f"{books[k][o]:.2f}" for o in ("home", "draw", "away")] for k in books)
     assert after != before
+
+
+def first_prices(match_id: int) -> dict[tuple[str, str, str], float]:
+    """(market key, bookmaker key, outcome) -> the first price the history holds for it."""
+    rows = db.session.execute(
+        select(Market.key, Bookmaker.key, OddsSnapshot.outcome, OddsSnapshot.price)
+        .join(Market, Market.id == OddsSnapshot.market_id)
+        .join(Bookmaker, Bookmaker.id == OddsSnapshot.bookmaker_id)
+        .where(OddsSnapshot.match_id == match_id)
+        .order_by(OddsSnapshot.observed_at.desc(), OddsSnapshot.id.desc())
+    )
+    return {(m, b, o): p for m, b, o, p in rows}  # the oldest written last, so it stays
+
+
+def test_each_price_shows_the_price_it_opened_at(client):
+    match = upcoming_match()
+    html = client.get(f"/matches/{match.id}/odds").get_data(as_text=True)
+    opened = first_prices(match.id)
+    moved = 0
+    for market_key, outcomes in stored_markets(match.id).items():
+        dom = market_key.replace(":", "-").replace(".", "_")
+        books = stored_prices(match.id, market_key)
+        for key, body in re.findall(rf'<tr id="odds-row-{match.id}-{dom}-([\w-]+)">(.*?)</tr>', html, re.S):
+            cells = re.findall(r"<td[^>]*>(.*?)</td>", body, re.S)[:-1]
+            for outcome, cell in zip(outcomes, cells, strict=True):
+                if outcome not in books[key]:
+                    continue
+                shown = OPENING.search(cell)
+                assert shown, (market_key, key, outcome)
+                assert (
+                    unescape(re.sub(r"<[^>]+>", "", shown[1])) == f"opened at {opened[(market_key, key, outcome)]:.2f}"
+                )
+                moved += opened[(market_key, key, outcome)] != books[key][outcome]
+    assert moved, "some price moved since it opened, so the opening price is not just the current one"
+
+
+def test_demo_prices_say_they_are_simulated_on_every_table(client, app, monkeypatch):
+    match = upcoming_match()
+    html = client.get(f"/matches/{match.id}/odds").get_data(as_text=True)
+    tables = html.count('<table class="board">')
+    assert tables == len(stored_markets(match.id))
+    assert html.count('<caption class="simulated">Simulated prices') == tables
+    assert html.count("simulated · ") == html.count('<th scope="row" class="book"')
+    monkeypatch.setitem(app.extensions, "betscore.demo", False)
+    cache.clear()
+    real = client.get(f"/matches/{match.id}/odds").get_data(as_text=True)
+    assert real.count('<table class="board">') == tables and "imulated" not in real

@@ -74,7 +74,8 @@ def _quotes(book: Bookmaker, market: str, line: float | None) -> bool:
     if market == "btts":
         return book.btts
     if market == "ah":
-        return book.handicap
+        # Books without alternative lines offer no quarter lines (half the stake on each neighbour).
+        return book.handicap and (book.alt_totals or (line is not None and (line * 2).is_integer()))
     return market != "ou" or line == 2.5 or book.alt_totals
 
 

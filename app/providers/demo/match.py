@@ -21,6 +21,8 @@ POSTPONE_RATE = 1 / 150
 ABANDON_RATE = 1 / 1000
 MAX_GOALS = 10
 AH_LINES = tuple(x / 2 for x in range(-6, 7))
+ALT_AH_STEPS = (-0.5, -0.25, 0.25, 0.5)  # alternative handicaps around the main line, quarter lines included
+ALT_TOTALS = (0.5, 4.5)
 
 Markets = tuple[tuple[str, float | None, tuple[float, ...]], ...]
 
@@ -201,9 +203,17 @@ def _pmf(lam: float) -> list[float]:
 
 
 def _handicap(diff: dict[int, float], line: float) -> tuple[float, float]:
-    """Home/away probabilities of a handicap line, pushes removed."""
-    win = sum(p for d, p in diff.items() if d + line > 0)
-    lose = sum(p for d, p in diff.items() if d + line < 0)
+    """Home/away probabilities of a handicap line, pushes removed.
+
+    A quarter line (-0.25) is half the stake on each neighbouring line (0 and -0.5): the
+    probabilities returned are the ones whose inverse is the fair price of that split bet.
+    """
+    halves = (line,) if (line * 2).is_integer() else (line - 0.25, line + 0.25)
+    win = lose = 0.0
+    for d, p in diff.items():
+        share = p / len(halves)
+        win += share * sum(1 for h in halves if d + h > 0)
+        lose += share * sum(1 for h in halves if d + h < 0)
     total = win + lose
     return (win / total, lose / total) if total > 0 else (0.5, 0.5)
 
@@ -243,6 +253,13 @@ def market_probs(lh: float, la: float, sh: int, sa: int, ah_line: float) -> Mark
         out.append(("ou", line, (over, 1.0 - over)))
     out.append(("btts", None, (btts, 1.0 - btts)))
     out.append(("ah", ah_line, _handicap(diff, ah_line)))
+    # Alternative lines come after the main ones, so adding them never shifted a main market's noise.
+    for step in ALT_AH_STEPS:
+        line = ah_line + step + 0.0
+        out.append(("ah", line, _handicap(diff, line)))
+    for line in ALT_TOTALS:
+        over = sum(p for t, p in total.items() if t > line)
+        out.append(("ou", line, (over, 1.0 - over)))
     return tuple(out)
 
 
