@@ -212,11 +212,13 @@ def history_for(
 
 ODDS_CACHE_SECONDS = 60  # how long computed boards and values live, unless a price change drops them first
 SHORT_NAME = 9  # characters of a bookmaker's name a list row has room for
-SHORT_NAMES = {
+SHORT_NAMES = {  # the usual short forms of names longer than that
     "williamhill": "W. Hill",
     "paddypower": "Paddy P.",
     "marathonbet": "Marathon",
+    "betfair_sb": "Betfair",
     "betfair_ex_uk": "Betfair",
+    "betfair_ex_eu": "Betfair",
 }
 
 

@@ -13,6 +13,7 @@ from app.extensions import db
 from app.football.models import Competition, Match
 from app.odds import history
 from app.odds.models import Bookmaker, ClosingPrice, CurrentPrice, Market
+from app.odds.services import BestPrice
 from tests.conftest import NOW
 from tests.factories import make_match
 
@@ -221,17 +222,17 @@ def best_cells(html: str, match_id: int) -> tuple[str, list[tuple[str, str, str]
 
 
 def best_of(table, match_id: int) -> list[tuple[float, set[str]]]:
-    """Per 1X2 outcome: the best price in the table and the names of the bookmakers offering it."""
+    """Per 1X2 outcome: the best price in the table and the short names of the bookmakers offering it."""
     rows = db.session.execute(
-        select(table.outcome, table.price, Bookmaker.name)
+        select(table.outcome, table.price, Bookmaker.key, Bookmaker.name)
         .join(Market, Market.id == table.market_id)
         .join(Bookmaker, Bookmaker.id == table.bookmaker_id)
         .where(table.match_id == match_id, Market.key == "1x2")
     ).all()
     out = []
     for outcome in ("home", "draw", "away"):
-        top = max(p for o, p, _ in rows if o == outcome)
-        out.append((top, {n for o, p, n in rows if o == outcome and p == top}))
+        top = max(p for o, p, _, _ in rows if o == outcome)
+        out.append((top, {BestPrice(p, k, n).short for o, p, k, n in rows if o == outcome and p == top}))
     return out
 
 
@@ -242,7 +243,7 @@ def test_list_rows_head_each_price_1_x_2_and_name_its_bookmaker(client):
     assert [c[0] for c in cells] == ["1", "X", "2"] and "Closing" not in text
     for (heading, price, book), (top, names) in zip(cells, best_of(CurrentPrice, match.id), strict=True):
         assert price == f"{top:.2f}", heading
-        assert book.endswith(" · sim") and any(n.startswith(book.removesuffix(" · sim").rstrip("….")) for n in names)
+        assert book.endswith('<span class="sim">·sim</span>') and book.split("<", 1)[0] in names, (book, names)
 
 
 def test_a_finished_match_in_a_list_shows_its_result_and_closing_prices(client):

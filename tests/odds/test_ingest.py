@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import func, select
 
 from app.cli import seed_all
 from app.extensions import db
 from app.football.models import Match, MatchAlias
-from app.odds import services
+from app.odds import centre, services
 from app.odds.jobs import refresh_odds
 from app.odds.models import Bookmaker, CurrentPrice, Market, OddsSnapshot
+from app.providers.api_football_parse import odds_entry
 from app.providers.records import BookmakerRef, OddsBatch, PriceRecord
+from app.providers.the_odds_api_parse import Event, market_prices
 from tests.conftest import SEED_HISTORY_HOURS
+
+SAMPLES = Path(__file__).parents[1] / "providers" / "samples"
 
 
 def count(model) -> int:
@@ -194,3 +201,26 @@ def test_names_longer_than_the_columns_are_rejected_with_a_reason(app, clock):
     db.session.commit()
     assert len(result.rejected) == 2 and all("too long" in r for r in result.rejected)
     assert result.changed == 1
+
+
+def test_every_line_a_provider_sends_is_kept_and_shown(app, clock):
+    """API-Football's recorded odds (every totals line 0.5-6.5, BTTS) and The Odds API's quarter-line spread."""
+    match_id, external = a_fixture()
+    sample = json.loads((SAMPLES / "api-football" / "odds_fixture_bookmaker__fsearch.json").read_text())
+    problems: list[str] = []
+    records = [replace(r, fixture_external_id=external) for r in odds_entry(sample["response"][0], problems)]
+    spreads = json.loads((SAMPLES / "the-odds-api" / "odds_soccer_epl_spreads_uk__adarshs02.json").read_text())[0]
+    event = Event(spreads["id"], spreads["home_team"], spreads["away_team"], clock.now, spreads)
+    prices: list[PriceRecord] = []
+    for book in spreads["bookmakers"]:
+        ref = BookmakerRef(book["key"], book["title"])
+        for market in book["markets"]:
+            market_prices(event, ref, market, None, prices, problems)
+    records += [replace(r, fixture_external_id=external) for r in prices]
+    services.upsert_odds("demo", OddsBatch(clock.now, records))
+    db.session.commit()
+    totals = {r.line for r in records if r.market == "ou"}
+    handicaps = {r.line for r in records if r.market == "ah"}
+    assert {0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5} <= totals and any(not (h * 2).is_integer() for h in handicaps)
+    shown = {m.key for m in centre.match_odds(match_id, clock.now).markets}
+    assert {f"ou:{t:g}" for t in totals} | {f"ah:{h:g}" for h in handicaps} | {"btts", "1x2"} <= shown
