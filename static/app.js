@@ -139,6 +139,17 @@
     if (fallback) { clearInterval(fallback); fallback = null; }
   });
 
+  // A match page's jump links: CSS marks the followed one by :target alone (no script needed);
+  // this tells assistive technology too.
+  function markJumpLink() {
+    document.querySelectorAll(".jump-links a").forEach(function (link) {
+      if (link.getAttribute("href") === location.hash) link.setAttribute("aria-current", "location");
+      else link.removeAttribute("aria-current");
+    });
+  }
+  window.addEventListener("hashchange", markJumpLink);
+  markJumpLink();
+
   if ("serviceWorker" in navigator) {
     window.addEventListener("load", function () {
       navigator.serviceWorker.register("/sw.js").catch(function () {});

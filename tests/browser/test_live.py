@@ -65,7 +65,8 @@ def open_match(page_in, url: str, app: Flask, status: str):
 
 
 def board_cells(page) -> list[str]:
-    return page.locator("section.odds table.board tbody td").all_inner_texts()
+    """Each cell's text as the markup has it (not as styles lay it out: the scratch page below has none)."""
+    return page.locator("section.odds table.board tbody td").all_text_contents()
 
 
 def served_cells(page, url: str, match_id: int) -> list[str]:
@@ -74,7 +75,7 @@ def served_cells(page, url: str, match_id: int) -> list[str]:
     scratch = page.context.new_page()
     try:
         scratch.set_content(f"<body>{html}</body>")
-        return scratch.locator("section.odds table.board tbody td").all_inner_texts()
+        return board_cells(scratch)
     finally:
         scratch.close()
 

@@ -29,6 +29,11 @@ def test_jump_links_reach_every_section_by_keyboard(live_server, browser, script
                 for s in SECTIONS
             }
             assert weights[name] == "800" and all(w != "800" for s, w in weights.items() if s != name), weights
+            current = page.locator(".jump-links a[aria-current]")
+            if script:  # with the script, assistive technology is told which section is current too
+                assert current.count() == 1 and current.get_attribute("href") == f"#{name}"
+            else:
+                assert current.count() == 0
         # The live parts keep their own ids inside the sections.
         assert page.locator("#odds [id^=odds-board-]").count() == 1
         assert page.locator("#match [id^=matches-details-]").count() == 1
