@@ -207,10 +207,12 @@ def history_for(
     return [tuple(r) for r in db.session.execute(query)]  # type: ignore[misc]
 
 
+ODDS_CACHE_SECONDS = 60  # how long computed boards and values live, unless a price change drops them first
+
+
 # --- reads for lists ------------------------------------------------------------------------
 
 
-ODDS_CACHE_SECONDS = 60  # how long computed boards and values live, unless a price change drops them first
 SHORT_NAME = 9  # characters of a bookmaker's name a list row has room for
 SHORT_NAMES = {  # the usual short forms of names longer than that
     "williamhill": "W. Hill",
