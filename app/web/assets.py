@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from flask import Flask, Response, request, url_for
+from flask import Flask, Response, current_app, request, url_for
 
 ONE_YEAR = 365 * 24 * 3600
 
@@ -21,9 +21,19 @@ def _fingerprinted(app: Flask) -> dict[str, str]:
     return urls
 
 
+def asset(name: str) -> str:
+    """The versioned URL of a static file (KeyError for a file that does not exist)."""
+    return current_app.extensions["betscore.assets"][name]
+
+
+def names() -> list[str]:
+    """Every static file's name, relative to the static folder, sorted."""
+    return list(current_app.extensions["betscore.assets"])
+
+
 def init_app(app: Flask) -> None:
-    urls = _fingerprinted(app)
-    app.extensions["betscore.assets"] = urls  # what a page names: its validator changes with them (web.conditional)
+    # What a page names: its validator changes with them (web.conditional); the service worker's shell too (web.pwa).
+    app.extensions["betscore.assets"] = _fingerprinted(app)
 
     @app.after_request
     def immutable_when_versioned(response: Response) -> Response:
@@ -33,9 +43,5 @@ def init_app(app: Flask) -> None:
             response.cache_control.max_age = ONE_YEAR
             response.cache_control.immutable = True
         return response
-
-    def asset(name: str) -> str:
-        """The versioned URL of a static file (KeyError for a file that does not exist)."""
-        return urls[name]
 
     app.add_template_global(asset)
