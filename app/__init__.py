@@ -77,11 +77,12 @@ def _init_features(app: Flask) -> None:
     from app.odds.routes import bp as odds_bp
     from app.predictions import models as _prediction_models  # noqa: F401  (its tables and freeze guard)
     from app.predictions.routes import bp as predictions_bp
-    from app.web import assets, conditional, errors, limits, preferences, site, viewer
+    from app.web import assets, conditional, errors, limits, preferences, pwa, site, viewer
 
     viewer.init_app(app)
     assets.init_app(app)
     conditional.init_app(app)
+    pwa.init_app(app)
     errors.init_app(app)
     limits.init_app(app)
     cli.init_app(app)

@@ -1,5 +1,6 @@
-// BetScore's only script: the viewer's time zone and theme, CSRF for htmx, small form conveniences,
+// BetScore's page script: the viewer's time zone and theme, CSRF for htmx, small form conveniences,
 // and the live socket's page side (app/live: what the server sends is documented in route.py).
+// The service worker, the "not live" line and the new-version notice are in pwa.js.
 (function () {
   "use strict";
 
@@ -149,10 +150,4 @@
   }
   window.addEventListener("hashchange", markJumpLink);
   markJumpLink();
-
-  if ("serviceWorker" in navigator) {
-    window.addEventListener("load", function () {
-      navigator.serviceWorker.register("/sw.js").catch(function () {});
-    });
-  }
 })();

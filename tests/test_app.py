@@ -46,13 +46,6 @@ def test_health(client):
     assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok"}
 
 
-def test_service_worker_is_served_for_the_whole_site(client):
-    with client.get("/sw.js") as answer:
-        assert answer.status_code == 200 and answer.headers["Service-Worker-Allowed"] == "/"
-        assert "caches.open" in answer.get_data(as_text=True)
-        assert answer.cache_control.max_age == 0
-
-
 def test_static_files_are_fingerprinted_and_kept_for_a_year(client):
     import re
 
@@ -63,13 +56,6 @@ def test_static_files_are_fingerprinted_and_kept_for_a_year(client):
         assert answer.cache_control.immutable
     with client.get("/static/app.css") as plain:
         assert plain.cache_control.max_age != 365 * 24 * 3600
-
-
-def test_manifest_is_installable(client):
-    with client.get("/static/manifest.webmanifest") as answer:
-        manifest = answer.get_json(force=True)
-    assert manifest["display"] == "standalone" and manifest["start_url"] == "/"
-    assert {icon["sizes"] for icon in manifest["icons"]} >= {"192x192", "512x512"}
 
 
 def test_wrong_method_is_405_page(client):

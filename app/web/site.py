@@ -1,12 +1,14 @@
-"""Site-wide routes that belong to no feature: the service worker and the health check."""
+"""Site-wide routes that belong to no feature: the service worker, the manifest, the offline page (app/web/pwa.py
+renders them) and the health checks."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, send_from_directory
+from flask import Blueprint, Response, current_app, jsonify
 from sqlalchemy import text
 
 from app.extensions import db, limiter
 from app.storage import redis_client
+from app.web import pwa
 
 bp = Blueprint("site", __name__)
 
@@ -18,12 +20,25 @@ def demo_world() -> bool:
 
 
 @bp.get("/sw.js")
-@limiter.exempt  # a static file served from the root; browsers ask for it again on navigations to look for updates
-def service_worker():
-    # Served from the root so its scope covers every page.
-    response = send_from_directory(current_app.static_folder or "static", "sw.js", max_age=0)
+@limiter.exempt  # a static file in all but name; browsers ask for it again on navigations to look for updates
+def service_worker() -> Response:
+    # Served from the root so its scope covers every page; its shell's versioned URLs are written into it.
+    response = pwa.send(pwa.built().worker, "text/javascript")
     response.headers["Service-Worker-Allowed"] = "/"
     return response
+
+
+@bp.get("/manifest.webmanifest")
+@limiter.exempt
+def manifest() -> Response:
+    return pwa.send(pwa.built().manifest, "application/manifest+json")
+
+
+@bp.get("/offline")
+@limiter.exempt  # fetched once by each service worker's install
+def offline() -> Response:
+    """What a page the device never saved shows without the network (the service worker precaches it)."""
+    return pwa.send(pwa.built().offline, "text/html")
 
 
 @bp.get("/healthz")

@@ -8,7 +8,7 @@ from tests.web.conftest import BUDGET
 
 PAGES = ["/", "/leagues/epl", "/model", "/accounts/login", "/settings/odds-format"]
 # The live socket is not counted either (tests/live/test_socket.py): a plain GET of /live is no socket, and counts.
-NOT_VISITS = ["/static/app.css", "/static/manifest.webmanifest", "/sw.js", "/healthz", "/readyz"]
+NOT_VISITS = ["/static/app.css", "/manifest.webmanifest", "/sw.js", "/offline", "/healthz", "/readyz"]
 
 
 def test_the_site_wide_limit_comes_from_ratelimit_default():
