@@ -17,7 +17,9 @@
 
   function showLiveState() {
     if (!status) return;
-    const text = !navigator.onLine ? "Offline — not live" : socketDown ? "Not live — reconnecting…" : "";
+    // A saved copy already says it is offline, and from when (the service worker marks it).
+    const copy = document.querySelector(".pwa-offline-copy");
+    const text = !navigator.onLine ? (copy ? "" : "Offline — not live") : socketDown ? "Not live — reconnecting…" : "";
     if (status.textContent !== text) status.textContent = text;
   }
 
