@@ -6,7 +6,7 @@ FLASK := $(VENV)/bin/flask --app app:create_app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run live test lint bench bench-tools bench-live bench-model backtest worker scheduler install install-dev migrate seed clean
+.PHONY: run live test lint bench bench-tools bench-live bench-model backtest worker scheduler install install-dev migrate seed clean pwa-images
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -76,6 +76,11 @@ BACKTEST_DATA ?= ../shared/data/football-data
 backtest: install
 	SCHEDULER=off DATABASE_URL=sqlite:// $(FLASK) predictions backtest --data $(BACKTEST_DATA) \
 	  --json app/predictions/backtest.json
+
+## The app's PNG icons, drawn from their SVGs, and the manifest's screenshots of the demo world (Debian's Chromium
+## through Playwright), written under static/ to be committed: again after the icon or the pages change.
+pwa-images: install-dev
+	$(PY) -m scripts.pwa_images
 
 ## Production's background processes (need REDIS_URL; DATABASE_URL for PostgreSQL):
 ## an RQ worker on the queues live, default, low; and the scheduler that enqueues app/jobs/schedule.py.

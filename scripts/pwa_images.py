@@ -1,5 +1,5 @@
 """Draw the app's PNG icons from their SVGs and take the manifest's screenshots of the demo world, with Debian's
-Chromium (Playwright): `python -m scripts.pwa_images`. The results are committed under static/; run it again after
+Chromium (Playwright): `make pwa-images`. The results are committed under static/; run it again after
 the icon or the pages change. The demo world is seeded at the tests' fixed clock, so the pictures are repeatable."""
 
 from __future__ import annotations

@@ -5,6 +5,7 @@
   "use strict";
 
   const WORKER = "/sw.js"; // app/web/site.py serves it from the root, so its scope is the whole site
+  const UPDATE_CHECK_MS = 30 * 60 * 1000;
 
   // ---- Not live ----------------------------------------------------------------------
   // A status line under the top bar while the live socket is down (after a short grace, so a quick reconnect
@@ -94,11 +95,24 @@
         if (registration.waiting && navigator.serviceWorker.controller) offerUpdate(registration);
         watch(registration, registration.installing);
         registration.addEventListener("updatefound", function () { watch(registration, registration.installing); });
+        // A page left open for hours (a match on the sofa) looks for a new version when it is looked at again.
+        let checked = Date.now();
+        document.addEventListener("visibilitychange", function () {
+          if (document.visibilityState !== "visible" || Date.now() - checked < UPDATE_CHECK_MS) return;
+          checked = Date.now();
+          registration.update().catch(function () {});
+        });
       }).catch(function () {});
     });
   }
 
   // ---- The offline page: pages saved on this device ------------------------------------
+  // Drawn once for everyone, so it takes the visitor's theme from their cookie itself (pages get it from the server).
+  if (document.body.classList.contains("pwa-offline-page")) {
+    const theme = document.cookie.split("; ").find(function (c) { return c.startsWith("theme="); });
+    const value = theme ? theme.slice(6) : "";
+    if (value === "light" || value === "dark") document.documentElement.dataset.theme = value;
+  }
   const saved = document.getElementById("pwa-saved");
   if (saved && window.caches) {
     const decode = function (html) {

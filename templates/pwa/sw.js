@@ -36,8 +36,8 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET") return;
   const url = new URL(request.url);
   if (url.origin !== location.origin) return;
-  // htmx's fragment requests (HX-Request) are never navigations: they go to the network untouched.
-  if (request.mode === "navigate") {
+  // htmx's fragment requests (HX-Request) are not pages: they go to the network untouched, never saved.
+  if (request.mode === "navigate" && !request.headers.has("HX-Request")) {
     event.respondWith(page(event, url));
   } else if (url.pathname.startsWith("/static/") && url.searchParams.has("v")) {
     event.respondWith(versioned(request));

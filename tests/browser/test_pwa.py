@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import socket
+import threading
 from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -24,14 +25,18 @@ PAGES_CACHE = "betscore-pages-v1"
 
 
 class Switchboard:
-    """WSGI middleware for what the test makes the server do: refuse the live socket (a live service restarting), or
-    serve the next release's service worker (its shell version moved on, as a deploy with a changed file does)."""
+    """WSGI middleware for what the test makes the server do: refuse the live socket (a live service restarting),
+    serve the next release's service worker (its shell version moved on, as a deploy with a changed file does), or
+    hold the answer to one path until the test lets it go (a network that has become very slow)."""
 
     def __init__(self, wsgi_app) -> None:
         self.wsgi_app, self.live_down, self.next_release = wsgi_app, False, False
+        self.held_path, self.let_go = "", threading.Event()
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
+        if path == self.held_path:
+            self.let_go.wait(60)
         if self.live_down and path == "/live":
             start_response("503 Service Unavailable", [("Content-Type", "text/plain"), ("Content-Length", "4")])
             return [b"down"]
@@ -73,6 +78,16 @@ def controlled(page) -> None:
             return
         page.wait_for_timeout(50)
     raise AssertionError("no service worker came to control the page")
+
+
+def installed(page_in, url: str, zone: str = "Europe/London"):
+    """A fresh browser's page on the home page, in `zone`, once the service worker it installed controls it (from now
+    on its navigations go through the worker)."""
+    page = page_in(zone)
+    page.goto(url + "/")
+    page.wait_for_selector(f'body[data-tz="{zone}"]')
+    controlled(page)
+    return page
 
 
 def saved_pages(page) -> list[str]:
@@ -129,10 +144,7 @@ def test_the_app_is_installable(world, page_in):
 def test_offline_a_visited_page_is_its_saved_copy_and_another_the_styled_offline_page(world, page_in):
     url, app, _ = world
     zone = "Pacific/Auckland"  # far from UTC: the notice's time must be the viewer's, not the server's
-    page = page_in(zone)
-    page.goto(url + "/")
-    page.wait_for_selector(f'body[data-tz="{zone}"]')
-    controlled(page)
+    page = installed(page_in, url, zone)
     visited, _ = first_match(app, "scheduled")
     unvisited, _ = first_match(app, "live")
     page.goto(f"{url}/matches/{visited}")
@@ -165,13 +177,27 @@ def test_offline_a_visited_page_is_its_saved_copy_and_another_the_styled_offline
     page.wait_for_selector(f"#matches-centre-{unvisited}")
 
 
+def test_on_a_network_too_slow_to_answer_the_saved_copy_is_shown(world, page_in):
+    url, app, switchboard = world
+    page = installed(page_in, url)
+    match_id, _ = first_match(app, "finished")
+    page.goto(f"{url}/matches/{match_id}")
+    wait_until_saved(page, f"{url}/matches/{match_id}")
+    switchboard.let_go.clear()
+    switchboard.held_path = f"/matches/{match_id}"
+    try:
+        page.reload()  # online, but the server does not answer: after the worker's timeout, the copy
+        assert re.fullmatch(r"Offline — as of \d\d:\d\d", page.locator(".pwa-offline-copy").inner_text())
+        assert page.locator(f"#matches-centre-{match_id}").count() == 1
+    finally:
+        switchboard.held_path = ""
+        switchboard.let_go.set()
+
+
 def test_a_signed_in_viewers_pages_are_never_kept(tmp_path_factory, clock, page_in):
     email, password = "keeper@example.com", "correct horse battery"
     with serving_with_user(tmp_path_factory, clock, email, password) as url:
-        page = page_in("Europe/London")
-        page.goto(url + "/")
-        page.wait_for_selector('body[data-tz="Europe/London"]')
-        controlled(page)
+        page = installed(page_in, url)
         sign_in(page, url, email, password)
         for path in ("/", "/bets", "/account", "/model"):
             page.goto(url + path)
@@ -212,10 +238,7 @@ def test_a_dropped_socket_or_network_shows_not_live_until_it_is_back(world, page
 
 def test_a_new_version_is_offered_and_taken_on_the_visitors_reload(world, page_in):
     url, _, switchboard = world
-    page = page_in("Europe/London")
-    page.goto(url + "/")
-    page.wait_for_selector('body[data-tz="Europe/London"]')
-    controlled(page)
+    page = installed(page_in, url)
     (old,) = shell_caches(page)
     assert page.locator("#pwa-update").count() == 0
     loads: list[str] = []
