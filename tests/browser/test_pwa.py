@@ -138,6 +138,12 @@ def test_the_app_is_installable(world, page_in):
     (shell,) = shell_caches(page)
     held = page.evaluate(f"caches.open({json.dumps(shell)}).then((c) => c.keys()).then((ks) => ks.map((k) => k.url))")
     assert url + stylesheet in held and url + "/offline" in held
+    # Chromium's own verdict: the manifest parses without an error, and nothing but the test's incognito context
+    # stands in the way of installing.
+    cdp = page.context.new_cdp_session(page)
+    assert cdp.send("Page.getAppManifest")["errors"] == []
+    blockers = {error["errorId"] for error in cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]}
+    assert blockers <= {"in-incognito"}, blockers
     assert page.errors == []
 
 
