@@ -57,10 +57,13 @@ function versioned(request) {
 }
 
 function page(event, url) {
+  let saving = null;
   const network = fetch(event.request).then((response) => {
-    if (keepable(url, response)) event.waitUntil(save(url, response.clone()).catch(() => {}));
+    if (keepable(url, response)) saving = save(url, response.clone());
     return response;
   });
+  // The worker stays alive until the copy is saved, even when a saved copy answered first.
+  event.waitUntil(network.then(() => saving).catch(() => {}));
   const saved = () => caches.open(PAGES_CACHE)
     .then((cache) => cache.match(url.href, { ignoreVary: true }))
     .then((copy) => copy && offlineCopy(copy));
