@@ -42,6 +42,7 @@ class Switchboard:
             return [b"down"]
         if self.next_release and path == "/sw.js":
             environ.pop("HTTP_IF_NONE_MATCH", None)
+            environ.pop("HTTP_ACCEPT_ENCODING", None)  # plain text to edit, not compressed
             answer: dict = {}
 
             def keep(status, headers, exc_info=None):
