@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
+from app.providers.media import image_url
 from app.providers.records import (
     BookmakerRef,
     CompetitionRecord,
@@ -183,12 +184,14 @@ def error_text(errors: Any) -> str:
 
 
 def team_ref(value: Any, what: str) -> TeamRef:
-    """A {id, name} team as a TeamRef."""
+    """A {id, name, logo} team as a TeamRef; a logo that is no image URL of API-Football's is left out."""
     team = obj(value, what)
     name = opt_str(team.get("name"))
     if name is None:
         raise ShapeError(f"{what} has no name")
-    return TeamRef(external_id=str(req_int(team.get("id"), f"{what} id")), name=name)
+    return TeamRef(
+        external_id=str(req_int(team.get("id"), f"{what} id")), name=name, crest_url=image_url(team.get("logo"))
+    )
 
 
 def kickoff(fixture: Mapping[str, Any], fid: int) -> datetime:
@@ -299,6 +302,7 @@ def competitions(items: list[Any]) -> list[CompetitionRecord]:
                 season=season_label(req_int(season.get("year"), f"league {league_id} season year")),
                 season_start=_day(season.get("start"), f"league {league_id} season start"),
                 season_end=_day(season.get("end"), f"league {league_id} season end"),
+                crest_url=image_url(league.get("logo")),
             )
         )
     return out

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from app.providers.base import ProviderBase, ProviderError, Quota
 from app.providers.http import ProviderHTTP, UsageParser
+from app.providers.media import image_url
 from app.providers.quota import football_data_usage
 from app.providers.records import CompetitionRecord, FixtureRecord, MatchStatus, StandingRecord, TeamRef
 
@@ -83,13 +84,16 @@ def _id(value: Any, what: str) -> str:
 
 
 def _team(raw: Any, what: str) -> TeamRef:
-    """A TeamRef from {id, name, shortName, tla}; short_name is the tla, else the shortName."""
+    """A TeamRef from {id, name, shortName, tla, crest}; short_name is the tla, else the shortName; a crest that is
+    no image URL of football-data's (some point at other sites) is left out."""
     team = _of(raw, dict, what)
     name = team.get("name")
     if not isinstance(name, str) or not name:
         raise _BadShape(f"{what} has no name")
     short = next((s for s in (team.get("tla"), team.get("shortName")) if isinstance(s, str) and s), None)
-    return TeamRef(external_id=_id(team.get("id"), what), name=name, short_name=short)
+    return TeamRef(
+        external_id=_id(team.get("id"), what), name=name, short_name=short, crest_url=image_url(team.get("crest"))
+    )
 
 
 def _score(raw: Any, what: str) -> tuple[int | None, int | None]:
@@ -306,6 +310,7 @@ class FootballData(ProviderBase):
                 season=label,
                 season_start=start,
                 season_end=end,
+                crest_url=image_url(data.get("emblem")),
             )
 
     @contextmanager

@@ -46,6 +46,9 @@ class TeamRef:
     name: str
     short_name: str | None = None
     country: str | None = None
+    # The provider's image of the club (https, on its own image host: app/providers/media.py), when it offers one.
+    # Not part of the ref's identity: the same club in a payload with its logo and one without is the same ref.
+    crest_url: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +62,7 @@ class CompetitionRecord:
     season: str  # "2026-27"
     season_start: date
     season_end: date
+    crest_url: str | None = None  # the provider's badge of the league, as for TeamRef
 
 
 @dataclass(frozen=True, slots=True)

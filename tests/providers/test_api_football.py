@@ -168,6 +168,7 @@ def test_competitions_in_one_call_keeping_only_the_five(server: ProviderServer) 
             season="2023-24",
             season_start=date(2023, 8, 18),
             season_end=date(2024, 5, 18),
+            crest_url="https://media.api-sports.io/football/leagues/78.png",
         )
     ]
     hits = server.hits("/leagues")
