@@ -73,6 +73,7 @@ def _init_features(app: Flask) -> None:
     from app.live import route as live_route
     from app.matches import push
     from app.matches.routes import bp as matches_bp
+    from app.media.routes import bp as media_bp
     from app.odds import history
     from app.odds.routes import bp as odds_bp
     from app.predictions import models as _prediction_models  # noqa: F401  (its tables and freeze guard)
@@ -99,6 +100,7 @@ def _init_features(app: Flask) -> None:
         admin_bp,
         favourites_bp,
         bets_bp,
+        media_bp,
     ):
         app.register_blueprint(blueprint)
     dashboard.init_app(app)

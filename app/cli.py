@@ -16,6 +16,7 @@ from app.accounts import cli as accounts_cli
 from app.football import jobs as match_jobs
 from app.jobs import queues, runs
 from app.jobs.schedule import LEAGUES, PERIODIC, find
+from app.media import jobs as media_jobs
 from app.odds import jobs as odds_jobs
 from app.predictions import cli as predictions_cli
 from app.providers.base import Provider, ProviderError
@@ -24,7 +25,8 @@ from app.storage.database import migrated
 
 
 def seed_all(history_hours: int) -> dict[str, int]:
-    """Competitions, fixtures and the season's results, standings, past prices (demo replay) and current prices."""
+    """Competitions, fixtures and the season's results, standings, past prices (demo replay), current prices, and
+    crests and badges."""
     totals = {"written": 0, "jobs": 0}
 
     def run(summary: dict) -> None:
@@ -42,6 +44,7 @@ def seed_all(history_hours: int) -> dict[str, int]:
     run(match_jobs.refresh_live())
     for summary in match_jobs.refresh_due_details().values():
         run(summary)
+    run(media_jobs.refresh_crests())
     return totals
 
 

@@ -62,7 +62,7 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "CACHE_DEFAULT_TIMEOUT": int(env.get("CACHE_DEFAULT_TIMEOUT", "300")),
         # Cached values are pickled by class path (app.football.services.MatchCard): a release that moves or renames a
         # cached class changes this, so it never reads what an older release stored (unpickling that is a 500).
-        "CACHE_KEY_PREFIX": "betscore:c2:",
+        "CACHE_KEY_PREFIX": "betscore:c3:",
         # In-process cache only: past this many entries cachelib drops the oldest, never-expiring ones first.
         "CACHE_THRESHOLD": int(env.get("CACHE_THRESHOLD", "5000")),
         # Proxies in front of the app whose X-Forwarded-For and -Proto (and Fly-Client-IP) are believed: 1 on Fly. With
@@ -161,6 +161,18 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SECURE": production,
         "PREFERRED_URL_SCHEME": "https" if production else "http",
+        # Crests and badges (app/media): files under MEDIA_ROOT, or objects in MEDIA_BUCKET when it is set (an
+        # S3-compatible store; credentials from the usual AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or the role).
+        "MEDIA_ROOT": env.get("MEDIA_ROOT") or str(ROOT / "instance" / "media"),
+        "MEDIA_BUCKET": env.get("MEDIA_BUCKET") or None,
+        "MEDIA_S3_ENDPOINT_URL": env.get("MEDIA_S3_ENDPOINT_URL") or None,
+        "MEDIA_S3_REGION": env.get("MEDIA_S3_REGION") or env.get("AWS_DEFAULT_REGION") or None,
+        "MEDIA_S3_PREFIX": env.get("MEDIA_S3_PREFIX", "media/"),
+        # One image fetched from a provider: at most this many bytes, within this many seconds in all.
+        "MEDIA_MAX_BYTES": int(env.get("MEDIA_MAX_BYTES", str(512 * 1024))),
+        "MEDIA_FETCH_TIMEOUT": float(env.get("MEDIA_FETCH_TIMEOUT", "10")),
+        # Images fetched per run of the crests job (the rest wait for the next run).
+        "MEDIA_FETCH_BATCH": int(env.get("MEDIA_FETCH_BATCH", "40")),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(64 * 1024))),
         "WTF_CSRF_TIME_LIMIT": None,
     }

@@ -64,6 +64,8 @@ def _settings(backend: str, tmp_path_factory: pytest.TempPathFactory) -> dict:
         "SEED_HISTORY_HOURS": SEED_HISTORY_HOURS,
         # Embedded sessions are files: each test run keeps its own (with Redis they live there).
         "SESSION_FILE_DIR": str(tmp_path_factory.mktemp("sessions")),
+        # Crests the seed draws are files of this test run, not of the working tree's instance/.
+        "MEDIA_ROOT": str(tmp_path_factory.mktemp("media")),
     }
     if backend == "embedded":
         path = tmp_path_factory.mktemp("db") / "test.db"

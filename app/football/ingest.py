@@ -15,10 +15,10 @@ from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
-from app.football.models import Competition, Match, MatchAlias, Season, Standing
+from app.football.models import Competition, Crested, Match, MatchAlias, Season, Standing, Team
 from app.football.registry import TeamResolver
 from app.providers.catalog import COMPETITIONS, season_of
-from app.providers.records import CompetitionRecord, FixtureRecord, StandingRecord
+from app.providers.records import CompetitionRecord, FixtureRecord, StandingRecord, TeamRef
 from app.storage.columns import utcnow
 
 T = TypeVar("T")
@@ -59,9 +59,26 @@ def upsert_competitions(records: Iterable[CompetitionRecord], position_of: dict[
         if (comp.name, comp.country, comp.position) != wanted:
             comp.name, comp.country, comp.position = wanted
             written += 1
+        offer_crest(comp, rec.crest_url)
         db.session.flush()
         written += _ensure_season(comp, rec.season, rec.season_start, rec.season_end)[1]
     return written
+
+
+def offer_crest(item: Crested, url: str | None) -> None:
+    """A provider's image URL for a club or league: kept when there is none yet, or when the one kept has failed to
+    fetch (another provider may serve it); once an image is stored it is never fetched again. Not a change any page
+    shows: it counts as nothing written."""
+    if url and item.crest_key is None and url != item.crest_url and (item.crest_url is None or item.crest_failures):
+        item.crest_url, item.crest_error = url, None
+
+
+def offer_team_crests(refs: Iterable[tuple[int | None, TeamRef]]) -> None:
+    """offer_crest for the resolved teams of a batch, loading only those still without a stored image."""
+    urls = {team_id: ref.crest_url for team_id, ref in refs if team_id is not None and ref.crest_url}
+    for chunk in chunked(urls):
+        for team in db.session.scalars(select(Team).where(Team.id.in_(chunk), Team.crest_key.is_(None))):
+            offer_crest(team, urls[team.id])
 
 
 def _ensure_season(comp: Competition, name: str, start: date, end: date) -> tuple[Season, int]:
@@ -96,9 +113,11 @@ def upsert_fixtures(provider: str, authoritative: bool, records: Sequence[Fixtur
     resolver = TeamResolver(provider, authoritative)
     seasons = Seasons()
     existing = _matches_by_alias(provider, [r.external_id for r in records])
+    crests: list[tuple[int | None, TeamRef]] = []
     for rec in records:
         home = resolver.resolve(rec.home, rec.competition_key)
         away = resolver.resolve(rec.away, rec.competition_key)
+        crests += ((home, rec.home), (away, rec.away))
         season = seasons.find(rec.competition_key, rec.season, rec.kickoff_at.date())
         if home is None or away is None or season is None:
             result.unresolved.append(_describe_unresolved(rec, home, away, season))
@@ -118,6 +137,7 @@ def upsert_fixtures(provider: str, authoritative: bool, records: Sequence[Fixtur
             result.changed_ids.add(match.id)
         else:
             result.unchanged += 1
+    offer_team_crests(crests)
     return result
 
 
@@ -239,8 +259,10 @@ def upsert_standings(provider: str, authoritative: bool, records: Sequence[Stand
         (row.season_id, row.team_id): row
         for row in db.session.scalars(select(Standing).where(Standing.season_id.in_(season_ids)))
     }
+    crests: list[tuple[int | None, TeamRef]] = []
     for rec in records:
         team_id = resolver.resolve(rec.team, rec.competition_key)
+        crests.append((team_id, rec.team))
         season = season_of[(rec.competition_key, rec.season)]
         if team_id is None or season is None:
             result.unresolved.append(rec.team.name if season else f"season {rec.season}")
@@ -258,4 +280,5 @@ def upsert_standings(provider: str, authoritative: bool, records: Sequence[Stand
             result.updated += 1
         else:
             result.unchanged += 1
+    offer_team_crests(crests)
     return result

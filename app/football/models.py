@@ -46,7 +46,18 @@ class MatchDisplay:
         return f"{self.minute}{extra}'"
 
 
-class Competition(Model):
+class Crested:
+    """A club's crest or a league's badge: the provider's image URL ingest keeps, the key it was stored under here
+    (app/media), and the fetch attempts that failed (tried again later, each wait longer)."""
+
+    crest_url: Mapped[str | None] = mapped_column(String(300))
+    crest_key: Mapped[str | None] = mapped_column(String(80))
+    crest_failures: Mapped[int] = mapped_column(default=0, server_default="0")
+    crest_error: Mapped[str | None] = mapped_column(String(200))
+    crest_tried_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Competition(Crested, Model):
     __tablename__ = "competitions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -71,7 +82,7 @@ class Season(Model):
     competition: Mapped[Competition] = relationship(back_populates="seasons")
 
 
-class Team(Model):
+class Team(Crested, Model):
     __tablename__ = "teams"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -96,9 +96,14 @@ def match_card(match_id: int, kept: MatchCard | None = None) -> MatchCard | None
             return None  # not kept (no keep_none): any id a URL names would take a cache entry
         return MatchCard(
             id=match.id,
-            competition=Named(match.competition.id, match.competition.name, match.competition.key),
-            home_team=Named(match.home_team.id, match.home_team.name),
-            away_team=Named(match.away_team.id, match.away_team.name),
+            competition=Named(
+                match.competition.id,
+                match.competition.name,
+                match.competition.key,
+                crest_key=match.competition.crest_key,
+            ),
+            home_team=Named(match.home_team.id, match.home_team.name, crest_key=match.home_team.crest_key),
+            away_team=Named(match.away_team.id, match.away_team.name, crest_key=match.away_team.crest_key),
             **{f: getattr(match, f) for f in FIXTURE_FIELDS},
         )
 
@@ -113,6 +118,11 @@ class Named:
     name: str
     key: str | None = None
     country: str | None = None
+    crest_key: str | None = None  # its stored crest or badge (app/media), shown by templates/media/_crest.html
+
+
+def named_competition(c: Competition) -> Named:
+    return Named(c.id, c.name, c.key, c.country, c.crest_key)
 
 
 COMPETITIONS_SECONDS = 600
@@ -123,7 +133,7 @@ def competitions() -> list[Named]:
 
     def load() -> list[Named]:
         rows = db.session.scalars(select(Competition).order_by(Competition.position, Competition.name))
-        return [Named(c.id, c.name, c.key, c.country) for c in rows]
+        return [named_competition(c) for c in rows]
 
     return cached(cache_keys.COMPETITIONS_KEY, load, COMPETITIONS_SECONDS)
 

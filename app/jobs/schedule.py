@@ -153,5 +153,9 @@ PERIODIC: tuple[Periodic, ...] = (
     ),
     # At kickoff a match's latest prediction is frozen; after the final whistle it is scored.
     Periodic("settle", "app.predictions.jobs:settle_predictions", timedelta(minutes=2), queue="live"),
+    # Crests and badges not stored yet: each fetched once from its provider's image host (drawn, in the demo world).
+    Periodic(
+        "crests", "app.media.jobs:refresh_crests", timedelta(minutes=10), queue="low", timeout=timedelta(minutes=6)
+    ),
     Periodic("cleanup", "app.jobs.cleanup:nightly", cron="0 2 * * *", queue="low", timeout=timedelta(minutes=30)),
 )
