@@ -11,11 +11,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from app import clock
 from app.extensions import db
-from app.football.models import Competition, Crested, Team
+from app.football.models import Competition, Crested, Match, Team
 from app.jobs.job import job
 from app.media import fetch, images, store
 from app.providers import media
@@ -23,6 +23,7 @@ from app.providers.demo import crests as demo_crests
 
 log = logging.getLogger("betscore.media")
 RETRY_FIRST, RETRY_MOST = timedelta(minutes=15), timedelta(days=1)
+SHOWN_BEFORE, SHOWN_AFTER = timedelta(days=4), timedelta(days=22)  # results and fixtures the pages list
 
 
 @dataclass(frozen=True)
@@ -58,12 +59,26 @@ def refresh_crests() -> dict[str, Any]:
         row: Crested | None = db.session.get(Team, w.id) if w.model is Team else db.session.get(Competition, w.id)
         if row is not None:
             _record(row, key, error, now)
-    stored = sum(1 for _, (key, _) in outcomes if key)
+    done = [w for w, (key, _) in outcomes if key]
     return {
-        "written": stored,
-        "stored": stored,
+        "written": len(done),
+        "stored": len(done),
         "failed": {f"{w.model.__tablename__}:{w.id}": error for w, (_, error) in outcomes if error},
+        **_shown_with(done, now),
     }
+
+
+def _shown_with(done: list[Wanted], now: datetime) -> dict[str, set[Any]]:
+    """The cached views that now have a crest to show: the matches lists and pages show around now (their cached
+    cards and fragments are dropped after the commit) and the leagues whose badge changed."""
+    team_ids = {w.id for w in done if w.model is Team}
+    leagues = {w.code for w in done if w.model is Competition}
+    if not team_ids and not leagues:
+        return {}
+    near = Match.kickoff_at.between(now - SHOWN_BEFORE, now + SHOWN_AFTER)
+    crested = or_(Match.home_team_id.in_(team_ids), Match.away_team_id.in_(team_ids), Competition.key.in_(leagues))
+    matches = db.session.scalars(select(Match.id).join(Match.competition).where(near, crested))
+    return {"changed_matches": set(matches), "changed_leagues": leagues}
 
 
 def due(now: datetime, limit: int, demo: bool) -> list[Wanted]:

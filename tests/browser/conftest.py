@@ -48,6 +48,7 @@ def seeded_app(path: Path, clock, prepare: Callable[[], None] = lambda: None, ov
             "SCHEDULER": "off",
             "SECRET_KEY": "browser",
             "CLOCK": clock,
+            "MEDIA_ROOT": str(path.parent / "media"),  # the crests the seed draws stay with this test's database
             **IN_PROCESS,
             **(overrides or {}),
         }

@@ -10,8 +10,8 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.football import ingest
-from app.football.models import Competition, Team
+from app.football import ingest, services
+from app.football.models import Competition, Match, Team
 from app.media import jobs, store
 from app.media.images import key_for
 from app.providers.records import FixtureRecord, MatchStatus, TeamRef
@@ -68,6 +68,21 @@ def test_each_image_is_fetched_once_and_stored_by_content(app: Flask, loopback_p
     assert store.storage(app).get(second.crest_key) == image("python.webp")
     assert jobs.refresh_crests()["stored"] == 0  # stored: never fetched again
     assert len(server.hits("/teams/1.png")) == 2 and len(server.hits("/teams/2.webp")) == 1
+
+
+def test_a_stored_crest_retires_the_cached_views_that_show_its_club(
+    app: Flask, loopback_policy: ProviderServer
+) -> None:
+    match = db.session.scalar(select(Match).where(Match.status == "live").order_by(Match.id).limit(1))
+    assert match is not None
+    home = db.session.get(Team, match.home_team_id)
+    assert home is not None
+    loopback_policy.route("/teams/home.png", body=image("python.png"))
+    wanting(home, loopback_policy.url + "/teams/home.png")
+    db.session.commit()
+    assert services.match_card(match.id).home_team.crest_key is None  # cached as it is now
+    jobs.refresh_crests()
+    assert services.match_card(match.id).home_team.crest_key == key_for(image("python.png"))
 
 
 def test_failures_are_recorded_and_tried_again_later(app: Flask, loopback_policy: ProviderServer, clock: Clock) -> None:
