@@ -14,7 +14,7 @@ SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 IMAGE_CSP = "default-src 'none'; sandbox"
 
 
-@bp.get("/media/<path:key>")
+@bp.get("/media/<key>")
 def show(key: str) -> Response:
     mimetype = images.content_type(key)
     if mimetype is None:
