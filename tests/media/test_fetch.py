@@ -3,6 +3,7 @@ missing and redirected-away answers are refused with a short reason."""
 
 from __future__ import annotations
 
+import gzip
 import re
 
 import pytest
@@ -97,3 +98,12 @@ def test_nothing_listening_is_a_failure_not_a_crash(image_server: ProviderServer
     image_server.close()
     with pytest.raises(FetchError, match="request failed"):
         fetch(url + "/x.png", allowed=lambda u: True, max_bytes=CAP, timeout=2)
+
+
+def test_a_compressed_body_is_never_expanded(image_server: ProviderServer) -> None:
+    """Asked for identity; a body gzipped anyway could expand past the cap within one read, so it is not unpacked."""
+    bomb = gzip.compress(image("python.png") + b"\0" * 1_000_000)
+    image_server.route("/zipped.png", body=bomb, headers={"Content-Encoding": "gzip"}, content_type="image/png")
+    with pytest.raises(FetchError, match="not a PNG"):
+        get(image_server, "/zipped.png", max_bytes=len(bomb) + 10)
+    assert image_server.hits("/zipped.png")[0].headers["Accept-Encoding"] == "identity"
