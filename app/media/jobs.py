@@ -50,6 +50,8 @@ def refresh_crests() -> dict[str, Any]:
     wanted = due(now, settings["MEDIA_FETCH_BATCH"], demo=current_app.extensions["betscore.demo"])
     # The due list is plain data: end the read so no connection is held open while images download.
     db.session.rollback()
+    # MEDIA_URL_POLICY is a test's stand-in for the providers' hosts (a create_app override, never read from the
+    # environment); otherwise only https URLs on the providers' own image hosts are fetched.
     allowed: Callable[[str], bool] = settings.get("MEDIA_URL_POLICY") or (lambda u: media.provider_of(u) is not None)
     target = store.storage(current_app)
     outcomes = [
