@@ -78,6 +78,8 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "RATELIMIT_LOGIN": env.get("RATELIMIT_LOGIN", "5 per minute;50 per hour"),
         "RATELIMIT_ACCOUNT": env.get("RATELIMIT_ACCOUNT", "5 per minute;20 per hour"),
         "RATELIMIT_USER": env.get("RATELIMIT_USER", "100 per minute;1000 per hour"),
+        # Crest and badge images (/media): outside the budgets above (a page shows dozens), within one of their own.
+        "RATELIMIT_MEDIA": env.get("RATELIMIT_MEDIA", "600 per minute"),
         # No X-RateLimit-* headers: they cost every response a read of the limit's storage (Redis), and nothing reads
         # them. A 429 says when to come back in Retry-After and on its page (app/web/limits.py).
         "RATELIMIT_HEADERS_ENABLED": False,

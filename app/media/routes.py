@@ -4,14 +4,28 @@ a key names its content, so it never changes."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, request
+from flask_limiter import ExemptionScope
 
+from app.extensions import limiter
 from app.media import images, store
-
-bp = Blueprint("media", __name__)
 
 # An SVG opened on its own is a document: no script, no fetch, no form, sandboxed; inline styles only.
 SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 IMAGE_CSP = "default-src 'none'; sandbox"
+
+
+bp = Blueprint("media", __name__)
+
+
+def _media_limit() -> str:
+    return str(current_app.config["RATELIMIT_MEDIA"])
+
+
+# Outside the site-wide budget, as static files are: one page shows dozens of crests, and each would spend a page's
+# share. Its own limit still bounds what one address can make the store look up. (Set on the blueprint: Flask-Limiter
+# drops a view's own limit when the view is exempted from anything.)
+limiter.exempt(bp, flags=ExemptionScope.APPLICATION)
+limiter.limit(_media_limit)(bp)
 
 
 @bp.get("/media/<key>")

@@ -97,3 +97,17 @@ def test_any_key_is_answered_without_a_server_error(client: FlaskClient, key: st
     # 308: the router merging a doubled slash ("/media//0" -> "/media/0"), which is then a 404.
     assert response.status_code in (308, 400, 404), (key, response.status_code)
     assert "immutable" not in response.headers.get("Cache-Control", "")
+
+
+def test_crests_do_not_spend_the_visitors_page_budget(app: Flask, client: FlaskClient) -> None:
+    """A page shows dozens of crests: they have a budget of their own, not the site-wide one pages share."""
+    key = stored(app, "python.gif")
+    for _ in range(210):  # past the site-wide 200 a minute
+        assert client.get(f"/media/{key}").status_code == 200
+    assert client.get("/").status_code == 200
+
+
+def test_crests_have_a_limit_of_their_own(app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(app.config, "RATELIMIT_MEDIA", "3 per minute")
+    key = stored(app, "python.gif")
+    assert [client.get(f"/media/{key}").status_code for _ in range(4)] == [200, 200, 200, 429]
