@@ -151,7 +151,7 @@ def test_odds_format_is_chosen_and_remembered(client, fmt, pattern):
     assert answer.status_code == 303 and answer.headers["Location"] == "/?day=2026-11-22"
     html = client.get("/").get_data(as_text=True)
     assert re.search(pattern, html)
-    assert f'aria-label="Odds format: {fmt}"' in html
+    assert f'<span class="sr-only"> ({fmt}): change the odds format</span>' in html
     form = client.get("/settings/odds-format").get_data(as_text=True)
     assert re.search(rf'value="{fmt}"[^>]*checked', form)
 
