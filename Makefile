@@ -6,7 +6,7 @@ FLASK := $(VENV)/bin/flask --app app:create_app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run live test lint bench bench-tools bench-live bench-model backtest worker scheduler install install-dev migrate seed clean pwa-images
+.PHONY: run live test lint audit chromium bench bench-tools bench-live bench-model backtest worker scheduler install install-dev migrate seed clean pwa-images
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,10 +36,22 @@ live: install
 	$(VENV)/bin/gunicorn -c gunicorn.live.conf.py wsgi:app
 
 ## The whole suite; PostgreSQL and Redis too when TEST_DATABASE_URL / TEST_REDIS_URL are set.
-test: install-dev
-	@command -v chromium >/dev/null || [ "$$(id -u)" != 0 ] || { echo 'installing Chromium for the browser tests'; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+test: install-dev chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## Debian's Chromium for the browser tests and the audit; as root it is installed when missing.
+chromium:
+	@command -v chromium >/dev/null || [ "$$(id -u)" != 0 ] || { echo 'installing Chromium'; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+## Lighthouse (mobile) on /, a match, /leagues/epl and /model, served on the embedded default with demo data; prints
+## the four scores, LCP and CLS per page. Not a test. Lighthouse 12 from npm into .lighthouse/ once (13 needs Node 22).
+LIGHTHOUSE := .lighthouse/node_modules/.bin/lighthouse
+$(LIGHTHOUSE):
+	npm install --prefix .lighthouse --save-exact --no-audit --no-fund lighthouse@12.2.3
+
+audit: install chromium $(LIGHTHOUSE)
+	CHROME_PATH=/usr/bin/chromium $(PY) bench/audit.py --lighthouse $(LIGHTHOUSE)
 
 ## Style, types and the architecture's import contracts (pyproject.toml); CI runs it before the tests.
 lint: install-dev
