@@ -61,6 +61,7 @@ def test_no_serious_or_critical_violation(live_server, live_match, page_in, shot
     results = Axe().run(page, options={"resultTypes": ["violations"]})
     blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING]
     assert not blocking, f"{PAGES[name] or live_match} in {theme} at {width} px:\n{report(blocking)}"
+    assert page.locator("h1").count() == 1  # axe rates a page without one moderate only
     assert page.errors == []
 
 
@@ -113,3 +114,13 @@ def test_keyboard_reaches_the_skip_link_the_menu_a_match_and_its_board(live_serv
     regions = page.locator(".table-wrap").count()
     assert regions and sum(f["region"] for f in whole) == regions, "a scrolling table the keyboard cannot reach"
     assert sum(f["jump"] for f in whole) == page.locator("main nav a").count()
+
+
+def test_the_live_dot_is_still_for_those_who_ask_for_less_motion(live_server, browser):
+    for motion, animated in (("no-preference", True), ("reduce", False)):
+        context = browser.new_context(timezone_id="UTC", reduced_motion=motion)
+        page = context.new_page()
+        page.goto(live_server + "/")
+        name = page.locator(".live-group .dot").evaluate("e => getComputedStyle(e).animationName")
+        context.close()
+        assert (name != "none") is animated, motion
