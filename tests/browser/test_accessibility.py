@@ -13,6 +13,9 @@ pytestmark = pytest.mark.browser
 
 WIDTHS = (360, 1280)
 THEMES = ("light", "dark")
+# (the system's colour scheme, the theme chosen in the preferences or None to follow the system, the page's width)
+LOOKS = [(scheme, None, width) for scheme in THEMES for width in WIDTHS]
+LOOKS += [("light", "dark", 360), ("dark", "light", 360)]
 PAGES = {"matches": "/", "match": None, "league": "/leagues/epl", "model": "/model", "login": "/login"}
 BLOCKING = {"serious", "critical"}
 
@@ -49,15 +52,18 @@ def report(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
-@pytest.mark.parametrize("width", WIDTHS)
-@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize(("scheme", "chosen", "width"), LOOKS)
 @pytest.mark.parametrize("name", PAGES)
-def test_no_serious_or_critical_violation(live_server, live_match, page_in, shots, name, theme, width):
-    page = page_in(width=width, scheme=theme)
+def test_no_serious_or_critical_violation(live_server, live_match, page_in, shots, name, scheme, chosen, width):
+    page = page_in(width=width, scheme=scheme)
+    if chosen:
+        page.context.add_cookies([{"name": "theme", "value": chosen, "url": live_server}])
     page.goto(live_server + (PAGES[name] or live_match))
     page.wait_for_load_state("load")
-    assert page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches") == (theme == "dark")
-    page.screenshot(path=str(shots / f"{name}-{theme}-{width}.png"), full_page=True)
+    assert page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches") == (scheme == "dark")
+    assert page.evaluate("document.documentElement.dataset.theme || null") == chosen
+    theme = chosen or scheme
+    page.screenshot(path=str(shots / f"{name}-{theme}{'-chosen' if chosen else ''}-{width}.png"), full_page=True)
     results = Axe().run(page, options={"resultTypes": ["violations"]})
     blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING]
     assert not blocking, f"{PAGES[name] or live_match} in {theme} at {width} px:\n{report(blocking)}"
