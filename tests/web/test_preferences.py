@@ -65,7 +65,8 @@ def test_a_zone_chosen_by_hand_wins_over_the_detected_one_until_automatic_again(
 def test_the_odds_format_is_saved_with_the_rest(client):
     save(client, format="fractional", theme="dark", tz="America/New_York")
     page = client.get("/").get_data(as_text=True)
-    assert 'aria-label="Odds format: fractional"' in page and 'data-tz="America/New_York"' in page
+    assert '<span class="sr-only"> (fractional): change the odds format</span>' in page
+    assert 'data-tz="America/New_York"' in page
 
 
 def test_over_htmx_the_page_is_drawn_again(client):
