@@ -90,6 +90,11 @@ class Team(Crested, Model):
     short_name: Mapped[str | None] = mapped_column(String(12))
     country: Mapped[str | None] = mapped_column(String(60))
 
+    @property
+    def short(self) -> str:
+        """The name for where space is short (a list row on a phone): the short name, else the full one."""
+        return self.short_name or self.name
+
 
 class TeamAlias(Model):
     """How one provider names a team: the key for resolving its records to ours."""

@@ -68,6 +68,9 @@ class TeamResolver:
 
     def _link(self, ref: TeamRef, team_id: int) -> None:
         db.session.add(TeamAlias(team_id=team_id, provider=self.provider, external_id=ref.external_id, name=ref.name))
+        team = db.session.get(Team, team_id)
+        if team is not None and team.short_name is None and ref.short_name:
+            team.short_name = ref.short_name  # a team first met without one (API-Football) takes this provider's
         self._by_external[ref.external_id] = team_id
 
     def _queue(self, ref: TeamRef, competition_key: str | None) -> None:

@@ -102,8 +102,18 @@ def match_card(match_id: int, kept: MatchCard | None = None) -> MatchCard | None
                 match.competition.key,
                 crest_key=match.competition.crest_key,
             ),
-            home_team=Named(match.home_team.id, match.home_team.name, crest_key=match.home_team.crest_key),
-            away_team=Named(match.away_team.id, match.away_team.name, crest_key=match.away_team.crest_key),
+            home_team=Named(
+                match.home_team.id,
+                match.home_team.name,
+                crest_key=match.home_team.crest_key,
+                short_name=match.home_team.short_name,
+            ),
+            away_team=Named(
+                match.away_team.id,
+                match.away_team.name,
+                crest_key=match.away_team.crest_key,
+                short_name=match.away_team.short_name,
+            ),
             **{f: getattr(match, f) for f in FIXTURE_FIELDS},
         )
 
@@ -119,6 +129,12 @@ class Named:
     key: str | None = None
     country: str | None = None
     crest_key: str | None = None  # its stored crest or badge (app/media), shown by templates/media/_crest.html
+    short_name: str | None = None
+
+    @property
+    def short(self) -> str:
+        """The name for where space is short (see Team.short)."""
+        return self.short_name or self.name
 
 
 def named_competition(c: Competition) -> Named:

@@ -37,6 +37,7 @@ STATUSES = {
     "CANCELED": S.CANCELLED,  # both spellings are about
 }  # SUSPENDED, like any code not listed, is OTHER
 MAX_SPAN_DAYS = 10  # GET /matches answers 400 "Specified period must not exceed 10 days" beyond this
+SHORT_NAME_LENGTH = 12  # teams.short_name: a longer shortName ("Wolverhampton") gives way to the tla
 MAX_ERROR_BODY, ERROR_BODY_SECONDS = 16 * 1024, 2.0  # football-data's error bodies are under 200 bytes
 _MINUTE = re.compile(r"\s*(\d+)\s*(?:\+\s*(\d+))?\s*'?\s*")
 
@@ -84,13 +85,14 @@ def _id(value: Any, what: str) -> str:
 
 
 def _team(raw: Any, what: str) -> TeamRef:
-    """A TeamRef from {id, name, shortName, tla, crest}; short_name is the tla, else the shortName; a crest that is
-    no image URL of football-data's (some point at other sites) is left out."""
+    """A TeamRef from {id, name, shortName, tla, crest}; short_name: the shortName ("Man City") when it fits, else the
+    tla; a crest that is no image URL of football-data's (some point at other sites) is left out."""
     team = _of(raw, dict, what)
     name = team.get("name")
     if not isinstance(name, str) or not name:
         raise _BadShape(f"{what} has no name")
-    short = next((s for s in (team.get("tla"), team.get("shortName")) if isinstance(s, str) and s), None)
+    fits = (team.get("shortName"), team.get("tla"))
+    short = next((s for s in fits if isinstance(s, str) and s and len(s) <= SHORT_NAME_LENGTH), None)
     return TeamRef(
         external_id=_id(team.get("id"), what), name=name, short_name=short, crest_url=image_url(team.get("crest"))
     )

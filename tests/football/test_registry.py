@@ -213,3 +213,24 @@ def test_review_without_csrf_token_is_refused(admin, queued):
     assert admin.post(f"/admin/aliases/{queued.id}/create").status_code == 400
     db.session.refresh(queued)
     assert queued.resolved_at is None
+
+
+def test_the_demo_world_gives_every_team_a_short_name_that_fits_a_list_row(app):
+    teams = db.session.scalars(select(Team)).all()
+    assert teams and all(t.short_name and len(t.short_name) <= 11 for t in teams)  # 11 fit a row at 360 px
+    by_name = {t.name: t.short for t in teams}
+    assert by_name["Manchester United"] == "Man Utd" and by_name["Arsenal"] == "Arsenal"
+
+
+def test_a_team_without_a_short_name_takes_the_one_a_second_provider_knows(app):
+    match = an_upcoming_match()
+    home = db.session.get(Team, match.home_team_id)
+    home.short_name = None  # as a team first met through API-Football, which has none
+    fixture = demo_fixture(match)
+    upsert_fixtures("football-data", False, [replace(fixture, home=replace(fixture.home, short_name="Home FC"))])
+    db.session.commit()
+    assert db.session.get(Team, match.home_team_id).short_name == "Home FC"
+    other = replace(fixture, external_id="fd-2", home=TeamRef("fd-h2", home.name, "Other"))
+    upsert_fixtures("football-data-2", False, [other])
+    db.session.commit()
+    assert db.session.get(Team, match.home_team_id).short_name == "Home FC"  # one it has is kept

@@ -82,8 +82,8 @@ def test_scheduled_sample_gives_109_scheduled_fixtures(server: ProviderServer) -
         external_id="538050",
         competition_key="epl",
         season="2025-26",
-        home=TeamRef("62", "Everton FC", "EVE"),
-        away=TeamRef("66", "Manchester United FC", "MUN"),
+        home=TeamRef("62", "Everton FC", "Everton"),
+        away=TeamRef("66", "Manchester United FC", "Man United"),
         kickoff_at=datetime(2026, 2, 23, 20, 0, tzinfo=UTC),
         status=MatchStatus.SCHEDULED,
         round="Matchday 27",
@@ -117,9 +117,10 @@ def test_standings_sample_gives_20_rows_with_unequal_games_played(server: Provid
     assert {(r.competition_key, r.season, r.group, r.form) for r in rows} == {("epl", "2025-26", None, "")}
     assert Counter(r.played for r in rows) == {27: 16, 28: 2, 26: 2}
     played = {r.team.short_name: r.played for r in rows if r.played != 27}
-    assert played == {"ARS": 28, "MUN": 26, "EVE": 26, "WOL": 28}
+    # The shortName where it fits teams.short_name (12 characters), else the three-letter code.
+    assert played == {"Arsenal": 28, "Man United": 26, "Everton": 26, "WOL": 28}
     top, bottom = rows[0], rows[-1]
-    assert top.team == TeamRef("57", "Arsenal FC", "ARS")
+    assert top.team == TeamRef("57", "Arsenal FC", "Arsenal")
     assert (top.won, top.drawn, top.lost, top.goals_for, top.goals_against, top.points) == (18, 7, 3, 56, 21, 61)
     assert bottom.team == TeamRef("76", "Wolverhampton Wanderers FC", "WOL")
     assert (bottom.won, bottom.drawn, bottom.lost, bottom.goals_for, bottom.goals_against, bottom.points) == (
@@ -139,8 +140,8 @@ def test_by_date_sample_keeps_only_the_four_serie_a_matches(server: ProviderServ
     assert {(f.competition_key, f.season, f.round, f.status) for f in fixtures} == {
         ("seriea", "2023-24", "Matchday 18", MatchStatus.SCHEDULED)
     }
-    assert fixtures[0].home == TeamRef("113", "SSC Napoli", "NAP")
-    assert fixtures[0].away == TeamRef("5911", "AC Monza", "MON")
+    assert fixtures[0].home == TeamRef("113", "SSC Napoli", "Napoli")
+    assert fixtures[0].away == TeamRef("5911", "AC Monza", "Monza")
     (hit,) = server.hits(MATCHES)
     assert hit.query == {"dateFrom": ["2023-12-29"], "dateTo": ["2023-12-31"], "competitions": ["PL,PD,SA,BL1,FL1"]}
 

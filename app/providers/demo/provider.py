@@ -66,7 +66,7 @@ def _team(league_key: str, index: int) -> TeamRef:
     """A club as the demo provider names it."""
     league = LEAGUES[league_key]
     club = league.clubs[index]
-    return TeamRef(f"{league_key}-{club.code.lower()}", club.name, club.code, league.country)
+    return TeamRef(f"{league_key}-{club.code.lower()}", club.name, club.short, league.country)
 
 
 # --- provider -------------------------------------------------------------------------

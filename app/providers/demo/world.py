@@ -14,6 +14,11 @@ class Club:
     attack: float
     defence: float
 
+    @property
+    def short(self) -> str:
+        """The name a phone's list row has room for (as football-data.org's shortName), else the full name."""
+        return SHORT_NAMES.get(self.name, self.name)
+
 
 @dataclass(frozen=True, slots=True)
 class League:
@@ -51,6 +56,46 @@ class Bookmaker:
     alt_totals: bool = True
     coverage: float = 1.0
     longshot_tilt: float = 0.0
+
+
+# Short names where the full one does not fit a list row at 360 px, as fans and the press shorten them.
+SHORT_NAMES = {
+    "Brighton & Hove Albion": "Brighton",
+    "Crystal Palace": "Palace",
+    "Leeds United": "Leeds",
+    "Manchester City": "Man City",
+    "Manchester United": "Man Utd",
+    "Newcastle United": "Newcastle",
+    "Nottingham Forest": "Forest",
+    "Tottenham Hotspur": "Spurs",
+    "West Ham United": "West Ham",
+    "Wolverhampton Wanderers": "Wolves",
+    "Athletic Club": "Athletic",
+    "Atlético Madrid": "Atlético",
+    "Celta Vigo": "Celta",
+    "Rayo Vallecano": "Rayo",
+    "Real Oviedo": "Oviedo",
+    "Real Sociedad": "Sociedad",
+    "Hellas Verona": "Verona",
+    "FC Augsburg": "Augsburg",
+    "Union Berlin": "Union",
+    "Werder Bremen": "Bremen",
+    "Bayer Leverkusen": "Leverkusen",
+    "Borussia Dortmund": "Dortmund",
+    "Eintracht Frankfurt": "Frankfurt",
+    "SC Freiburg": "Freiburg",
+    "Hamburger SV": "Hamburg",
+    "1. FC Heidenheim": "Heidenheim",
+    "TSG Hoffenheim": "Hoffenheim",
+    "1. FC Köln": "Köln",
+    "RB Leipzig": "Leipzig",
+    "Borussia Mönchengladbach": "Gladbach",
+    "Bayern Munich": "Bayern",
+    "FC St. Pauli": "St. Pauli",
+    "VfB Stuttgart": "Stuttgart",
+    "VfL Wolfsburg": "Wolfsburg",
+    "Paris Saint-Germain": "PSG",
+}
 
 
 def _clubs(*rows: tuple[str, str, float, float]) -> tuple[Club, ...]:
