@@ -8,7 +8,6 @@ neutral star on each row; the viewer's own stars are swapped in by id from `mark
 from __future__ import annotations
 
 from datetime import timedelta
-from itertools import groupby
 from typing import Any
 
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
@@ -152,8 +151,6 @@ def index():
 
 
 def _grouped(matches: list[Match]) -> dict[str, Any]:
-    tz = viewer.tz()
     live = [m for m in matches if m.in_play]
-    rest = [m for m in matches if not m.in_play]
-    days = [(day, list(ms)) for day, ms in groupby(rest, key=lambda m: m.kickoff_at.astimezone(tz).date())]
+    days = viewer.by_day(m for m in matches if not m.in_play)
     return {"live": live, "days": days, "best": odds_services.best_match_prices([m.id for m in matches])}

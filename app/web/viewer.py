@@ -3,11 +3,12 @@ them. Each cookie is read here only: a hostile value is ignored (the default app
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from functools import cache
-from typing import TypeVar
+from itertools import groupby
+from typing import Protocol, TypeVar
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -148,6 +149,20 @@ def percent(value: float | None, digits: int = 1) -> str:
     return "–" if value is None else f"{value * 100:.{digits}f}%"
 
 
+class KicksOff(Protocol):
+    @property
+    def kickoff_at(self) -> datetime: ...
+
+
+M = TypeVar("M", bound=KicksOff)
+
+
+def by_day(matches: Iterable[M]) -> list[tuple[date, list[M]]]:
+    """Matches in kickoff order, grouped by the viewer's local date: a list spanning days shows its dates."""
+    zone = tz()
+    return [(day, list(ms)) for day, ms in groupby(matches, key=lambda m: m.kickoff_at.astimezone(zone).date())]
+
+
 def day_label(day: date) -> str:
     offset = (day - today()).days
     named = {0: "Today", -1: "Yesterday", 1: "Tomorrow"}.get(offset)
@@ -156,6 +171,7 @@ def day_label(day: date) -> str:
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(local)
+    app.add_template_filter(by_day)
     app.add_template_filter(age)
     app.add_template_filter(recent)
     app.add_template_filter(ago)
