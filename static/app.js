@@ -79,8 +79,14 @@
   // ---- Live pushes -------------------------------------------------------------------
   // HTML from the socket is a list of parts, each in a <template> of its own (a table cell
   // cannot stand beside a section otherwise). This extension swaps each part in by id when
-  // this page shows it, flashing a price that moved, and leaves nothing for the ws extension.
+  // this page shows it, flashing a price that moved (class "moved"), and leaves nothing for the ws extension.
   // The "parts" extension does the same with an ordinary htmx answer (the viewer's own stars).
+  // A moved price flashes once (CSS animation "moved"); the class goes when it ends, so the next move flashes again.
+  // Under reduced motion there is no animation, hence no end: the class is not added at all.
+  const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
+  document.addEventListener("animationend", function (event) {
+    if (event.animationName === "moved") event.target.classList.remove("moved");
+  });
   function swapParts(text) {
     const holder = document.createElement("template");
     holder.innerHTML = text;
@@ -89,7 +95,7 @@
       const target = part && part.id ? document.getElementById(part.id) : null;
       if (!target) return;
       const moved = part.classList.contains("up") || part.classList.contains("down");
-      if (moved && part.textContent !== target.textContent) part.classList.add("flash");
+      if (moved && part.textContent !== target.textContent && !reducedMotion.matches) part.classList.add("moved");
       htmx.swap(target, part.outerHTML, { swapStyle: "outerHTML" });
     });
     return "";

@@ -101,7 +101,8 @@ def test_a_new_user_signs_up_confirms_follows_bets_and_sees_the_bet_settled_with
     page.wait_for_selector('.match-header .side.home form.star.on button[aria-pressed="true"]')
     page.goto(base + "/my")
     followed_row = page.locator(f'#favourites-list li.match-row:has(a[href="{match_path}"])')
-    assert followed_row.count() == 1 and home in followed_row.inner_text()
+    # The row names the club (on a phone it shows its short name; the full one is in the row too).
+    assert followed_row.count() == 1 and home in followed_row.text_content()
     assert no_sideways_scroll(page)
 
     page.goto(base + match_path)

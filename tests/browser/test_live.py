@@ -65,8 +65,8 @@ def open_match(page_in, url: str, app: Flask, status: str):
 
 
 def board_cells(page) -> list[str]:
-    """Each cell's text as the markup has it (not as styles lay it out: the scratch page below has none)."""
-    return page.locator("section.odds table.board tbody td").all_text_contents()
+    """Each board cell's text, spaces normalised (the styled page and a bare copy lay the arrow's words out apart)."""
+    return [" ".join(t.split()) for t in page.locator("section.odds table.board tbody td").all_text_contents()]
 
 
 def served_cells(page, url: str, match_id: int) -> list[str]:
@@ -91,22 +91,65 @@ def run_until(app: Flask, clock: Clock, job, *args, changed) -> None:
     raise AssertionError(f"{job.__name__} changed nothing the test could see")
 
 
+# Records, in the page, every board cell that got the class "moved" (with its other classes then) and every one that
+# lost it: a moved price flashes for a moment and the class goes when the animation ends.
+WATCH_MOVES = """() => {
+  window.moves = {added: [], removed: []};
+  new MutationObserver((records) => records.forEach((r) => r.addedNodes.forEach((n) => {
+    if (n.nodeType === 1 && n.matches('td.moved')) {
+      window.moves.added.push({id: n.id, classes: n.className, animation: getComputedStyle(n).animationName});
+    }
+  }))).observe(document.body, {childList: true, subtree: true});
+  new MutationObserver((records) => records.forEach((r) => {
+    if (r.oldValue && r.oldValue.split(' ').includes('moved') && !r.target.classList.contains('moved')) {
+      window.moves.removed.push(r.target.id);
+    }
+  })).observe(document.body, {attributes: true, attributeFilter: ['class'], attributeOldValue: true, subtree: true});
+}"""
+
+
 def test_a_price_change_from_a_job_swaps_into_the_open_match_page(world, page_in):
     url, app, clock = world
     page, match_id, league = open_match(page_in, url, app, "scheduled")
     before = board_cells(page)
+    page.evaluate(WATCH_MOVES)
 
     def flashed() -> bool:
-        return page.locator("section.odds table.board td.flash").count() > 0
+        return page.evaluate("window.moves.added.length") > 0
 
     run_until(app, clock, refresh_odds, league, changed=lambda: page.wait_for_timeout(300) or flashed())
     assert page.evaluate("window.notReloaded === true")  # swapped in place, not a reload
     after = board_cells(page)
     assert after != before
     assert after == served_cells(page, url, match_id)  # what the page shows is what the server has now
-    classes = page.locator("section.odds table.board td.flash").first.get_attribute("class").split()
+    first = page.evaluate("window.moves.added[0]")
+    classes = first["classes"].split()
     assert "up" in classes or "down" in classes  # it flashes the way the price moved
+    assert first["animation"] == "moved"
+    cell = page.locator(f"#{first['id']}")
+    assert cell.locator(".move .sr-only").inner_text().strip().startswith(("up", "down"))  # the arrow, in words
+    for _ in range(100):  # the flash ends by itself (animationend), so the next move can flash again
+        if first["id"] in page.evaluate("window.moves.removed"):
+            break
+        page.wait_for_timeout(100)
+    assert "moved" not in (cell.get_attribute("class") or "").split()
     assert page.errors == []
+
+
+def test_a_moved_price_never_looks_like_the_best_one(world, page_in):
+    """The flash is amber; the best price keeps its own green fill: compared as the browser draws them."""
+    url, app, _ = world
+    page, _, _ = open_match(page_in, url, app, "scheduled")
+    best = page.locator("table.board td.best").first
+    plain = page.locator("table.board tbody td.num:not(.best):not(.na):not(.margin)").first
+    best_fill = best.evaluate("el => getComputedStyle(el).backgroundColor")
+    plain.evaluate("el => el.classList.add('moved')")
+    moved = plain.evaluate(
+        "el => { const a = el.getAnimations()[0]; a.pause(); a.currentTime = 0;"
+        " return getComputedStyle(el).backgroundColor }"
+    )
+    assert moved != best_fill and moved not in ("rgba(0, 0, 0, 0)", "transparent")
+    assert best.evaluate("el => getComputedStyle(el).animationName") == "none"
 
 
 def test_a_refit_brings_the_prediction_into_the_open_match_page(world, page_in):

@@ -69,7 +69,7 @@ def test_a_watched_match_gets_only_its_changed_board_parts_in_each_format(app, l
             assert html == now[ident][1]  # each pushed part is the part as the board now shows it
     in_fractions = pushed_parts(fractional.drain())
     cells = [
-        re.search(r'class="bet-link"[^>]*>([^<]*)</a>', h).group(1)
+        re.search(r'class="bet-link"[^>]*>([^<]*)</a>', h).group(1)  # the price (a moved one has its arrow after it)
         for i, h in in_fractions.items()
         if re.fullmatch(rf"odds-row-{match.id}-.*-\d", i) and "na" not in h.split(">")[0]
     ]

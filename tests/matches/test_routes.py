@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from markupsafe import escape
@@ -180,6 +181,27 @@ def test_league_page_shows_the_table_in_order_and_upcoming_matches(client):
     positions = [int(p) for p in re.findall(r'<tr><td class="num">(\d+)</td>', table)]
     assert positions == list(range(1, 21))
     assert "Upcoming" in html and row_ids(html)
+
+
+def test_league_page_names_the_local_day_of_every_upcoming_match(client):
+    """Three weeks of upcoming matches: each under the viewer's local date, the days in order, none twice."""
+    client.set_cookie("tz", "Pacific/Auckland")  # UTC+13 in November: a 15:45 UTC kickoff is the next local day
+    html = client.get("/leagues/epl").get_data(as_text=True)
+    upcoming = html.split('id="upcoming-title"', 1)[1].split("</section>", 1)[0]
+    days = re.findall(r'<h3 class="day-title">([^<]+)</h3>', upcoming)
+    ids = row_ids(upcoming)
+    matches = {m.id: m for m in db.session.scalars(select(Match).where(Match.id.in_(ids)))}
+    tz = ZoneInfo("Pacific/Auckland")
+    expected = sorted({matches[i].kickoff_at.astimezone(tz).date() for i in ids})
+    assert len(expected) > 3 and len(days) == len(expected)
+    assert all(f"{day.day} {day:%b}" in heading for heading, day in zip(days, expected, strict=True)), days
+
+
+def test_list_rows_carry_the_registry_short_name_beside_the_full_one(client):
+    html = client.get("/leagues/epl").get_data(as_text=True)
+    assert '<span class="long">Manchester United</span><span class="short">Man Utd</span>' in html
+    # A name that is short already is written once.
+    assert re.search(r'<span class="team (home|away)">Arsenal</span>', html)
 
 
 @pytest.mark.parametrize(("path", "status"), [("/leagues/atlantis", 404), ("/leagues/%3Cb%3E", 404)])

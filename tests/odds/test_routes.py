@@ -41,8 +41,10 @@ def table_rows(html: str, match_id: int, dom_market: str) -> dict[str, list[str]
     rows = {}
     for key, body in re.findall(rf'<tr id="odds-row-{match_id}-{dom_market}-([\w-]+)">(.*?)</tr>', html, re.S):
         cells = re.findall(r"<td[^>]*>(.*?)</td>", body, re.S)
-        # The price alone: the small opening price under it is read by opening_cells.
-        rows[key] = [unescape(re.sub(r"<[^>]+>", "", OPENING.sub("", c))).strip() for c in cells]
+        # The price alone: the small opening price under it is read by opening_cells; a recently moved one has its
+        # arrow and words after it (class "move").
+        prices = (OPENING.sub("", c).split('<span class="move">')[0] for c in cells)
+        rows[key] = [unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in prices]
     return rows
 
 
