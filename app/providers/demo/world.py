@@ -60,6 +60,7 @@ class Bookmaker:
 
 # Short names where the full one does not fit a list row at 360 px, as fans and the press shorten them.
 SHORT_NAMES = {
+    "Bournemouth": "B’mouth",
     "Brighton & Hove Albion": "Brighton",
     "Crystal Palace": "Palace",
     "Leeds United": "Leeds",
