@@ -19,7 +19,10 @@ def test_league_page_shows_the_badge_and_every_clubs_crest(live_server, page_in)
     crests = page.locator("table.standings tbody th.team img.crest")
     assert rows.count() == 20 and crests.count() == 20
     crests.last.scroll_into_view_if_needed()  # lazy images load once near the viewport
-    page.wait_for_function("() => [...document.querySelectorAll('img.crest')].every(i => i.complete)")
+    # The table's and the title's: lazy crests further down (the upcoming list) load only when scrolled to.
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('table.standings img.crest, h1 img.crest')].every(i => i.complete)"
+    )
     assert all(page.locator("table.standings img.crest, h1 img.crest").evaluate_all(LOADED))
     box = crests.first.bounding_box()
     assert box is not None and round(box["width"]) == round(box["height"]) == 20

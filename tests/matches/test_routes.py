@@ -201,7 +201,9 @@ def test_list_rows_carry_the_registry_short_name_beside_the_full_one(client):
     html = client.get("/leagues/epl").get_data(as_text=True)
     assert '<span class="long">Manchester United</span><span class="short">Man Utd</span>' in html
     # A name that is short already is written once.
-    assert re.search(r'<span class="team (home|away)">Arsenal</span>', html)
+    assert re.search(
+        r'<span class="team (home|away)">(<img class="crest"[^>]*>|<span class="crest[^>]*></span>)Arsenal</span>', html
+    )
 
 
 @pytest.mark.parametrize(("path", "status"), [("/leagues/atlantis", 404), ("/leagues/%3Cb%3E", 404)])
