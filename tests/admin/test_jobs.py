@@ -74,7 +74,7 @@ def test_only_admins_can_run_a_job(client, as_fan, auth, runners):
 
 def test_admin_index_links_to_the_jobs_panel(as_admin):
     html = as_admin.get("/admin/").get_data(as_text=True)
-    assert "<title>Admin · BetScore</title>" in html
+    assert "<title>Demo · Admin · BetScore</title>" in html
     assert 'href="/admin/jobs"' in html.split('<main id="main">', 1)[1]
 
 
