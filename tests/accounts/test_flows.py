@@ -143,11 +143,12 @@ def test_change_password_needs_the_current_one(client, make_user):
 
 def test_nav_offers_sign_in_and_sign_up_signed_out_and_the_account_menu_signed_in(client, make_user):
     page = client.get("/").get_data(as_text=True)
-    assert 'href="/login"' in page and 'href="/signup"' in page and "accounts-menu" not in page
+    assert 'href="/login"' in page and 'href="/signup"' in page and 'action="/logout"' not in page
     make_user("fan@example.com", PASSWORD)
     sign_in(client, "fan@example.com")
     page = client.get("/").get_data(as_text=True)
-    assert 'id="accounts-menu"' in page and 'href="/account"' in page and 'href="/signup"' not in page
+    menu = page.split('id="site-menu"', 1)[1].split("</details>", 1)[0]  # the header's menu (one line on a phone)
+    assert 'href="/account"' in menu and 'action="/logout"' in menu and 'href="/signup"' not in page
 
 
 def test_accounts_login_still_answers_for_old_links(client):
