@@ -49,6 +49,11 @@ def seeded_app(path: Path, clock, prepare: Callable[[], None] = lambda: None, ov
             "SECRET_KEY": "browser",
             "CLOCK": clock,
             "MEDIA_ROOT": str(path.parent / "media"),  # the crests the seed draws stay with this test's database
+            # Every browser test is one visitor (127.0.0.1), and a page of matches asks for dozens of crests: the
+            # whole suite inside a minute passes the site's per-visitor limits. The limits have tests of their own
+            # (tests/web/test_limits.py, tests/media); here they would only turn a fast run into 429s.
+            "RATELIMIT_APPLICATION": "100000 per minute",
+            "RATELIMIT_MEDIA": "100000 per minute",
             **IN_PROCESS,
             **(overrides or {}),
         }
