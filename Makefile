@@ -91,7 +91,7 @@ backtest: install
 
 ## The app's PNG icons, drawn from their SVGs, and the manifest's screenshots of the demo world (Debian's Chromium
 ## through Playwright), written under static/ to be committed: again after the icon or the pages change.
-pwa-images: install-dev
+pwa-images: install-dev chromium
 	$(PY) -m scripts.pwa_images
 
 ## Production's background processes (need REDIS_URL; DATABASE_URL for PostgreSQL):
