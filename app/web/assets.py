@@ -34,6 +34,10 @@ def names() -> list[str]:
 def init_app(app: Flask) -> None:
     # What a page names: its validator changes with them (web.conditional); the service worker's shell too (web.pwa).
     app.extensions["betscore.assets"] = _fingerprinted(app)
+    # One name for the whole set: a new release (any file changed) is a new version.
+    app.extensions["betscore.asset_version"] = hashlib.blake2b(
+        "\n".join(sorted(app.extensions["betscore.assets"].values())).encode(), digest_size=6
+    ).hexdigest()
 
     @app.after_request
     def immutable_when_versioned(response: Response) -> Response:

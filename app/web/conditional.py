@@ -80,11 +80,6 @@ def conditional(view: Callable[..., Any]) -> Callable[..., Response]:
 
 
 def init_app(app: Flask) -> None:
-    assets = app.extensions["betscore.assets"]
-    app.extensions["betscore.asset_version"] = hashlib.blake2b(
-        "\n".join(sorted(assets.values())).encode(), digest_size=6
-    ).hexdigest()
-
     @app.after_request
     def user_changed(response: Response) -> Response:
         """A signed-in user changed something of theirs: their pages' validators move on."""
