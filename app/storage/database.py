@@ -81,7 +81,13 @@ def schema_behind() -> bool:
     migrations = current_app.extensions["migrate"].directory
     with db.engine.connect() as connection:
         current = set(MigrationContext.configure(connection).get_current_heads())
-    return current != set(ScriptDirectory(migrations).get_heads())
+    return current != _code_heads(migrations)
+
+
+@functools.cache
+def _code_heads(migrations: str) -> frozenset[str]:
+    """The migrations' heads, read once per process: the code does not change under it, and /readyz asks often."""
+    return frozenset(ScriptDirectory(migrations).get_heads())
 
 
 def migrated(command: F) -> F:

@@ -3,14 +3,17 @@ renders them) and the health checks."""
 
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, Response, current_app, jsonify
 from sqlalchemy import text
 
 from app.extensions import db, limiter
-from app.storage import redis_client
+from app.storage import database, redis_client
 from app.web import pwa
 
 bp = Blueprint("site", __name__)
+log = logging.getLogger("betscore.site")
 
 
 @bp.app_template_global()
@@ -44,30 +47,45 @@ def offline() -> Response:
 @bp.get("/healthz")
 @limiter.exempt  # the platform probes often from one address; a limited probe would restart a healthy app
 def health():
-    """Liveness, for the platform's checks: 200 while this process answers, with the database's state in the body.
-    A database or Redis outage is not this machine's fault and every machine shares it: failing the check would only
-    take the machines out of routing, so visitors would get the platform's error instead of the app's 503 page and
-    the pages still cached. /readyz says 503 when a part is down."""
-    return jsonify(status="ok", database="ok" if _database_answers() else "unreachable")
+    """Liveness, for the platform's checks and the image's HEALTHCHECK: 200 while this process answers, asking no
+    database or Redis. Their outages are every machine's: failing liveness would only take all machines out of
+    routing (visitors would get the platform's error instead of the app's 503 page and the pages still cached), or
+    restart healthy ones. /readyz says what is down."""
+    return jsonify(status="ok")
 
 
 @bp.get("/readyz")
 @limiter.exempt
 def ready():
-    """What is up and what is down: the database (pages need it) and Redis (caches, queues, live relay; without it
-    the app runs degraded). 503 with Retry-After while anything is down."""
+    """Readiness: the database answers (pages need it) and is migrated to this code's head, and Redis answers
+    (caches, queues, live relay; without it the app runs degraded). 503 with Retry-After while anything is not;
+    never cached, since it is a reading of now."""
     redis = redis_client.reachable()
+    answers = _database_answers()
     parts = {
-        "database": "ok" if _database_answers() else "unreachable",
+        "database": "ok" if answers else "unreachable",
+        "migrations": _migrations() if answers else "unknown",
         "redis": "not configured" if redis is None else "ok" if redis else "unreachable",
     }
-    down = [name for name, state in parts.items() if state == "unreachable"]
+    down = [name for name, state in parts.items() if state in ("unreachable", "behind")]
     if not down:
-        return jsonify(status="ready", **parts)
-    response = jsonify(status="degraded" if down == ["redis"] else "unavailable", down=down, **parts)
-    response.status_code = 503
-    response.headers["Retry-After"] = "5"
+        response = jsonify(status="ready", **parts)
+    else:
+        response = jsonify(status="degraded" if down == ["redis"] else "unavailable", down=down, **parts)
+        response.status_code = 503
+        response.headers["Retry-After"] = "5"
+    response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _migrations() -> str:
+    """"current", or "behind" when the code has migrations the database lacks (the release command failed, or this
+    machine runs newer code than was migrated): its pages would fail on missing tables or columns."""
+    try:
+        return "behind" if database.schema_behind() else "current"
+    except Exception:  # the check must answer, whatever the database does
+        log.warning("readyz: could not read the schema's version", exc_info=True)
+        return "unknown"
 
 
 def _database_answers() -> bool:
