@@ -53,12 +53,14 @@ $(LIGHTHOUSE):
 audit: install chromium $(LIGHTHOUSE)
 	CHROME_PATH=/usr/bin/chromium $(PY) bench/audit.py --lighthouse $(LIGHTHOUSE)
 
-## Style, types and the architecture's import contracts (pyproject.toml); CI runs it before the tests.
+## Style, types, the architecture's import contracts (pyproject.toml) and the Dockerfile (hadolint, .hadolint.yaml);
+## CI runs it before the tests.
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/hadolint Dockerfile
 
 ## Benchmarks: the pages under the production server, side by side with a bare baseline;
 ## then one large odds response ingested into PostgreSQL, side by side with a plain COPY;
