@@ -59,7 +59,12 @@ def test_with_redis_down_pages_render_from_the_database_and_readyz_says_what_is_
         match_id = db.session.scalar(db.select(Match.id).where(Match.status == "scheduled").limit(1))
     pages = ["/", f"/matches/{match_id}", f"/matches/{match_id}/odds", "/leagues/epl", "/model"]
     before = {page: client.get(page).get_data(as_text=True) for page in pages}
-    assert client.get("/readyz").get_json() == {"status": "ready", "database": "ok", "migrations": "current", "redis": "ok"}
+    assert client.get("/readyz").get_json() == {
+        "status": "ready",
+        "database": "ok",
+        "migrations": "current",
+        "redis": "ok",
+    }
 
     server.stop()
     for _ in range(3):  # more than once: the first failure switches the cache to bypass, later ones never ask
