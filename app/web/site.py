@@ -79,8 +79,8 @@ def ready():
 
 
 def _migrations() -> str:
-    """Either "current", or "behind" when the code has migrations the database lacks (the release command failed, or this
-    machine runs newer code than was migrated): its pages would fail on missing tables or columns."""
+    """Either "current", or "behind" when the code has migrations the database lacks (the release command failed,
+    or this machine runs newer code than was migrated): its pages would fail on missing tables or columns."""
     try:
         return "behind" if database.schema_behind() else "current"
     except Exception:  # the check must answer, whatever the database does
