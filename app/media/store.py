@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from app.media.images import content_type
+from app.storage.s3 import s3_client
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -90,15 +91,6 @@ class S3Storage:
             raise
         data: bytes = answer["Body"].read()
         return data
-
-
-def s3_client(endpoint_url: str | None, region: str | None) -> Any:
-    """A boto3 S3 client with short timeouts; credentials come from boto3's usual chain (AWS_* variables, role)."""
-    import boto3
-    from botocore.config import Config
-
-    config = Config(connect_timeout=3, read_timeout=10, retries={"max_attempts": 3, "mode": "standard"})
-    return boto3.session.Session().client("s3", endpoint_url=endpoint_url, region_name=region, config=config)
 
 
 def storage(app: Flask) -> Storage:

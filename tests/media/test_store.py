@@ -9,7 +9,8 @@ import pytest
 
 from app import create_app
 from app.media.images import key_for
-from app.media.store import IMMUTABLE, LocalStorage, S3Storage, Storage, s3_client, storage
+from app.media.store import IMMUTABLE, LocalStorage, S3Storage, Storage, storage
+from app.storage.s3 import s3_client
 from tests.media.conftest import image
 
 PNG = image("python.png")
