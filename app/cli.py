@@ -13,6 +13,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from app import clock
 from app.accounts import cli as accounts_cli
+from app.admin.backup_cli import backup
 from app.football import jobs as match_jobs
 from app.jobs import queues, runs
 from app.jobs.schedule import LEAGUES, PERIODIC, find
@@ -187,5 +188,5 @@ def jobs_run(periodic_id: str) -> None:
 
 def init_app(app: Flask) -> None:
     """Every `flask` command of the app, registered in this one place."""
-    for command in (seed, refresh, providers, jobs, predictions_cli.predictions, accounts_cli.users):
+    for command in (seed, refresh, providers, jobs, predictions_cli.predictions, accounts_cli.users, backup):
         app.cli.add_command(command)

@@ -175,6 +175,22 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "MEDIA_FETCH_TIMEOUT": float(env.get("MEDIA_FETCH_TIMEOUT", "10")),
         # Images fetched per run of the crests job (the rest wait for the next run).
         "MEDIA_FETCH_BATCH": int(env.get("MEDIA_FETCH_BATCH", "40")),
+        # Backups (`flask backup`, and the nightly job): dumps and their manifests in BACKUP_DIR, or in BACKUP_BUCKET
+        # under BACKUP_S3_PREFIX when it is set (an S3-compatible store, by default the media's endpoint and region).
+        "BACKUP_DIR": env.get("BACKUP_DIR") or str(ROOT / "instance" / "backups"),
+        "BACKUP_BUCKET": env.get("BACKUP_BUCKET") or None,
+        "BACKUP_S3_PREFIX": env.get("BACKUP_S3_PREFIX", "backups/"),
+        "BACKUP_S3_ENDPOINT_URL": env.get("BACKUP_S3_ENDPOINT_URL") or env.get("MEDIA_S3_ENDPOINT_URL") or None,
+        "BACKUP_S3_REGION": env.get("BACKUP_S3_REGION")
+        or env.get("MEDIA_S3_REGION")
+        or env.get("AWS_DEFAULT_REGION")
+        or None,
+        # The folder of pg_dump and pg_restore; unset: Debian's of the server's version, else the PATH's.
+        "BACKUP_PG_BIN": env.get("BACKUP_PG_BIN") or None,
+        # The server verify creates its scratch database on (a role allowed to CREATE DATABASE); unset: DATABASE_URL's.
+        "BACKUP_VERIFY_DATABASE_URL": database_url(env["BACKUP_VERIFY_DATABASE_URL"])
+        if env.get("BACKUP_VERIFY_DATABASE_URL")
+        else None,
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(64 * 1024))),
         "WTF_CSRF_TIME_LIMIT": None,
     }

@@ -158,4 +158,6 @@ PERIODIC: tuple[Periodic, ...] = (
         "crests", "app.media.jobs:refresh_crests", timedelta(minutes=10), queue="low", timeout=timedelta(minutes=6)
     ),
     Periodic("cleanup", "app.jobs.cleanup:nightly", cron="0 2 * * *", queue="low", timeout=timedelta(minutes=30)),
+    # The database dumped, then proven by a restore into a scratch database (RPO 24 h): after the cleanup, quiet hours.
+    Periodic("backup", "app.admin.backups:backup_nightly", cron="30 2 * * *", queue="low", timeout=timedelta(hours=1)),
 )
