@@ -30,9 +30,28 @@ def read_manifest(dump: Path) -> dict[str, Any]:
         raise BackupError(missing) from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise BackupError(f"{path.name} is not a readable manifest: {exc}") from None
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("tables"), dict):
-        raise BackupError(f"{path.name} is not a backup manifest (no tables)")
+    problem = _problem(manifest)
+    if problem:
+        raise BackupError(f"{path.name} is not a backup manifest: {problem}")
     return manifest
+
+
+def _problem(manifest: Any) -> str | None:
+    """What makes this JSON no manifest of `flask backup create`'s, or None."""
+    if not isinstance(manifest, dict):
+        return "not an object"
+    if not isinstance(manifest.get("size"), int) or not isinstance(manifest.get("sha256"), str):
+        return "no size and sha256 of the dump"
+    tables, keys = manifest.get("tables"), manifest.get("key_tables")
+    if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+        return "no list of key tables"
+    if not isinstance(tables, dict) or not tables:
+        return "no tables"
+    for name, figures in tables.items():
+        rows = figures.get("rows") if isinstance(figures, dict) else None
+        if type(rows) is not int or rows < 0 or not isinstance(figures.get("checksum", ""), str):
+            return f"table {name[:60]!r} has no row count (or a checksum that is no text)"
+    return None
 
 
 def write_manifest(dump: Path, manifest: dict[str, Any]) -> Path:

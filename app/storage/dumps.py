@@ -62,7 +62,8 @@ class Database:
                 f"backups need PostgreSQL (pg_dump), and this database is {parsed.get_backend_name()}: "
                 "an embedded database is rebuilt with `flask seed` (see the README's Backups and restore)"
             )
-        bare = parsed.set(drivername="postgresql", password=None)
+        # URL.set() leaves a field given as None unchanged: the password is dropped by building the URL anew.
+        bare = URL.create("postgresql", parsed.username, None, parsed.host, parsed.port, parsed.database, parsed.query)
         return cls(
             url=bare.render_as_string(hide_password=False),
             password=parsed.password,

@@ -19,6 +19,7 @@ from app.extensions import db
 from app.jobs import runs
 from app.storage import redis_client
 from tests.conftest import Auth, csrf_token_from
+from tests.s3 import bucket, s3_credentials, s3_endpoint  # noqa: F401  (fixtures)
 
 ADMIN = ("boss@example.com", "a long enough secret")
 FAN = ("fan@example.com", "correct horse battery")
