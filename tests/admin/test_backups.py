@@ -8,6 +8,7 @@ import json
 import os
 import secrets
 import shutil
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -170,6 +171,40 @@ def test_create_then_verify_restores_a_scratch_copy_that_matches(source: Flask) 
         assert f"{manifest['tables'][table]['checksum']} ok" in result.output
     scratch = next(w for w in result.output.split() if w.startswith("betscore_verify_"))
     assert databases_named(scratch) == set()  # created, then dropped
+
+
+@needs_postgres
+def test_a_busy_source_still_verifies(ctx: Flask) -> None:
+    """Rows committed while the backup runs: the manifest and the dump both hold the snapshot's, none of the later."""
+    url = ctx.config["SOURCE_URL"]
+    wrote, stop = threading.Event(), threading.Event()
+
+    def write() -> None:
+        conn = Database.from_url(config.database_url(url)).connect()
+        try:
+            while not stop.is_set():
+                with conn, conn.cursor() as cur:
+                    cur.execute(
+                        "INSERT INTO job_runs (name, trigger, state, queued_at, attempt, written, requests, credits)"
+                        " VALUES ('busy', 'test', 'queued', now(), 0, 0, 0, 0)"
+                    )
+                wrote.set()
+        finally:
+            conn.close()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        assert wrote.wait(30)
+        before = execute(url, "SELECT count(*) FROM job_runs")[0][0]
+        location, manifest = backups.create()
+        after = execute(url, "SELECT count(*) FROM job_runs")[0][0]
+    finally:
+        stop.set()
+        writer.join()
+    assert before <= manifest["tables"]["job_runs"]["rows"] < after
+    report = backups.verify(location)
+    assert report.ok, report.text()
 
 
 @needs_postgres
