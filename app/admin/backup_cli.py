@@ -50,7 +50,7 @@ def backup_restore(file: str, target: str | None, yes: bool) -> None:
     """Replace the target database's tables with those of FILE, all or nothing; asks first unless --yes."""
     try:
         database = Database.from_url(target or current_app.config["SQLALCHEMY_DATABASE_URI"])
-    except (BackupError, ValueError) as exc:  # ValueError: SQLAlchemy could not parse the URL
+    except BackupError as exc:
         _fail(str(exc))
         return
     if not file.startswith(S3) and not Path(file).is_file():

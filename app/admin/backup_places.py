@@ -79,8 +79,9 @@ class Folder:
     def keep(self, dump: Path) -> str:
         self.root.mkdir(parents=True, exist_ok=True)
         kept = self.root / dump.name
-        shutil.move(manifest_path(dump), manifest_path(kept))
+        # The manifest last: a folder never shows a manifest whose dump is missing or half-moved.
         shutil.move(dump, kept)
+        shutil.move(manifest_path(dump), manifest_path(kept))
         return str(kept)
 
 

@@ -24,6 +24,7 @@ from typing import Any
 import psycopg2
 from psycopg2 import sql
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 
 # Users and their bets, the matches, prices and predictions they read, and the job log: what a restore must bring back.
 KEY_TABLES = ("users", "bets", "matches", "current_prices", "odds_snapshots", "predictions", "job_runs")
@@ -56,12 +57,14 @@ class Database:
 
     @classmethod
     def from_url(cls, url: str | URL) -> Database:
-        parsed = make_url(url) if isinstance(url, str) else url
-        if parsed.get_backend_name() != "postgresql":
-            raise BackupError(
-                f"backups need PostgreSQL (pg_dump), and this database is {parsed.get_backend_name()}: "
-                "an embedded database is rebuilt with `flask seed` (see the README's Backups and restore)"
-            )
+        try:
+            parsed = make_url(url) if isinstance(url, str) else url
+        except ArgumentError:
+            raise BackupError("not a database URL (expected postgresql://user@host:port/database)") from None
+        backend = parsed.get_backend_name()
+        if backend != "postgresql":
+            hint = ": an embedded database is rebuilt with `flask seed`" if backend == "sqlite" else ""
+            raise BackupError(f"backups need PostgreSQL (pg_dump), and this database is {backend}{hint}")
         # URL.set() leaves a field given as None unchanged: the password is dropped by building the URL anew.
         bare = URL.create("postgresql", parsed.username, None, parsed.host, parsed.port, parsed.database, parsed.query)
         return cls(
