@@ -32,7 +32,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from app.extensions import cache, csrf, db, limiter, login, migrate, sock
     from app.providers import registry
-    from app.storage import database
+    from app.storage import database, replicas
     from app.web import compression, proxy, security
 
     if app.config["SENTRY_DSN"]:
@@ -41,6 +41,7 @@ def _init_extensions(app: Flask) -> None:
     database.configure(app)
     db.init_app(app)
     database.init_app(app)
+    replicas.init_app(app)  # with DATABASE_REPLICA_URLS: read-only pages read from a replica
     migrate.init_app(app, db, directory=str(config.ROOT / "migrations"), render_as_batch=True)
     login.init_app(app)
     login.login_view = "accounts.login"

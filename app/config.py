@@ -39,6 +39,24 @@ def database_url(url: str | None) -> str:
     return url
 
 
+def _replica_urls(text: str) -> tuple[str, ...]:
+    """ "postgres://a/db,postgres://b/db" -> each as a SQLAlchemy URL; replicas are PostgreSQL streaming standbys."""
+    urls = tuple(database_url(part.strip()) for part in text.split(",") if part.strip())
+    if any(not url.startswith("postgresql") for url in urls):
+        raise ValueError("DATABASE_REPLICA_URLS: every replica must be a postgres:// or postgresql:// URL")
+    return urls
+
+
+def _non_negative(name: str, text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{name}: expected seconds, got {text!r}") from None
+    if not 0 <= value < float("inf"):
+        raise ValueError(f"{name}: expected 0 or more seconds, got {text!r}")
+    return value
+
+
 def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Build the settings dict from an environment mapping (os.environ by default)."""
     env = os.environ if env is None else env
@@ -54,6 +72,11 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # while the server restarts or cannot be reached, a request fails fast with a 503 instead of hanging.
         "DATABASE_CONNECT_TIMEOUT": int(env.get("DATABASE_CONNECT_TIMEOUT", "3")),
         "DATABASE_POOL_TIMEOUT": float(env.get("DATABASE_POOL_TIMEOUT", "5")),
+        # Streaming replicas of DATABASE_URL that read-only pages read from (app/storage/replicas.py); one that is
+        # down or more than REPLICA_MAX_LAG_SECONDS behind is skipped, looked at again after REPLICA_CHECK_SECONDS.
+        "DATABASE_REPLICA_URLS": _replica_urls(env.get("DATABASE_REPLICA_URLS", "")),
+        "REPLICA_MAX_LAG_SECONDS": _non_negative("REPLICA_MAX_LAG_SECONDS", env.get("REPLICA_MAX_LAG_SECONDS", "10")),
+        "REPLICA_CHECK_SECONDS": _non_negative("REPLICA_CHECK_SECONDS", env.get("REPLICA_CHECK_SECONDS", "5")),
         "REDIS_URL": redis_url,
         # Redis down is a degraded mode: reads miss and pages render from the database (app/storage/cache_backend.py).
         "CACHE_TYPE": "app.storage.cache_backend.FailSoftRedisCache" if redis_url else "SimpleCache",
@@ -196,6 +219,8 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     }
     if settings["TRUSTED_PROXIES"] < 0:
         raise ValueError(f"TRUSTED_PROXIES counts proxies: 0 or more, got {settings['TRUSTED_PROXIES']}")
+    if settings["DATABASE_REPLICA_URLS"] and not settings["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        raise ValueError("DATABASE_REPLICA_URLS needs DATABASE_URL to be their PostgreSQL primary")
     if production and settings["SECRET_KEY"] == DEV_SECRET:
         raise RuntimeError("SECRET_KEY must be set when BETSCORE_ENV=production")
     return settings

@@ -97,7 +97,9 @@ class PostgresCluster:
     stops and starts, then removes. The server refuses to run as root, so as root it runs as the postgres user (in a
     directory outside pytest's, which only root may enter)."""
 
-    def __init__(self) -> None:
+    def __init__(self, standby_of: PostgresCluster | None = None) -> None:
+        """A new primary (initdb); or, with `standby_of`, a streaming replica of that running cluster: a copy of it
+        taken with `pg_basebackup -R`, which writes the standby.signal and primary_conninfo that make it follow."""
         self.port = free_port()
         self.workdir = Path(tempfile.mkdtemp(prefix="betscore-pg-"))
         self.data = self.workdir / "data"
@@ -106,7 +108,19 @@ class PostgresCluster:
         self._as_owner = [] if os.getuid() != 0 else ["runuser", "-u", "postgres", "--"]
         if os.getuid() == 0:
             shutil.chown(self.workdir, "postgres")
-        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync")
+        if standby_of is None:
+            self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync")
+            # Replicas may copy it and stream from it (initdb's defaults allow this today; said here, not assumed).
+            with open(self.data / "pg_hba.conf", "a") as hba:
+                hba.write("host replication postgres 127.0.0.1/32 trust\n")
+            with open(self.data / "postgresql.conf", "a") as conf:
+                conf.write("wal_level = replica\nmax_wal_senders = 10\n")
+        else:
+            self._run(
+                "pg_basebackup",
+                *("-h", "127.0.0.1", "-p", str(standby_of.port), "-U", "postgres"),
+                *("-D", str(self.data), "-R", "-X", "stream", "--no-sync", "-c", "fast"),
+            )
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"

@@ -16,10 +16,13 @@ from app.bets.models import Bet
 from app.extensions import db
 from app.football.models import Match
 from app.live import topics
+from app.storage import replicas
 from app.web.htmx import is_htmx, vary_on_htmx
 from app.web.urls import MAX_ID
 
 bp = Blueprint("bets", __name__, url_prefix="/bets")
+# Its GET views only read (recording, deleting and importing are POSTs): with replicas configured, they read from one.
+replicas.reads_from_replicas(bp)
 FORM_FIELDS = ("match_id", "market", "line", "selection", "bookmaker", "price", "stake", "placed_at")
 
 

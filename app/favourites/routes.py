@@ -23,11 +23,14 @@ from app.football import services as football
 from app.football.models import Match
 from app.live import topics
 from app.odds import services as odds_services
+from app.storage import replicas
 from app.web import viewer
 from app.web.htmx import hx_redirect, is_htmx, vary_on_htmx
 from app.web.urls import MAX_ID, next_from_request, safe_next
 
 bp = Blueprint("favourites", __name__)
+# Its GET views only read (following is a POST): with replicas configured, they read from one.
+replicas.reads_from_replicas(bp)
 
 FOLLOW = f"/follows/<kind>/<int(max={MAX_ID}):target_id>"
 MEMO = "betscore.favourites"  # this module's per-request value, in the WSGI environ

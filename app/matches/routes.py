@@ -13,13 +13,15 @@ from app.live import topics
 from app.matches import fragments
 from app.odds import services as odds_services
 from app.predictions import fragments as prediction_fragments
-from app.storage import cache_keys
+from app.storage import cache_keys, replicas
 from app.web import viewer
 from app.web.conditional import conditional
 from app.web.htmx import is_htmx, vary_on_htmx
 from app.web.urls import MAX_ID
 
 bp = Blueprint("matches", __name__)
+# Its GET views only read: with replicas configured, they read from one (app/storage/replicas.py).
+replicas.reads_from_replicas(bp)
 
 LEAGUE_KEY = re.compile(r"^[a-z0-9_-]{1,32}$")
 # The days a list may show. Far from the calendar's ends, so that any viewer's zone (UTC-12 to UTC+14) can turn the

@@ -8,12 +8,15 @@ from app.football import services as match_services
 from app.model.prices import ODDS_FORMATS
 from app.odds import fragments
 from app.refresh import watching
+from app.storage import replicas
 from app.web import viewer
 from app.web.conditional import conditional
 from app.web.htmx import is_htmx, vary_on_htmx
 from app.web.urls import MAX_ID, next_from_request, preference_saved
 
 bp = Blueprint("odds", __name__)
+# Its GET views only read (the watch mark is in the cache): with replicas configured, they read from one.
+replicas.reads_from_replicas(bp)
 
 
 @bp.get(f"/matches/<int(max={MAX_ID}):match_id>/odds")

@@ -10,12 +10,15 @@ from app.model import scoring
 from app.predictions import fragments, record, staking
 from app.predictions.charts import reliability_chart
 from app.predictions.value import MAX_STAKE, STAKING_CHOICES
+from app.storage import replicas
 from app.storage.cache import cached
 from app.web.conditional import conditional
 from app.web.htmx import is_htmx, vary_on_htmx
 from app.web.urls import MAX_ID, next_from_request, preference_saved
 
 bp = Blueprint("predictions", __name__)
+# Its GET views only read: with replicas configured, they read from one (app/storage/replicas.py).
+replicas.reads_from_replicas(bp)
 
 RECORD_CACHE_SECONDS = 3600  # keyed by what has been scored: a new score is a new key, never a stale page
 
