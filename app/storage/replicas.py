@@ -263,7 +263,7 @@ def _remember_writes(response: Response) -> Response:
         window = _window()
         response.set_cookie(
             COOKIE,
-            str(math.ceil(time.time()) + window),
+            str(int(time.time()) + window),
             max_age=window,
             httponly=True,
             samesite="Lax",
