@@ -121,6 +121,9 @@ class PostgresCluster:
                 *("-h", "127.0.0.1", "-p", str(standby_of.port), "-U", "postgres"),
                 *("-D", str(self.data), "-R", "-X", "stream", "--no-sync", "-c", "fast"),
             )
+            # Restarted, it asks the primary for WAL again at once, not after the default 5 seconds.
+            with open(self.data / "postgresql.conf", "a") as conf:
+                conf.write("wal_retrieve_retry_interval = 100ms\n")
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
