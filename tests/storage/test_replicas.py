@@ -132,12 +132,12 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
 
 
 @pytest.fixture
-def make_app(servers: Servers, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
-    """An app on the primary with the standby as its replica (others may be added), checked on every request
-    unless told otherwise, with no cache: every page reads the database."""
+def visitor(servers: Servers, tmp_path: Path) -> Iterator[Callable[..., FlaskClient]]:
+    """A visitor of a new app on the primary with the standby as its replica (others may be added), checked on
+    every request unless told otherwise, with no cache (every page reads the database); the standby caught up."""
     made: list[Flask] = []
 
-    def make(max_lag: float = 3600, check: float = 0, extra_replicas: tuple[str, ...] = ()) -> Flask:
+    def make(max_lag: float = 3600, check: float = 0, extra_replicas: tuple[str, ...] = ()) -> FlaskClient:
         app = create_app(
             {
                 "TESTING": True,
@@ -159,7 +159,8 @@ def make_app(servers: Servers, tmp_path: Path) -> Iterator[Callable[..., Flask]]
         )
         app.register_blueprint(probe)
         made.append(app)
-        return app
+        servers.caught_up()
+        return app.test_client()
 
     yield make
     for app in made:
@@ -184,6 +185,16 @@ def add_user(app: Flask, email: str) -> None:
         db.session.commit()
 
 
+def sign_in_beside_a_match(servers: Servers, client: FlaskClient, home: str) -> int:
+    """A new user signed in, and a new match, both on the replica too."""
+    match_id = add_match(client.application, home)
+    email = f"{home.split()[0].lower()}@example.com"
+    add_user(client.application, email)
+    servers.caught_up()
+    assert client.post("/accounts/login", data={"email": email, "password": PASSWORD}).status_code == 303
+    return match_id
+
+
 def answered_by(client: FlaskClient, path: str = "/probe", method: str = "GET") -> int:
     response = client.open(path, method=method)
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
@@ -200,10 +211,9 @@ def wrote_cookie(response: Any) -> str | None:
 
 
 @needs_postgres
-def test_pages_read_from_the_replica(servers, make_app):
-    app = make_app()
-    client = app.test_client()
-    match_id = add_match(app, "Streamed Rovers")
+def test_pages_read_from_the_replica(servers, visitor):
+    client = visitor()
+    match_id = add_match(client.application, "Streamed Rovers")
     servers.caught_up()
     assert answered_by(client) == servers.standby.port
     with servers.paused():
@@ -215,10 +225,10 @@ def test_pages_read_from_the_replica(servers, make_app):
 
 
 @needs_postgres
-def test_other_requests_jobs_and_commands_use_the_primary(servers, make_app):
-    app = make_app()
-    servers.caught_up()
-    assert answered_by(app.test_client(), method="POST") == servers.primary.port
+def test_other_requests_jobs_and_commands_use_the_primary(servers, visitor):
+    client = visitor()
+    app = client.application
+    assert answered_by(client, method="POST") == servers.primary.port
     with app.app_context():  # a job or a CLI command
         assert _server() == {"port": servers.primary.port, "standby": False}
     with app.test_request_context("/probe"):  # a job rendering a page's fragment to push it (app/matches/push.py)
@@ -227,10 +237,8 @@ def test_other_requests_jobs_and_commands_use_the_primary(servers, make_app):
 
 @needs_postgres
 @pytest.mark.parametrize("write", ["flush", "add"])
-def test_a_request_that_wrote_reads_the_primary_after_and_its_writer_for_a_while(servers, make_app, write):
-    app = make_app(max_lag=7, check=2)
-    client = app.test_client()
-    servers.caught_up()
+def test_a_request_that_wrote_reads_the_primary_after_and_its_writer_for_a_while(servers, visitor, write):
+    client = visitor(max_lag=7, check=2)
     response = client.get(f"/probe?write={write}")
     body = response.get_json()
     assert body["first"]["port"] == servers.standby.port
@@ -243,10 +251,8 @@ def test_a_request_that_wrote_reads_the_primary_after_and_its_writer_for_a_while
 
 
 @needs_postgres
-def test_a_write_goes_to_the_primary_and_reaches_the_replica(servers, make_app):
-    app = make_app()
-    client = app.test_client()
-    servers.caught_up()
+def test_a_write_goes_to_the_primary_and_reaches_the_replica(servers, visitor):
+    client = visitor()
     email = "streamed@example.com"
     signed_up = client.post("/signup", data={"email": email, "password": PASSWORD, "confirm": PASSWORD})
     assert signed_up.status_code == 303 and wrote_cookie(signed_up) is not None
@@ -257,16 +263,9 @@ def test_a_write_goes_to_the_primary_and_reaches_the_replica(servers, make_app):
 
 
 @needs_postgres
-def test_a_visitor_who_just_wrote_reads_what_they_wrote(servers, make_app):
-    app = make_app()
-    client = app.test_client()
-    match_id = add_match(app, "Followed Athletic")
-    add_user(app, "follower@example.com")
-    servers.caught_up()
-    assert client.post("/accounts/login", data={"email": "follower@example.com", "password": PASSWORD}).status_code in (
-        302,
-        303,
-    )
+def test_a_visitor_who_just_wrote_reads_what_they_wrote(servers, visitor):
+    client = visitor()
+    match_id = sign_in_beside_a_match(servers, client, "Followed Athletic")
     with servers.paused():
         followed = client.post(f"/follows/match/{match_id}", data={"next": "/my"})
         assert followed.status_code == 303 and wrote_cookie(followed) is not None
@@ -277,11 +276,10 @@ def test_a_visitor_who_just_wrote_reads_what_they_wrote(servers, make_app):
 
 
 @needs_postgres
-def test_a_stopped_replica_is_skipped_and_pages_keep_answering(servers, make_app):
+def test_a_stopped_replica_is_skipped_and_pages_keep_answering(servers, visitor):
     dead = config.database_url(f"postgresql://postgres@127.0.0.1:{free_port()}/betscore")
-    app = make_app(extra_replicas=(dead,))
-    client = app.test_client()
-    match_id = add_match(app, "Standing Rovers")
+    client = visitor(extra_replicas=(dead,))
+    match_id = add_match(client.application, "Standing Rovers")
     servers.caught_up()
     assert {answered_by(client) for _ in range(8)} == {servers.standby.port}  # the dead one is never chosen
     with servers.standby_stopped():
@@ -293,20 +291,16 @@ def test_a_stopped_replica_is_skipped_and_pages_keep_answering(servers, make_app
 
 
 @needs_postgres
-def test_a_replica_that_fails_to_connect_is_left_for_the_primary_before_anything_is_read(servers, make_app):
-    app = make_app(check=3600)  # found usable once, not checked again: the request's own connection finds it gone
-    client = app.test_client()
-    servers.caught_up()
+def test_a_replica_that_fails_to_connect_is_left_for_the_primary_before_anything_is_read(servers, visitor):
+    client = visitor(check=3600)  # found usable once, not checked again: the request's own connection finds it gone
     assert answered_by(client) == servers.standby.port
     with servers.standby_stopped():
         assert answered_by(client) == servers.primary.port
 
 
 @needs_postgres
-def test_a_replica_lost_after_it_was_read_is_a_503_never_a_500(servers, make_app):
-    app = make_app()
-    client = app.test_client()
-    servers.caught_up()
+def test_a_replica_lost_after_it_was_read_is_a_503_never_a_500(servers, visitor):
+    client = visitor()
     try:
         response = client.get("/probe?stop=1")  # reads from the replica, which then stops
         assert response.status_code == 503 and response.headers["Retry-After"]
@@ -317,27 +311,22 @@ def test_a_replica_lost_after_it_was_read_is_a_503_never_a_500(servers, make_app
 
 
 @needs_postgres
-def test_a_lagging_replica_is_skipped(servers, make_app):
-    patient, strict = make_app(max_lag=3600), make_app(max_lag=0)
+def test_a_lagging_replica_is_skipped(servers, visitor):
+    patient, strict = visitor(max_lag=3600), visitor(max_lag=0)
     with servers.paused():
-        match_id = add_match(patient, "Late Wanderers")  # on the primary only, the standby replays nothing
-        assert patient.test_client().get(f"/matches/{match_id}").status_code == 404  # read on the replica
-        client = strict.test_client()
-        assert client.get(f"/matches/{match_id}").status_code == 200  # behind: skipped for the primary
-        assert answered_by(client) == servers.primary.port
+        match_id = add_match(patient.application, "Late Wanderers")  # on the primary only; the standby waits
+        assert patient.get(f"/matches/{match_id}").status_code == 404  # read on the replica
+        assert strict.get(f"/matches/{match_id}").status_code == 200  # behind: skipped for the primary
+        assert answered_by(strict) == servers.primary.port
     # Caught up, it is current however long ago the primary's last commit was: used even with no lag allowed.
-    assert answered_by(strict.test_client()) == servers.standby.port
+    assert answered_by(strict) == servers.standby.port
 
 
 @needs_postgres
-def test_read_pages_do_not_write(servers, make_app):
+def test_read_pages_do_not_write(servers, visitor):
     """The blueprints that read from replicas: none of their GET views writes (a write would set the cookie)."""
-    app = make_app()
-    client = app.test_client()
-    match_id = add_match(app, "Quiet Town")
-    add_user(app, "reader@example.com")
-    servers.caught_up()
-    client.post("/accounts/login", data={"email": "reader@example.com", "password": PASSWORD})
+    client = visitor()
+    match_id = sign_in_beside_a_match(servers, client, "Quiet Town")
     client.delete_cookie(replicas.COOKIE)
     pages = [
         "/",
@@ -367,8 +356,8 @@ def test_read_pages_do_not_write(servers, make_app):
 
 
 @pytest.fixture
-def replica_app(make_app: Callable[..., Flask]) -> Flask:
-    return make_app()
+def replica_app(visitor: Callable[..., FlaskClient]) -> Flask:
+    return visitor().application
 
 
 @needs_postgres
@@ -382,10 +371,8 @@ def test_a_cookie_that_is_not_a_recent_write_is_ignored(servers, replica_app, va
 
 
 @needs_postgres
-def test_only_a_write_of_the_last_few_seconds_sends_reads_to_the_primary(servers, make_app):
-    app = make_app(max_lag=10, check=5)
-    client = app.test_client()
-    servers.caught_up()
+def test_only_a_write_of_the_last_few_seconds_sends_reads_to_the_primary(servers, visitor):
+    client = visitor(max_lag=10, check=5)
     now = math.ceil(time.time())
     for until, port in [
         (now + 14, servers.primary.port),
