@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from app.model.prices import ODDS_FORMATS
+from app.storage import replicas
 from app.storage.cache import bump, drop, generation
 
 
@@ -60,5 +61,6 @@ def changed(matches: Iterable[int] = (), leagues: Iterable[str] = (), prediction
     if leagues:
         keys.append(COMPETITIONS_KEY)
     if keys:
+        replicas.fence()  # first: until replicas have replayed this commit, requests that refill these read the primary
         drop(*keys)
         bump(LISTING_VERSION)

@@ -8,6 +8,9 @@ Rules, per request (its state lives in the WSGI environ, as the request's own):
   (nothing was read yet); a replica that fails after that is the database-unavailable 503 (app/web/errors.py);
 - a statement that is not a SELECT, a flush, or pending changes (an autoflush would write) move the request to the
   primary for the rest of it, so it reads what it wrote;
+- a replica behind the primary's position when a job last dropped cached views (`fence`, from
+  app/storage/cache_keys.changed) is not read by the request: it would fill those caches, and the pages' ETags that
+  follow them, with what was there before the change, for as long as they live;
 - read-your-writes across requests: a request that wrote sets a short cookie, and while it lasts the visitor's reads
   go to the primary. Its length is REPLICA_MAX_LAG_SECONDS + REPLICA_CHECK_SECONDS: a replica in use was at most the
   lag behind when last checked, at most the check interval ago. A cookie, not the server-side session: visitors who
@@ -36,13 +39,14 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from app.extensions import db
+from app.extensions import cache, db
 
 log = logging.getLogger("betscore.replicas")
 
 READS = "betscore.replica_reads"  # app.extensions: names of the blueprints whose GET and HEAD views only read
 POOL = "betscore.replicas"  # app.extensions: this process's Replicas
 ROUTE = "betscore.db_route"  # request.environ: the request's Route
+FENCE = "db:replica-fence"  # cache key: the primary's WAL position when cached views were last dropped
 COOKIE = "betscore_primary"  # read-your-writes: until when (Unix seconds) this visitor reads from the primary
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 CONNECT_TIMEOUT = 2  # seconds; libpq counts whole seconds and treats 1 as 2
@@ -61,6 +65,9 @@ LAG = sa.text(
            END AS lag
     """
 )
+
+
+BEHIND = sa.text("SELECT pg_last_wal_replay_lsn() < CAST(:fence AS pg_lsn)")
 
 
 def reads_from_replicas(bp: Blueprint) -> Blueprint:
@@ -185,6 +192,20 @@ def init_app(app: Flask) -> None:
         event.listen(db.session, "after_flush", _flushed)
 
 
+def fence() -> None:
+    """Before a committed change's cached views are dropped: the primary's WAL position now (it holds the commit),
+    that a replica must have replayed before a request reads from it, so no replica refills them with the past."""
+    if replicas(current_app) is None:
+        return
+    try:
+        with db.engine.connect() as connection:
+            position = connection.execute(sa.text("SELECT pg_current_wal_flush_lsn()::text")).scalar()
+    except UNREACHABLE as error:  # the commit went through; the views are dropped anyway
+        log.warning("no replica fence for a change: %s", str(error).splitlines()[0])
+        return
+    cache.set(FENCE, position, timeout=0)
+
+
 def _window() -> int:
     """Seconds after a write during which its writer reads from the primary."""
     config = current_app.config
@@ -236,14 +257,17 @@ def _route(state: ORMExecuteState) -> None:
 
 
 def _connect(session: Session) -> Replica | None:
-    """A usable replica, connected in this session's transaction; None (the primary) if there is none, or the one
-    chosen fails to connect."""
+    """A usable replica, connected in this session's transaction; None (the primary) if there is none, the one
+    chosen fails to connect, or it is behind the fence."""
     pool = replicas(current_app)
     replica = pool.choose() if pool else None
     if replica is None:
         return None
     try:
-        session.connection(bind_arguments={"bind": replica.engine})
+        connection = session.connection(bind_arguments={"bind": replica.engine})
+        position = cache.get(FENCE)
+        if position and connection.execute(BEHIND, {"fence": position}).scalar():
+            return None  # it has not replayed the last change yet
     except UNREACHABLE as error:
         replica.down(error)
         log.warning("replica %s failed to connect, reading from the primary: %s", replica.name, replica.reason)

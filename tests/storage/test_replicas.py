@@ -25,7 +25,7 @@ from app import config, create_app
 from app.accounts.services import create_user
 from app.extensions import db
 from app.football.models import Team
-from app.storage import replicas
+from app.storage import cache_keys, replicas
 from tests.drills import PostgresCluster, free_port, postgres_bin
 from tests.factories import make_match
 
@@ -134,10 +134,13 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
 @pytest.fixture
 def visitor(servers: Servers, tmp_path: Path) -> Iterator[Callable[..., FlaskClient]]:
     """A visitor of a new app on the primary with the standby as its replica (others may be added), checked on
-    every request unless told otherwise, with no cache (every page reads the database); the standby caught up."""
+    every request unless told otherwise, with no cache unless asked (every page reads the database); the standby
+    caught up."""
     made: list[Flask] = []
 
-    def make(max_lag: float = 3600, check: float = 0, extra_replicas: tuple[str, ...] = ()) -> FlaskClient:
+    def make(
+        max_lag: float = 3600, check: float = 0, extra_replicas: tuple[str, ...] = (), cache: bool = False
+    ) -> FlaskClient:
         app = create_app(
             {
                 "TESTING": True,
@@ -148,7 +151,7 @@ def visitor(servers: Servers, tmp_path: Path) -> Iterator[Callable[..., FlaskCli
                 "REPLICA_CHECK_SECONDS": check,
                 "REDIS_URL": None,
                 "SCHEDULER": "off",
-                "CACHE_TYPE": "NullCache",
+                "CACHE_TYPE": "SimpleCache" if cache else "NullCache",
                 "CACHE_NO_NULL_WARNING": True,
                 "RATELIMIT_ENABLED": False,
                 "WTF_CSRF_ENABLED": False,
@@ -320,6 +323,24 @@ def test_a_lagging_replica_is_skipped(servers, visitor):
         assert answered_by(strict) == servers.primary.port
     # Caught up, it is current however long ago the primary's last commit was: used even with no lag allowed.
     assert answered_by(strict) == servers.standby.port
+
+
+@needs_postgres
+def test_views_a_change_dropped_from_the_cache_are_not_refilled_from_a_replica_behind_it(servers, visitor):
+    client = visitor(cache=True)
+    app = client.application
+    match_id = add_match(app, "Cached Rovers")
+    servers.caught_up()
+    assert "Cached Rovers" in client.get(f"/matches/{match_id}/header").get_data(as_text=True)  # cached now
+    with servers.paused():
+        with app.app_context():  # a job: its commit, then the views it changed dropped (app/jobs/job.py)
+            db.session.execute(sa.update(Team).where(Team.name == "Cached Rovers").values(name="Renamed Rovers"))
+            db.session.commit()
+            cache_keys.changed(matches=[match_id])
+        for _ in range(2):  # refilled from the primary, then read from the cache
+            assert "Renamed Rovers" in client.get(f"/matches/{match_id}/header").get_data(as_text=True)
+        assert answered_by(client) == servers.primary.port  # the replica has not replayed the change
+    assert answered_by(client) == servers.standby.port
 
 
 @needs_postgres
