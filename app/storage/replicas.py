@@ -265,14 +265,16 @@ def _connect(session: Session) -> Replica | None:
         return None
     try:
         connection = session.connection(bind_arguments={"bind": replica.engine})
-        position = cache.get(FENCE)
-        if position and connection.execute(BEHIND, {"fence": position}).scalar():
-            return None  # it has not replayed the last change yet
     except UNREACHABLE as error:
         replica.down(error)
         log.warning("replica %s failed to connect, reading from the primary: %s", replica.name, replica.reason)
         return None
-    return replica
+    position = cache.get(FENCE)
+    try:
+        behind = bool(position) and bool(connection.execute(BEHIND, {"fence": position}).scalar())
+    except sa_exc.DBAPIError:  # lost since, or a fence it cannot read: nothing was read from it yet
+        return None
+    return None if behind else replica
 
 
 def _flushed(_session: Session, _context: Any) -> None:

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from app import config, create_app
 from app.accounts.services import create_user
-from app.extensions import db
+from app.extensions import cache, db
 from app.football.models import Team
 from app.storage import cache_keys, replicas
 from tests.drills import PostgresCluster, free_port, postgres_bin
@@ -341,6 +341,14 @@ def test_views_a_change_dropped_from_the_cache_are_not_refilled_from_a_replica_b
             assert "Renamed Rovers" in client.get(f"/matches/{match_id}/header").get_data(as_text=True)
         assert answered_by(client) == servers.primary.port  # the replica has not replayed the change
     assert answered_by(client) == servers.standby.port
+
+
+@needs_postgres
+def test_a_fence_a_replica_cannot_read_leaves_the_request_to_the_primary(servers, visitor):
+    client = visitor(cache=True)
+    with client.application.app_context():
+        cache.set(replicas.FENCE, "not a WAL position")
+    assert answered_by(client) == servers.primary.port
 
 
 @needs_postgres
