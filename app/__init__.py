@@ -31,6 +31,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from app.extensions import cache, csrf, db, limiter, login, migrate, sock
+    from app.ops import metrics
     from app.providers import registry
     from app.storage import database, replicas
     from app.web import compression, proxy, security
@@ -38,6 +39,7 @@ def _init_extensions(app: Flask) -> None:
     if app.config["SENTRY_DSN"]:
         security.init_sentry(app)
     proxy.init_app(app)
+    metrics.init_app(app)
     database.configure(app)
     db.init_app(app)
     database.init_app(app)

@@ -123,6 +123,8 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "DEMO_SEED": int(env.get("DEMO_SEED", "7")),
         "SEED_HISTORY_HOURS": int(env.get("SEED_HISTORY_HOURS", "48")),
         "SENTRY_DSN": env.get("SENTRY_DSN") or None,
+        # The app's own measurements (app/ops/metrics.py: the health dashboard and /metrics); off, nothing is recorded.
+        "METRICS_ENABLED": _bool(env.get("METRICS_ENABLED"), True),
         # Providers: with no key set, the demo world serves everything.
         "ODDS_API_KEY": env.get("ODDS_API_KEY") or None,
         "API_FOOTBALL_KEY": env.get("API_FOOTBALL_KEY") or None,

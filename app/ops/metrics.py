@@ -1,0 +1,395 @@
+"""The app's own measurements: counters, histograms, gauges and recent entries, kept in per-minute buckets in Redis so
+every process adds up (in this process when embedded). Recording never raises into a request: while Redis is down a
+figure is skipped and the outage logged once. Inside a request, writes wait for its end and go in one round-trip.
+
+Histograms count observations in fixed buckets (BOUNDS); a quantile is interpolated inside its bucket, as Prometheus's
+histogram_quantile does. Reads are for the health dashboard: a 24-hour window reads 1,440 buckets in one pipeline.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import logging
+import math
+import os
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from flask import Flask, current_app, g, has_app_context, has_request_context
+from redis import Redis
+from redis.exceptions import RedisError
+
+log = logging.getLogger("betscore.metrics")
+PREFIX = "betscore:metrics:"
+BUCKET_TTL = timedelta(hours=25)
+# A gauge its process has not set for this long is dropped from gauges(): the process is gone.
+GAUGE_STALE = timedelta(minutes=15)
+# After a failure Redis is not asked again for this long, so an outage costs a request nothing.
+BYPASS_SECONDS = 5.0
+# Upper bounds of the histogram buckets (ms for durations; small ones for CLS), the last one open.
+BOUNDS: tuple[float, ...] = (
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 75, 100, 150, 200, 300, 400, 500, 750,
+    1000, 1500, 2000, 2500, 3000, 4000, 5000, 7500, 10000, 20000, 30000, 60000, 120000, math.inf,
+)  # fmt: skip
+DEFAULT_QS = (0.5, 0.95, 0.99)
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.:/\-]")
+_process_started = time.time()
+
+
+# -- recording ----------------------------------------------------------------------------------------------------
+
+
+def count(name: str, value: float = 1.0, /, **labels: str) -> None:
+    """Add `value` to a counter in this minute's bucket. Name and value are positional: "name" may be a label."""
+    _write(incs=[(name, "c|" + _labels(labels), value)])
+
+
+def observe(name: str, value: float, /, **labels: str) -> None:
+    """One observation (ms for durations) into the histogram of this minute."""
+    fields = _labels(labels)
+    index = bisect.bisect_left(BOUNDS, value)
+    _write(incs=[(name, f"b{index}|{fields}", 1.0), (name, "n|" + fields, 1.0), (name, "s|" + fields, value)])
+
+
+def gauge(name: str, value: float, /, **labels: str) -> None:
+    """The last value of something this process sees (its open sockets, say)."""
+    key = instance() + ("|" + _labels(labels) if labels else "")
+    _write(gauges=[(name, key, value)])
+
+
+def note(name: str, entry: dict[str, Any], keep: int = 50) -> None:
+    """Add an entry to a short list of recent ones (slow queries, say), newest first; `entry` must be JSON."""
+    _write(notes=[(name, json.dumps(entry, default=str), keep)])
+
+
+def flush() -> None:
+    """Send what this request recorded, in one round-trip (the request's teardown calls it)."""
+    batch: Batch | None = g.pop("_metrics_batch", None) if has_request_context() else None
+    store = _store()
+    if batch and store is not None:
+        store.write(batch, _now())
+
+
+# -- reading ------------------------------------------------------------------------------------------------------
+
+
+def totals(name: str, window: timedelta, by: str | None = None) -> dict[str, float]:
+    """Sum of a counter (or the number of a histogram's observations) over the last `window`, per value of label
+    `by` ("" when `by` is None)."""
+    result: dict[str, float] = {}
+    for kind, labels, value in _fields(name, window):
+        if kind in ("c", "n"):
+            group = _group(labels, by)
+            result[group] = result.get(group, 0.0) + value
+    return result
+
+
+def quantiles(
+    name: str, window: timedelta, qs: Iterable[float] = DEFAULT_QS, by: str | None = None
+) -> dict[str, dict[Any, Any]]:
+    """Per value of label `by`: {"count": n, "sum": s, "mean": ms | None, q: ms | None for each q} over `window`."""
+    counts: dict[str, list[float]] = {}
+    sums: dict[str, float] = {}
+    for kind, labels, value in _fields(name, window):
+        group = _group(labels, by)
+        if kind.startswith("b"):
+            counts.setdefault(group, [0.0] * len(BOUNDS))[int(kind[1:])] += value
+        elif kind == "s":
+            sums[group] = sums.get(group, 0.0) + value
+    result: dict[str, dict[Any, Any]] = {}
+    for group, buckets in counts.items():
+        n = sum(buckets)
+        figures: dict[Any, Any] = {"count": n, "sum": sums.get(group, 0.0), "mean": sums.get(group, 0.0) / n}
+        for q in qs:
+            figures[q] = quantile(buckets, q)
+        result[group] = figures
+    return result
+
+
+def quantile(buckets: list[float], q: float) -> float | None:
+    """The q-quantile of counts per bucket of BOUNDS, interpolated linearly inside its bucket (None when empty)."""
+    n = sum(buckets)
+    if n <= 0:
+        return None
+    rank = q * n
+    below = 0.0
+    for index, c in enumerate(buckets):
+        if c and below + c >= rank:
+            lower = BOUNDS[index - 1] if index else 0.0
+            upper = BOUNDS[index]
+            if math.isinf(upper):
+                return lower  # the open bucket: no more is known than that it is past the last bound
+            return lower + (upper - lower) * max(rank - below, 0.0) / c
+        below += c
+    return BOUNDS[-2]
+
+
+def gauges(name: str) -> dict[str, float]:
+    """Each live process's last value ("host:pid", or "host:pid|label=value,..." with labels)."""
+    store = _store()
+    if store is None:
+        return {}
+    fresh_after = _now() - GAUGE_STALE.total_seconds()
+    return {key: value for key, (value, at) in store.gauges(name).items() if at >= fresh_after}
+
+
+def recent(name: str, limit: int = 50) -> list[dict[str, Any]]:
+    """The newest entries noted under `name`, newest first."""
+    store = _store()
+    return store.recent(name, limit) if store is not None else []
+
+
+def started() -> datetime:
+    """When this deployment's first process recorded a figure (this process's start when none did, or embedded)."""
+    store = _store()
+    at = store.started(_deployment()) if store is not None else None
+    return datetime.fromtimestamp(at if at is not None else _process_started, UTC)
+
+
+def instance() -> str:
+    """This process: host and pid (a forked worker is an instance of its own)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+# -- the stores ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Batch:
+    """Writes waiting to be sent: increments (metric, field, delta), gauges (metric, key, value), notes."""
+
+    incs: list[tuple[str, str, float]] = field(default_factory=list)
+    gauges: list[tuple[str, str, float]] = field(default_factory=list)
+    notes: list[tuple[str, str, int]] = field(default_factory=list)
+
+
+class Store(Protocol):
+    def write(self, batch: Batch, now: float) -> None: ...
+    def buckets(self, name: str, minutes: range) -> list[dict[str, float]]: ...
+    def gauges(self, name: str) -> dict[str, tuple[float, float]]: ...
+    def recent(self, name: str, limit: int) -> list[dict[str, Any]]: ...
+    def started(self, deployment: str) -> float | None: ...
+
+
+class MemoryStore:
+    """This process's figures only (embedded: one process serves everything)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._buckets: dict[tuple[str, int], dict[str, float]] = {}
+        self._gauges: dict[str, dict[str, tuple[float, float]]] = {}
+        self._notes: dict[str, list[dict[str, Any]]] = {}
+        self._pruned = 0
+
+    def write(self, batch: Batch, now: float) -> None:
+        minute = int(now // 60)
+        with self._lock:
+            for name, key, delta in batch.incs:
+                bucket = self._buckets.setdefault((name, minute), {})
+                bucket[key] = bucket.get(key, 0.0) + delta
+            for name, key, value in batch.gauges:
+                self._gauges.setdefault(name, {})[key] = (value, now)
+            for name, entry, keep in batch.notes:
+                entries = self._notes.setdefault(name, [])
+                entries.insert(0, json.loads(entry))
+                del entries[keep:]
+            if minute != self._pruned:
+                self._pruned = minute
+                oldest = minute - int(BUCKET_TTL.total_seconds() // 60)
+                for stale in [k for k in self._buckets if k[1] < oldest]:
+                    del self._buckets[stale]
+
+    def buckets(self, name: str, minutes: range) -> list[dict[str, float]]:
+        with self._lock:
+            return [dict(self._buckets.get((name, m), {})) for m in minutes]
+
+    def gauges(self, name: str) -> dict[str, tuple[float, float]]:
+        with self._lock:
+            return dict(self._gauges.get(name, {}))
+
+    def recent(self, name: str, limit: int) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self._notes.get(name, [])[:limit])
+
+    def started(self, deployment: str) -> float | None:
+        return None
+
+
+class RedisStore:
+    """Figures of every process in Redis: a hash per metric and minute, expiring after BUCKET_TTL."""
+
+    def __init__(self, url: str) -> None:
+        # A client of its own with short timeouts: a figure is not worth a request waiting on an unreachable Redis.
+        self.client = Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=1.0)
+        self._down_until = 0.0
+        self._announced = False
+        self._guard = threading.Lock()
+
+    def _failed(self, exc: Exception) -> None:
+        with self._guard:
+            if time.monotonic() >= self._down_until:
+                log.warning("metrics skipped for %.0f s: Redis failed: %s", BYPASS_SECONDS, exc)
+            self._down_until = time.monotonic() + BYPASS_SECONDS
+
+    def _up(self) -> bool:
+        return time.monotonic() >= self._down_until
+
+    def write(self, batch: Batch, now: float) -> None:
+        if not self._up():
+            return
+        minute = int(now // 60)
+        ttl = int(BUCKET_TTL.total_seconds())
+        pipe = self.client.pipeline(transaction=False)
+        touched = set()
+        for name, key, delta in batch.incs:
+            bucket = f"{PREFIX}{name}:{minute}"
+            pipe.hincrbyfloat(bucket, key, delta)
+            touched.add(bucket)
+        for name, key, value in batch.gauges:
+            bucket = f"{PREFIX}gauge:{name}"
+            pipe.hset(bucket, key, f"{value!r} {now!r}")
+            touched.add(bucket)
+        for name, entry, keep in batch.notes:
+            bucket = f"{PREFIX}note:{name}"
+            pipe.lpush(bucket, entry)
+            pipe.ltrim(bucket, 0, keep - 1)
+            touched.add(bucket)
+        for bucket in touched:
+            pipe.expire(bucket, ttl)
+        if not self._announced:
+            pipe.set(f"{PREFIX}started:{_deployment()}", repr(_process_started), nx=True, ex=ttl * 30)
+        try:
+            pipe.execute()
+            self._announced = True
+        except (RedisError, OSError) as exc:
+            self._failed(exc)
+
+    def _read(self, call: Any, fallback: Any) -> Any:
+        if not self._up():
+            return fallback
+        try:
+            return call()
+        except (RedisError, OSError) as exc:
+            self._failed(exc)
+            return fallback
+
+    def buckets(self, name: str, minutes: range) -> list[dict[str, float]]:
+        def read() -> list[dict[str, float]]:
+            pipe = self.client.pipeline(transaction=False)
+            for minute in minutes:
+                pipe.hgetall(f"{PREFIX}{name}:{minute}")
+            return [{k.decode(): float(v) for k, v in h.items()} for h in pipe.execute()]
+
+        result: list[dict[str, float]] = self._read(read, [])
+        return result
+
+    def gauges(self, name: str) -> dict[str, tuple[float, float]]:
+        def read() -> dict[str, tuple[float, float]]:
+            found = {}
+            raw: dict[Any, Any] = self.client.hgetall(f"{PREFIX}gauge:{name}")
+            for key, text in raw.items():
+                value, _, at = text.decode().partition(" ")
+                found[key.decode()] = (float(value), float(at))
+            return found
+
+        result: dict[str, tuple[float, float]] = self._read(read, {})
+        return result
+
+    def recent(self, name: str, limit: int) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = self._read(
+            lambda: [json.loads(e) for e in self.client.lrange(f"{PREFIX}note:{name}", 0, limit - 1)], []
+        )
+        return result
+
+    def started(self, deployment: str) -> float | None:
+        text = self._read(lambda: self.client.get(f"{PREFIX}started:{deployment}"), None)
+        return float(text) if text is not None else None
+
+
+# -- plumbing -----------------------------------------------------------------------------------------------------
+
+
+def init_app(app: Flask) -> None:
+    """Choose the store (None when METRICS_ENABLED is off), and send each request's figures at its end."""
+    app.extensions["betscore.metrics"] = _make_store(app) if app.config.get("METRICS_ENABLED", True) else None
+    app.extensions["betscore.metrics.batched"] = True
+    app.teardown_request(lambda _exc: flush())
+
+
+def _make_store(app: Flask) -> Store:
+    url = app.config.get("REDIS_URL")
+    return RedisStore(url) if url else MemoryStore()
+
+
+def _store() -> Store | None:
+    if not has_app_context():
+        return None
+    extensions = current_app.extensions
+    if "betscore.metrics" not in extensions:  # an app that did not call init_app: record as it goes
+        extensions["betscore.metrics"] = _make_store(current_app)
+    store: Store | None = extensions["betscore.metrics"]
+    return store
+
+
+def _now() -> float:
+    pinned = current_app.config.get("CLOCK") if has_app_context() else None
+    return pinned().timestamp() if pinned else time.time()
+
+
+def _deployment() -> str:
+    return str(current_app.extensions.get("betscore.asset_version", "")) if has_app_context() else ""
+
+
+def _write(
+    incs: list[tuple[str, str, float]] | None = None,
+    gauges: list[tuple[str, str, float]] | None = None,
+    notes: list[tuple[str, str, int]] | None = None,
+) -> None:
+    store = _store()
+    if store is None:
+        return
+    batch = Batch(incs or [], gauges or [], notes or [])
+    if has_request_context() and current_app.extensions.get("betscore.metrics.batched"):
+        pending: Batch = g.setdefault("_metrics_batch", Batch())
+        pending.incs += batch.incs
+        pending.gauges += batch.gauges
+        pending.notes += batch.notes
+        return
+    store.write(batch, _now())
+
+
+def _labels(labels: dict[str, str]) -> str:
+    """Labels as one hash field: "k=v,k2=v2", sorted, each value made safe and short (they may come from outside)."""
+    return ",".join(f"{k}={_UNSAFE.sub('_', str(v))[:80]}" for k, v in sorted(labels.items()))
+
+
+def _group(labels: str, by: str | None) -> str:
+    if by is None:
+        return ""
+    for pair in labels.split(","):
+        key, _, value = pair.partition("=")
+        if key == by:
+            return value
+    return ""
+
+
+def _fields(name: str, window: timedelta) -> Iterable[tuple[str, str, float]]:
+    """(kind, labels, value) of every field of the metric's buckets within `window` (the current minute included)."""
+    store = _store()
+    if store is None:
+        return []
+    now_minute = int(_now() // 60)
+    minutes = max(1, math.ceil(window.total_seconds() / 60))
+    found = []
+    for bucket in store.buckets(name, range(now_minute - minutes + 1, now_minute + 1)):
+        for key, value in bucket.items():
+            kind, _, labels = key.partition("|")
+            found.append((kind, labels, value))
+    return found
