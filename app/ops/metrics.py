@@ -1,6 +1,7 @@
 """The app's own measurements: counters, histograms, gauges and recent entries, kept in per-minute buckets in Redis so
 every process adds up (in this process when embedded). Recording never raises into a request: while Redis is down a
-figure is skipped and the outage logged once. Inside a request, writes wait for its end and go in one round-trip.
+figure is skipped and the outage logged once. Inside a request or a job (batched()), writes wait for its end and go
+in one round-trip.
 
 Histograms count observations in fixed buckets (BOUNDS); a quantile is interpolated inside its bucket, as Prometheus's
 histogram_quantile does. Reads are for the health dashboard: a 24-hour window reads 1,440 buckets in one pipeline.
@@ -17,12 +18,13 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from flask import Flask, current_app, g, has_app_context, has_request_context
+from flask import Flask, current_app, g, has_app_context, request
 from redis import Redis
 from redis.exceptions import RedisError
 
@@ -39,6 +41,9 @@ BOUNDS: tuple[float, ...] = (
     1000, 1500, 2000, 2500, 3000, 4000, 5000, 7500, 10000, 20000, 30000, 60000, 120000, math.inf,
 )  # fmt: skip
 DEFAULT_QS = (0.5, 0.95, 0.99)
+# Kept since forever too, besides the minute buckets: /metrics reports them as Prometheus counters and histograms of
+# the whole deployment (the workers that record them serve no /metrics of their own).
+LIFETIME = frozenset({"job.run", "provider.call"})
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.:/\-]")
 _process_started = time.time()
 
@@ -69,9 +74,22 @@ def note(name: str, entry: dict[str, Any], keep: int = 50) -> None:
     _write(notes=[(name, json.dumps(entry, default=str), keep)])
 
 
+@contextmanager
+def batched() -> Iterator[None]:
+    """Hold what is recorded inside and send it at the end in one round-trip (each request and each job is one)."""
+    if not has_app_context() or "_metrics_batch" in g:  # nested: the outer one sends
+        yield
+        return
+    g._metrics_batch = Batch()
+    try:
+        yield
+    finally:
+        flush()
+
+
 def flush() -> None:
-    """Send what this request recorded, in one round-trip (the request's teardown calls it)."""
-    batch: Batch | None = g.pop("_metrics_batch", None) if has_request_context() else None
+    """Send what the current batch holds (a request's teardown calls it)."""
+    batch: Batch | None = g.pop("_metrics_batch", None) if has_app_context() else None
     store = _store()
     if batch and store is not None:
         store.write(batch, _now())
@@ -89,6 +107,12 @@ def totals(name: str, window: timedelta, by: str | None = None) -> dict[str, flo
             group = _group(labels, by)
             result[group] = result.get(group, 0.0) + value
     return result
+
+
+def lifetime(name: str) -> dict[str, float]:
+    """The all-time fields of a LIFETIME metric, by "<kind>|<labels>" (c: count; n, s, b<i>: histogram)."""
+    store = _store()
+    return store.lifetime(name) if store is not None else {}
 
 
 def quantiles(
@@ -165,6 +189,9 @@ def instance() -> str:
 class Batch:
     """Writes waiting to be sent: increments (metric, field, delta), gauges (metric, key, value), notes."""
 
+    def __bool__(self) -> bool:
+        return bool(self.incs or self.gauges or self.notes)
+
     incs: list[tuple[str, str, float]] = field(default_factory=list)
     gauges: list[tuple[str, str, float]] = field(default_factory=list)
     notes: list[tuple[str, str, int]] = field(default_factory=list)
@@ -176,6 +203,7 @@ class Store(Protocol):
     def gauges(self, name: str) -> dict[str, tuple[float, float]]: ...
     def recent(self, name: str, limit: int) -> list[dict[str, Any]]: ...
     def started(self, deployment: str) -> float | None: ...
+    def lifetime(self, name: str) -> dict[str, float]: ...
 
 
 class MemoryStore:
@@ -192,8 +220,9 @@ class MemoryStore:
         minute = int(now // 60)
         with self._lock:
             for name, key, delta in batch.incs:
-                bucket = self._buckets.setdefault((name, minute), {})
-                bucket[key] = bucket.get(key, 0.0) + delta
+                for when in (minute, -1) if name in LIFETIME else (minute,):  # -1: since forever
+                    bucket = self._buckets.setdefault((name, when), {})
+                    bucket[key] = bucket.get(key, 0.0) + delta
             for name, key, value in batch.gauges:
                 self._gauges.setdefault(name, {})[key] = (value, now)
             for name, entry, keep in batch.notes:
@@ -203,7 +232,7 @@ class MemoryStore:
             if minute != self._pruned:
                 self._pruned = minute
                 oldest = minute - int(BUCKET_TTL.total_seconds() // 60)
-                for stale in [k for k in self._buckets if k[1] < oldest]:
+                for stale in [k for k in self._buckets if 0 <= k[1] < oldest]:
                     del self._buckets[stale]
 
     def buckets(self, name: str, minutes: range) -> list[dict[str, float]]:
@@ -220,6 +249,10 @@ class MemoryStore:
 
     def started(self, deployment: str) -> float | None:
         return None
+
+    def lifetime(self, name: str) -> dict[str, float]:
+        with self._lock:
+            return dict(self._buckets.get((name, -1), {}))
 
 
 class RedisStore:
@@ -252,6 +285,8 @@ class RedisStore:
             bucket = f"{PREFIX}{name}:{minute}"
             pipe.hincrbyfloat(bucket, key, delta)
             touched.add(bucket)
+            if name in LIFETIME:
+                pipe.hincrbyfloat(f"{PREFIX}lifetime:{name}", key, delta)  # no expiry: counted since forever
         for name, key, value in batch.gauges:
             bucket = f"{PREFIX}gauge:{name}"
             pipe.hset(bucket, key, f"{value!r} {now!r}")
@@ -308,6 +343,14 @@ class RedisStore:
         )
         return result
 
+    def lifetime(self, name: str) -> dict[str, float]:
+        def read() -> dict[str, float]:
+            raw: dict[Any, Any] = self.client.hgetall(f"{PREFIX}lifetime:{name}")
+            return {k.decode(): float(v) for k, v in raw.items()}
+
+        result: dict[str, float] = self._read(read, {})
+        return result
+
     def started(self, deployment: str) -> float | None:
         text = self._read(lambda: self.client.get(f"{PREFIX}started:{deployment}"), None)
         return float(text) if text is not None else None
@@ -319,7 +362,13 @@ class RedisStore:
 def init_app(app: Flask) -> None:
     """Choose the store (None when METRICS_ENABLED is off), and send each request's figures at its end."""
     app.extensions["betscore.metrics"] = _make_store(app) if app.config.get("METRICS_ENABLED", True) else None
-    app.extensions["betscore.metrics.batched"] = True
+
+    @app.before_request
+    def batch_the_request() -> None:
+        # Not a websocket: its request lasts as long as the socket, and its figures would wait for the end.
+        if request.environ.get("HTTP_UPGRADE", "").lower() != "websocket":
+            g._metrics_batch = Batch()
+
     app.teardown_request(lambda _exc: flush())
 
 
@@ -356,8 +405,8 @@ def _write(
     if store is None:
         return
     batch = Batch(incs or [], gauges or [], notes or [])
-    if has_request_context() and current_app.extensions.get("betscore.metrics.batched"):
-        pending: Batch = g.setdefault("_metrics_batch", Batch())
+    pending: Batch | None = g.get("_metrics_batch")
+    if pending is not None:
         pending.incs += batch.incs
         pending.gauges += batch.gauges
         pending.notes += batch.notes

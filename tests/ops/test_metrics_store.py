@@ -114,12 +114,39 @@ def test_hostile_label_values_stay_inside_their_label(store_app: Flask) -> None:
     assert all(len(p) <= 80 for p in metrics.totals("provider.call", FIVE_MINUTES, by="provider"))
 
 
-def test_a_request_sends_its_figures_when_it_ends(store_app: Flask) -> None:
-    with store_app.test_request_context("/"):
+def test_a_batch_sends_its_figures_when_it_ends(store_app: Flask) -> None:
+    with metrics.batched():
         metrics.count("cache.get", outcome="hit")
-        assert metrics.totals("cache.get", FIVE_MINUTES) == {}  # waiting for the request's end
-        metrics.flush()
-        assert metrics.totals("cache.get", FIVE_MINUTES) == {"": 1.0}
+        with metrics.batched():
+            metrics.count("cache.get", outcome="hit")
+        assert metrics.totals("cache.get", FIVE_MINUTES) == {}  # waiting for the outer batch's end
+    assert metrics.totals("cache.get", FIVE_MINUTES) == {"": 2.0}
+
+
+def test_a_request_sends_its_figures_when_it_ends(store_app: Flask) -> None:
+    seen = {}
+
+    @store_app.get("/_metrics_probe")
+    def probe() -> str:
+        metrics.count("probe.hit", outcome="hit")
+        seen["during"] = metrics.totals("probe.hit", FIVE_MINUTES)
+        return "ok"
+
+    assert store_app.test_client().get("/_metrics_probe").status_code == 200
+    assert seen["during"] == {}
+    assert metrics.totals("probe.hit", FIVE_MINUTES) == {"": 1.0}
+
+
+def test_lifetime_totals_outlive_the_window(store_app: Flask) -> None:
+    metrics.count("provider.call", provider="the-odds-api", outcome="ok")
+    metrics.observe("job.run", 40.0, name="refresh_odds", outcome="ok")
+    store_app.config["CLOCK"].advance(hours=30)
+    metrics.count("provider.call", provider="the-odds-api", outcome="ok")
+
+    assert metrics.totals("provider.call", DAY) == {"": 1.0}
+    assert metrics.lifetime("provider.call") == {"c|outcome=ok,provider=the-odds-api": 2.0}
+    assert metrics.lifetime("job.run")["n|name=refresh_odds,outcome=ok"] == 1.0
+    assert metrics.lifetime("cache.get") == {}
 
 
 def test_switched_off_nothing_is_recorded() -> None:
