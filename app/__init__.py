@@ -31,7 +31,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from app.extensions import cache, csrf, db, limiter, login, migrate, sock
-    from app.ops import metrics
+    from app.ops import instrument, metrics
     from app.providers import registry
     from app.storage import database, replicas
     from app.web import compression, proxy, security
@@ -59,7 +59,9 @@ def _init_extensions(app: Flask) -> None:
         pinned = app.config.get("CLOCK")
         return pinned() if pinned else datetime.now(UTC)
 
-    app.extensions["betscore.providers"] = registry.build(app.config, clock)
+    # Measured: requests, cache reads, queries (app/ops/instrument.py), provider calls through the registry's callback.
+    instrument.init_app(app)
+    app.extensions["betscore.providers"] = registry.build(app.config, clock, on_call=instrument.provider_called)
     app.extensions["betscore.demo"] = registry.is_demo(app.extensions["betscore.providers"])
 
 
@@ -79,8 +81,10 @@ def _init_features(app: Flask) -> None:
     from app.media.routes import bp as media_bp
     from app.odds import history
     from app.odds.routes import bp as odds_bp
+    from app.ops import prometheus
     from app.predictions import models as _prediction_models  # noqa: F401  (its tables and freeze guard)
     from app.predictions.routes import bp as predictions_bp
+    from app.refresh import usage
     from app.web import assets, conditional, errors, limits, preferences, pwa, site, viewer
 
     viewer.init_app(app)
@@ -107,6 +111,8 @@ def _init_features(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
     dashboard.init_app(app)
+    # /metrics for Prometheus, behind METRICS_TOKEN; quota left read from the providers' usage.
+    prometheus.init_app(app, quota=usage.quota_left)
     live_route.init_app(app)
     # After each job's commit (app.jobs.signals): open pages get what changed, bets on finished matches settle;
     # nightly, old prices are thinned and missed bets settled.

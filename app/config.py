@@ -125,6 +125,11 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "SENTRY_DSN": env.get("SENTRY_DSN") or None,
         # The app's own measurements (app/ops/metrics.py: the health dashboard and /metrics); off, nothing is recorded.
         "METRICS_ENABLED": _bool(env.get("METRICS_ENABLED"), True),
+        # /metrics answers only a scraper sending "Authorization: Bearer <METRICS_TOKEN>"; unset, there is no /metrics.
+        "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
+        # Where each gunicorn worker keeps its Prometheus figures for /metrics to add up (prometheus-client reads the
+        # variable too, at import). Unset: one process's own figures.
+        "PROMETHEUS_MULTIPROC_DIR": env.get("PROMETHEUS_MULTIPROC_DIR") or None,
         # Providers: with no key set, the demo world serves everything.
         "ODDS_API_KEY": env.get("ODDS_API_KEY") or None,
         "API_FOOTBALL_KEY": env.get("API_FOOTBALL_KEY") or None,

@@ -13,6 +13,7 @@ from flask import current_app
 
 from app.extensions import db
 from app.jobs import locks, queues, signals
+from app.ops import metrics
 from app.providers.base import ProviderError
 from app.refresh import freshness, providers, usage
 from app.storage import cache_keys
@@ -34,7 +35,8 @@ def job(func: F) -> F:
     def run(*args: Any, **kwargs: Any) -> dict[str, Any]:
         target = ":".join(str(a) for a in args)
         name = f"{func.__module__}.{func.__name__}:{target}"
-        with locks.exclusive(name, LOCK_TTL, owner=queues.current_job_id(), renew=True) as held:
+        # Its figures (queries, provider calls) go to the metrics in one batch at the end.
+        with metrics.batched(), locks.exclusive(name, LOCK_TTL, owner=queues.current_job_id(), renew=True) as held:
             if not held:
                 log.info("job %s%s skipped: already running", func.__name__, args)
                 return {"skipped": f"{func.__name__}({target}) is already running elsewhere", "written": 0}

@@ -27,6 +27,7 @@ from app.jobs import signals
 from app.live.broadcast import Broadcaster, LocalBroadcaster, RedisBroadcaster
 from app.live.hub import Hub
 from app.live.topics import user as user_topic
+from app.ops import instrument
 from app.refresh import watching
 from app.storage import redis_client
 
@@ -55,6 +56,7 @@ class Live:
         self._lock = threading.Lock()
         self._stopped = threading.Event()
         self.instance = ""
+        self._last_counts: dict[str, int] = {}
 
     def publish(self, topics: tuple[str, ...], variants: Mapping[str, str]) -> None:
         self.broadcaster.publish(topics, variants)
@@ -90,11 +92,19 @@ class Live:
     def heartbeat(self) -> None:
         """Mark the matches open on this instance as watched; share this instance's metrics; forget old deliveries."""
         watching.seen_many(int(t.partition(":")[2]) for t in self.hub.topics("match"))
+        self._measure()
         if self.redis is not None:
             snapshot = dict(self.hub.metrics(), instance=self.instance, at=time.time())
             key = f"{self.broadcaster.prefix}metrics:{self.instance}"  # type: ignore[attr-defined]
             self.redis.set(key, json.dumps(snapshot), ex=METRICS_TTL)
         self.hub.forget_older_than(24 * 3600)
+
+    def _measure(self) -> None:
+        """This instance's sockets for the app's metrics: open now, and what happened since the last beat."""
+        now = self.hub.metrics()
+        counts = {"opened": now["opened"], "messages": now["messages_out"], "closed": sum(now["closed"].values())}
+        last, self._last_counts = self._last_counts, counts
+        instrument.sockets(now["connections"], *(counts[k] - last.get(k, 0) for k in ("opened", "messages", "closed")))
 
     def cluster_metrics(self) -> list[dict[str, Any]]:
         """Every live instance's latest metrics (this one's only, embedded)."""

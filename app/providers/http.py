@@ -113,6 +113,15 @@ def _check_status(status: int, headers: Mapping[str, str]) -> None:
         raise _Failure(f"HTTP {status}", outage=False, status=status)
 
 
+def _outcome(failure: _Failure) -> str:
+    """A failed call in one word for the metrics: quota (rate limited), timeout, or error."""
+    if failure.status == 429:
+        return "quota"
+    if "timeout" in failure.reason or "did not finish" in failure.reason:
+        return "timeout"
+    return "error"
+
+
 def _parse(headers: Mapping[str, str], body: bytes) -> Any:
     """The JSON body, or a failure saying why it is not one."""
     if "text/html" in headers.get("Content-Type", "").lower() or body[:1024].lstrip().startswith(b"<"):
@@ -169,6 +178,7 @@ class ProviderHTTP:
         usage_parser: UsageParser | None = None,
         session: requests.Session | None = None,
         on_usage: Callable[[Usage], None] | None = None,
+        on_call: Callable[[str, str, str], None] | None = None,
         breaker: CircuitBreaker | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
@@ -183,6 +193,8 @@ class ProviderHTTP:
         self.session = session or requests.Session()
         self.last_usage: Usage | None = None
         self.on_usage = on_usage
+        # Told (provider, call, outcome) after each call that reached the provider: ok, error, timeout or quota.
+        self.on_call = on_call
         self.breaker = breaker
         self.requests_sent = 0  # every attempt, retries included: what the quota is charged for
         self.sleep = sleep
@@ -224,10 +236,20 @@ class ProviderHTTP:
             if self.breaker is not None:  # a 404 or 400 is our mistake, and proof the provider is up
                 (self.breaker.record_failure if failure.outage else self.breaker.record_success)()
             log.warning("%s", self.redact(f"{self.provider}.{call}: {failure.reason}"))
+            self._tell(call, _outcome(failure))
             raise self.error(call, failure.reason) from None
         if self.breaker is not None:
             self.breaker.record_success()
+        self._tell(call, "ok")
         return result
+
+    def _tell(self, call: str, outcome: str) -> None:
+        if self.on_call is None:
+            return
+        try:
+            self.on_call(self.provider, call, outcome)
+        except Exception as exc:  # bookkeeping, like quota: it must never fail the data call
+            log.warning("%s: call not recorded (%s)", self.provider, type(exc).__name__)
 
     def _attempts(self, call: str, url: str, params: Mapping[str, Any]) -> JSONResponse:
         """One attempt, then retries with backoff while the failure is worth retrying."""

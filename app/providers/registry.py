@@ -79,12 +79,18 @@ def _breaker_store(settings: Mapping[str, Any]) -> BreakerStore:
     return RedisBreakerStore(client)
 
 
-def build(settings: Mapping[str, Any], clock: Callable[[], datetime]) -> dict[str, list[Provider]]:
-    """Ordered providers per capability; with no key configured, the demo world serves everything."""
+def build(
+    settings: Mapping[str, Any],
+    clock: Callable[[], datetime],
+    on_call: Callable[[str, str, str], None] | None = None,
+) -> dict[str, list[Provider]]:
+    """Ordered providers per capability; with no key configured, the demo world serves everything. `on_call` hears
+    (provider, call, outcome) after each call sent (the app's metrics)."""
     clients = _clients(settings, clock)
     if clients:
         store = _breaker_store(settings)
         for client in clients.values():
+            client.http.on_call = on_call
             client.http.breaker = CircuitBreaker(
                 client.name,
                 store,

@@ -44,3 +44,8 @@ def record(usages: Iterable[Usage]) -> int:
 
 def latest() -> dict[str, ProviderUsage]:
     return {row.provider: row for row in db.session.scalars(select(ProviderUsage))}
+
+
+def quota_left() -> dict[str, tuple[int | None, int | None]]:
+    """Each provider's quota left and its limit, as last read (for /metrics)."""
+    return {provider: (row.remaining, row.limit) for provider, row in latest().items()}

@@ -56,3 +56,14 @@ def store_app(request: pytest.FixtureRequest) -> Iterator[Flask]:
     app = make_app(url, Clock(NOW))
     with app.app_context():
         yield app
+
+
+@pytest.fixture
+def measured(app: Flask) -> Flask:
+    """The shared test app (tests/conftest.py) with its metrics emptied: what a test reads is what it caused."""
+    url = app.config.get("REDIS_URL")
+    if url:
+        clear_metrics(url)
+    else:
+        app.extensions["betscore.metrics"] = metrics.MemoryStore()
+    return app
