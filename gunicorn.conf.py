@@ -25,3 +25,17 @@ max_requests_jitter = 20_000
 accesslog = os.environ.get("ACCESS_LOG") or None
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# /metrics adds up every worker's figures from files in this folder (app/ops/prometheus.py); unset, each worker's own.
+METRICS_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
+
+
+def on_starting(server):
+    from app.ops import multiprocess
+
+    multiprocess.prepare(METRICS_DIR)
+
+
+def child_exit(server, worker):
+    from app.ops import multiprocess
+
+    multiprocess.forget(worker.pid, METRICS_DIR)

@@ -41,8 +41,22 @@ SHUTDOWN_WAIT_S = 10.0  # SIGTERM: seconds the handlers get to send their close 
 QUICK_SHUTDOWN_WAIT_S = 2.0  # SIGINT/SIGQUIT: gunicorn exits the worker right after worker_int
 
 
+# /metrics of the live service adds up its workers' figures here: a folder of its own, not the web service's.
+METRICS_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
+
+
+def child_exit(server, worker):
+    from app.ops import multiprocess
+
+    multiprocess.forget(worker.pid, METRICS_DIR)
+
+
 def on_starting(server):
-    """Raise the open-files limit (inherited by the workers) to what the sockets need, as far as allowed."""
+    """Raise the open-files limit (inherited by the workers) to what the sockets need, as far as allowed; empty the
+    metrics folder of an earlier run."""
+    from app.ops import multiprocess
+
+    multiprocess.prepare(METRICS_DIR)
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     want = workers * worker_connections + 1024
     if hard != resource.RLIM_INFINITY:
