@@ -68,7 +68,7 @@ lint: install-dev
 ## then 1,000-10,000 websockets on the live service, beside a bare flask-sock app;
 ## then the model: one league's fit beside penaltyblog's, and the five-league walk-forward.
 bench: install-dev bench-tools
-	$(PY) bench/run.py && $(PY) bench/ingest.py && $(PY) bench/jobs.py && $(PY) bench/live.py && $(PY) bench/model.py
+	$(PY) bench/run.py && $(PY) bench/metrics.py && $(PY) bench/ingest.py && $(PY) bench/jobs.py && $(PY) bench/live.py && $(PY) bench/model.py
 
 ## wrk loads the pages; as root it is installed from Debian's packages when missing.
 bench-tools:

@@ -327,3 +327,27 @@ def test_a_successful_probe_closes_the_breaker(server: ProviderServer) -> None:
     now[0] += 60
     assert http.get_json("odds", "/odds").data == []
     assert b.state() == "closed"
+
+
+def test_each_call_sent_is_told_with_its_outcome(server: ProviderServer) -> None:
+    server.route("/ok", body=b"{}")
+    server.route("/down", Reply(status=503))
+    server.route("/missing", Reply(status=404))
+    server.route("/limited", Reply(status=429, headers={"Retry-After": "600"}))
+    told: list[tuple[str, str, str]] = []
+    http = ProviderHTTP("acme", server.url, settings=FAST, on_call=lambda *call: told.append(call), sleep=Sleeps())
+    http.get_json("a", "/ok")
+    for path in ("/down", "/missing", "/limited"):
+        with pytest.raises(ProviderError):
+            http.get_json("b", path)
+    assert told == [("acme", "a", "ok"), ("acme", "b", "error"), ("acme", "b", "error"), ("acme", "b", "quota")]
+
+
+def test_a_failing_call_listener_never_fails_the_call(server: ProviderServer, caplog) -> None:
+    server.route("/ok", body=b'{"a": 1}')
+
+    def broken(*call: str) -> None:
+        raise RuntimeError("metrics store gone")
+
+    assert ProviderHTTP("acme", server.url, settings=FAST, on_call=broken).get_json("a", "/ok").data == {"a": 1}
+    assert "call not recorded (RuntimeError)" in caplog.text
