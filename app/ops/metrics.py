@@ -9,6 +9,7 @@ histogram_quantile does. Reads are for the health dashboard: a 24-hour window re
 
 from __future__ import annotations
 
+import atexit
 import bisect
 import json
 import logging
@@ -18,7 +19,8 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -33,6 +35,8 @@ PREFIX = "betscore:metrics:"
 BUCKET_TTL = timedelta(hours=25)
 # A gauge its process has not set for this long is dropped from gauges(): the process is gone.
 GAUGE_STALE = timedelta(minutes=15)
+# Requests' figures are sent by a thread of each process this often, all together.
+FLUSH_SECONDS = 1.0
 # After a failure Redis is not asked again for this long, so an outage costs a request nothing.
 BYPASS_SECONDS = 5.0
 # Upper bounds of the histogram buckets (ms for durations; small ones for CLS), the last one open.
@@ -87,12 +91,13 @@ def batched() -> Iterator[None]:
         flush()
 
 
-def flush() -> None:
-    """Send what the current batch holds (a request's teardown calls it)."""
+def flush(later: bool = False) -> None:
+    """Send what the current batch holds; `later`: with this process's next flush (a request's end: it waits on
+    nothing)."""
     batch: Batch | None = g.pop("_metrics_batch", None) if has_app_context() else None
     store = _store()
     if batch and store is not None:
-        store.write(batch, _now())
+        (store.defer if later else store.write)(batch, _now())
 
 
 # -- reading ------------------------------------------------------------------------------------------------------
@@ -199,6 +204,7 @@ class Batch:
 
 class Store(Protocol):
     def write(self, batch: Batch, now: float) -> None: ...
+    def defer(self, batch: Batch, now: float) -> None: ...
     def buckets(self, name: str, minutes: range) -> list[dict[str, float]]: ...
     def gauges(self, name: str) -> dict[str, tuple[float, float]]: ...
     def recent(self, name: str, limit: int) -> list[dict[str, Any]]: ...
@@ -235,6 +241,9 @@ class MemoryStore:
                 for stale in [k for k in self._buckets if 0 <= k[1] < oldest]:
                     del self._buckets[stale]
 
+    def defer(self, batch: Batch, now: float) -> None:
+        self.write(batch, now)  # in-process: nothing to wait for
+
     def buckets(self, name: str, minutes: range) -> list[dict[str, float]]:
         with self._lock:
             return [dict(self._buckets.get((name, m), {})) for m in minutes]
@@ -256,53 +265,101 @@ class MemoryStore:
 
 
 class RedisStore:
-    """Figures of every process in Redis: a hash per metric and minute, expiring after BUCKET_TTL."""
+    """Figures of every process in Redis: a hash per metric and minute, expiring after BUCKET_TTL.
 
-    def __init__(self, url: str) -> None:
+    Requests' figures are deferred: added up in the process and sent by a thread of its own every FLUSH_SECONDS, one
+    pipeline for all the requests of that second, so a request waits on no round-trip. A job's are sent when it ends
+    (its work horse may exit right after). A process reads what it deferred: reads send it first.
+    """
+
+    def __init__(self, url: str, deployment: Callable[[], str] = str) -> None:
         # A client of its own with short timeouts: a figure is not worth a request waiting on an unreachable Redis.
         self.client = Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=1.0)
+        self.deployment = deployment
         self._down_until = 0.0
         self._announced = False
         self._guard = threading.Lock()
+        self._pending: list[tuple[Batch, float]] = []
+        self._flusher_pid = 0
+        # Keys whose expiry this process set in the current minute: each gets one EXPIRE a minute, not one a write.
+        self._expiring: set[str] = set()
+        self._expiring_minute = 0
 
     def _failed(self, exc: Exception) -> None:
         with self._guard:
             if time.monotonic() >= self._down_until:
                 log.warning("metrics skipped for %.0f s: Redis failed: %s", BYPASS_SECONDS, exc)
             self._down_until = time.monotonic() + BYPASS_SECONDS
+            self._expiring = set()  # Redis may come back empty: set every expiry again
 
     def _up(self) -> bool:
         return time.monotonic() >= self._down_until
 
     def write(self, batch: Batch, now: float) -> None:
+        self._send([(batch, now)])
+
+    def defer(self, batch: Batch, now: float) -> None:
+        """Keep the batch for the next flush of this process's thread (started with the first one, after a fork too)."""
+        if self._flusher_pid != os.getpid():
+            with self._guard:
+                if self._flusher_pid != os.getpid():
+                    self._flusher_pid, self._pending = os.getpid(), []  # a parent's figures are the parent's to send
+                    threading.Thread(target=self._flush_forever, name="metrics-flush", daemon=True).start()
+                    atexit.register(self.drain)
+        with self._guard:
+            self._pending.append((batch, now))
+
+    def drain(self) -> None:
+        """Send what this process has deferred."""
+        with self._guard:
+            pending, self._pending = self._pending, []
+        if pending:
+            self._send(pending)
+
+    def _flush_forever(self) -> None:
+        while True:
+            time.sleep(FLUSH_SECONDS)
+            try:
+                self.drain()
+            except Exception:  # the thread must outlive anything
+                log.exception("metrics flush failed")
+
+    def _send(self, batches: list[tuple[Batch, float]]) -> None:
         if not self._up():
             return
-        minute = int(now // 60)
         ttl = int(BUCKET_TTL.total_seconds())
         pipe = self.client.pipeline(transaction=False)
-        touched = set()
-        for name, key, delta in batch.incs:
-            bucket = f"{PREFIX}{name}:{minute}"
+        touched: set[str] = set()
+        summed: defaultdict[tuple[str, str], float] = defaultdict(float)  # many requests' figures, one increment
+        for batch, now in batches:
+            minute = int(now // 60)
+            for name, key, delta in batch.incs:
+                summed[f"{PREFIX}{name}:{minute}", key] += delta
+                if name in LIFETIME:  # no expiry: counted since forever
+                    summed[f"{PREFIX}lifetime:{name}", key] += delta
+            for name, key, value in batch.gauges:
+                pipe.hset(f"{PREFIX}gauge:{name}", key, f"{value!r} {now!r}")
+                touched.add(f"{PREFIX}gauge:{name}")
+            for name, entry, keep in batch.notes:
+                pipe.lpush(f"{PREFIX}note:{name}", entry)
+                pipe.ltrim(f"{PREFIX}note:{name}", 0, keep - 1)
+                touched.add(f"{PREFIX}note:{name}")
+        for (bucket, key), delta in summed.items():
             pipe.hincrbyfloat(bucket, key, delta)
-            touched.add(bucket)
-            if name in LIFETIME:
-                pipe.hincrbyfloat(f"{PREFIX}lifetime:{name}", key, delta)  # no expiry: counted since forever
-        for name, key, value in batch.gauges:
-            bucket = f"{PREFIX}gauge:{name}"
-            pipe.hset(bucket, key, f"{value!r} {now!r}")
-            touched.add(bucket)
-        for name, entry, keep in batch.notes:
-            bucket = f"{PREFIX}note:{name}"
-            pipe.lpush(bucket, entry)
-            pipe.ltrim(bucket, 0, keep - 1)
-            touched.add(bucket)
-        for bucket in touched:
+            if ":lifetime:" not in bucket:
+                touched.add(bucket)
+        minute = int(batches[-1][1] // 60)
+        if minute != self._expiring_minute:
+            self._expiring, self._expiring_minute = set(), minute
+        fresh = touched - self._expiring
+        for bucket in fresh:
             pipe.expire(bucket, ttl)
         if not self._announced:
-            pipe.set(f"{PREFIX}started:{_deployment()}", repr(_process_started), nx=True, ex=ttl * 30)
+            pipe.set(f"{PREFIX}started:{self.deployment()}", repr(_process_started), nx=True, ex=ttl * 30)
         try:
             pipe.execute()
             self._announced = True
+            self._expiring |= fresh
         except (RedisError, OSError) as exc:
             self._failed(exc)
 
@@ -316,6 +373,8 @@ class RedisStore:
             return fallback
 
     def buckets(self, name: str, minutes: range) -> list[dict[str, float]]:
+        self.drain()
+
         def read() -> list[dict[str, float]]:
             pipe = self.client.pipeline(transaction=False)
             for minute in minutes:
@@ -326,6 +385,8 @@ class RedisStore:
         return result
 
     def gauges(self, name: str) -> dict[str, tuple[float, float]]:
+        self.drain()
+
         def read() -> dict[str, tuple[float, float]]:
             found = {}
             raw: dict[Any, Any] = self.client.hgetall(f"{PREFIX}gauge:{name}")
@@ -338,12 +399,15 @@ class RedisStore:
         return result
 
     def recent(self, name: str, limit: int) -> list[dict[str, Any]]:
+        self.drain()
         result: list[dict[str, Any]] = self._read(
             lambda: [json.loads(e) for e in self.client.lrange(f"{PREFIX}note:{name}", 0, limit - 1)], []
         )
         return result
 
     def lifetime(self, name: str) -> dict[str, float]:
+        self.drain()
+
         def read() -> dict[str, float]:
             raw: dict[Any, Any] = self.client.hgetall(f"{PREFIX}lifetime:{name}")
             return {k.decode(): float(v) for k, v in raw.items()}
@@ -369,12 +433,14 @@ def init_app(app: Flask) -> None:
         if request.environ.get("HTTP_UPGRADE", "").lower() != "websocket":
             g._metrics_batch = Batch()
 
-    app.teardown_request(lambda _exc: flush())
+    app.teardown_request(lambda _exc: flush(later=True))
 
 
 def _make_store(app: Flask) -> Store:
     url = app.config.get("REDIS_URL")
-    return RedisStore(url) if url else MemoryStore()
+    if not url:
+        return MemoryStore()
+    return RedisStore(url, deployment=lambda: str(app.extensions.get("betscore.asset_version", "")))
 
 
 def _store() -> Store | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from datetime import timedelta
 
 import pytest
@@ -163,3 +164,43 @@ def test_switched_off_nothing_is_recorded() -> None:
 def test_outside_an_app_nothing_is_recorded_and_nothing_raises() -> None:
     metrics.count("cache.get", outcome="hit")
     assert metrics.totals("cache.get", FIVE_MINUTES) == {}
+
+
+def test_every_redis_key_expires(store_app: Flask) -> None:
+    url = store_app.config["REDIS_URL"]
+    if not url:
+        pytest.skip(reason="expiry is the Redis store's")
+    import redis
+
+    for _ in range(3):
+        with metrics.batched():
+            metrics.count("cache.get", outcome="hit")
+            metrics.observe("db.query", 3.0)
+            metrics.observe("db.query", 4.0)
+            metrics.gauge("ws.connections", 1)
+            metrics.note("db.slow", {"statement": "SELECT 1"})
+    client = redis.Redis.from_url(url)
+    ttls = {k.decode(): client.ttl(k) for k in client.scan_iter(metrics.PREFIX + "*")}
+    client.close()
+    assert ttls and all(ttl > 0 for key, ttl in ttls.items() if ":started:" not in key), ttls
+    assert metrics.quantiles("db.query", FIVE_MINUTES)[""]["count"] == 6
+
+
+def test_a_requests_figures_reach_other_processes_with_the_next_flush(store_app: Flask) -> None:
+    url = store_app.config["REDIS_URL"]
+    if not url:
+        pytest.skip(reason="deferred sending is the Redis store's")
+
+    @store_app.get("/_metrics_deferred")
+    def probe() -> str:
+        metrics.count("probe.deferred")
+        return "ok"
+
+    assert store_app.test_client().get("/_metrics_deferred").status_code == 200
+    elsewhere = metrics.RedisStore(url)  # what another process reads: nothing of this one's pending figures
+    now = int(store_app.config["CLOCK"]().timestamp() // 60)
+    minute = range(now, now + 1)
+    deadline = time.monotonic() + 30
+    while elsewhere.buckets("probe.deferred", minute) != [{"c|": 1.0}]:
+        assert time.monotonic() < deadline, "the flush thread never sent the request's figures"
+        time.sleep(0.1)
