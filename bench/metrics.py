@@ -2,10 +2,10 @@
 
 What it measures: requests per second, p50 and p99 of one page (the matches page `/` by default, `--path`) served by
 two gunicorn servers with the repository's production configuration (`gunicorn.conf.py`), identical but for
-METRICS_ENABLED: "off" records nothing; "on" records every request's latency, page view, cache reads and queries in
-Redis (one pipelined round-trip per request) and in Prometheus's multiprocess files (PROMETHEUS_MULTIPROC_DIR). Both
-run against the same PostgreSQL database (`betscore_bench_metrics`: dropped, created, migrated and seeded with the
-demo world first, dropped at the end) and Redis database (db 10, flushed), loaded by wrk in turn, off and on
+METRICS_ENABLED: "off" records nothing; "on" records every request's latency, page view, cache reads and queries for
+Redis (added up in the process, sent once a second) and in Prometheus's multiprocess files (PROMETHEUS_MULTIPROC_DIR).
+Both run against the same PostgreSQL database (`betscore_bench_metrics`: dropped, created, migrated and seeded with
+the demo world first, dropped at the end) and Redis database (db 10, flushed), loaded by wrk in turn, off and on
 alternating `--rounds` times so that a drift of the shared machine weighs on both alike.
 
 Reported: each server's median over the rounds, and the ratio on / off (throughput, p50, p99): the price of the
