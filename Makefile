@@ -63,6 +63,7 @@ lint: install-dev
 	$(VENV)/bin/hadolint Dockerfile
 
 ## Benchmarks: the pages under the production server, side by side with a bare baseline;
+## then the matches page with the app's metrics on, beside metrics off;
 ## then one large odds response ingested into PostgreSQL, side by side with a plain COPY;
 ## then no-op jobs through one RQ worker (the queue's ceiling), beside real demo refresh jobs;
 ## then 1,000-10,000 websockets on the live service, beside a bare flask-sock app;
