@@ -277,6 +277,7 @@ class RedisStore:
         self.client = Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=1.0)
         self.deployment = deployment
         self._down_until = 0.0
+        self._down = False
         self._announced = False
         self._guard = threading.Lock()
         self._pending: list[tuple[Batch, float]] = []
@@ -287,10 +288,15 @@ class RedisStore:
 
     def _failed(self, exc: Exception) -> None:
         with self._guard:
-            if time.monotonic() >= self._down_until:
-                log.warning("metrics skipped for %.0f s: Redis failed: %s", BYPASS_SECONDS, exc)
-            self._down_until = time.monotonic() + BYPASS_SECONDS
+            if not self._down:  # once an outage, not once a figure
+                log.warning("metrics skipped while Redis is down (asked again every %.0f s): %s", BYPASS_SECONDS, exc)
+            self._down, self._down_until = True, time.monotonic() + BYPASS_SECONDS
             self._expiring = set()  # Redis may come back empty: set every expiry again
+
+    def _recovered(self) -> None:
+        if self._down:
+            self._down = False
+            log.info("metrics recorded again: Redis is back")
 
     def _up(self) -> bool:
         return time.monotonic() >= self._down_until
@@ -360,6 +366,7 @@ class RedisStore:
             pipe.execute()
             self._announced = True
             self._expiring |= fresh
+            self._recovered()
         except (RedisError, OSError) as exc:
             self._failed(exc)
 
