@@ -84,11 +84,11 @@ def _measure(response: Response) -> Response:
 
 
 def _is_page_view(response: Response) -> bool:
-    """A page as a visitor opens it: a GET answered with a whole HTML page (not an htmx fragment, not a file)."""
+    """A page as a visitor opens it: a GET answered with a whole HTML page, or 304 when theirs is still current (not
+    an htmx fragment, not a file)."""
     return (
         request.method == "GET"
-        and response.status_code == 200
-        and response.mimetype == "text/html"
+        and (response.status_code == 304 or (response.status_code == 200 and response.mimetype == "text/html"))
         and request.endpoint not in (None, "static")
         and request.headers.get("HX-Request") != "true"
     )

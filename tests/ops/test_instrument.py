@@ -39,6 +39,14 @@ def test_a_page_view_says_whether_it_reached_the_database(measured: Flask, clien
     assert queries > 0
 
 
+def test_a_revalidated_page_is_a_page_view(measured: Flask, client: FlaskClient) -> None:
+    tag = client.get("/").headers["ETag"]
+    assert client.get("/", headers={"If-None-Match": tag}).status_code == 304
+    with measured.app_context():
+        assert sum(metrics.totals("page.view", WINDOW, by="db").values()) == 2
+        assert metrics.totals("http.request", WINDOW, by="status") == {"2xx": 1.0, "3xx": 1.0}
+
+
 def test_fragments_and_files_are_not_page_views(measured: Flask, htmx: FlaskClient, client: FlaskClient) -> None:
     htmx.get("/")
     client.get("/static/app.css").close()
