@@ -13,7 +13,7 @@ import redis
 from flask import Flask
 
 from app import create_app
-from app.ops import metrics
+from app.ops import stores
 from tests.conftest import NOW, Clock
 
 
@@ -23,7 +23,7 @@ def redis_url() -> str | None:
 
 def clear_metrics(url: str) -> None:
     client = redis.Redis.from_url(url)
-    keys = list(client.scan_iter(metrics.PREFIX + "*"))
+    keys = list(client.scan_iter(stores.PREFIX + "*"))
     if keys:
         client.delete(*keys)
     client.close()
@@ -65,5 +65,5 @@ def measured(app: Flask) -> Flask:
     if url:
         clear_metrics(url)
     else:
-        app.extensions["betscore.metrics"] = metrics.MemoryStore()
+        app.extensions["betscore.metrics"] = stores.MemoryStore()
     return app

@@ -11,7 +11,7 @@ from flask import Flask
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.ops import metrics
+from app.ops import metrics, stores
 
 FIVE_MINUTES = timedelta(minutes=5)
 DAY = timedelta(hours=24)
@@ -180,7 +180,7 @@ def test_every_redis_key_expires(store_app: Flask) -> None:
             metrics.gauge("ws.connections", 1)
             metrics.note("db.slow", {"statement": "SELECT 1"})
     client = redis.Redis.from_url(url)
-    ttls = {k.decode(): client.ttl(k) for k in client.scan_iter(metrics.PREFIX + "*")}
+    ttls = {k.decode(): client.ttl(k) for k in client.scan_iter(stores.PREFIX + "*")}
     client.close()
     assert ttls and all(ttl > 0 for key, ttl in ttls.items() if ":started:" not in key), ttls
     assert metrics.quantiles("db.query", FIVE_MINUTES)[""]["count"] == 6
@@ -197,7 +197,7 @@ def test_a_requests_figures_reach_other_processes_with_the_next_flush(store_app:
         return "ok"
 
     assert store_app.test_client().get("/_metrics_deferred").status_code == 200
-    elsewhere = metrics.RedisStore(url)  # what another process reads: nothing of this one's pending figures
+    elsewhere = stores.RedisStore(url)  # what another process reads: nothing of this one's pending figures
     now = int(store_app.config["CLOCK"]().timestamp() // 60)
     minute = range(now, now + 1)
     deadline = time.monotonic() + 30
