@@ -41,11 +41,15 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_.:/\-]")
 
 def count(name: str, value: float = 1.0, /, **labels: str) -> None:
     """Add `value` to a counter in this minute's bucket. Name and value are positional: "name" may be a label."""
+    if not math.isfinite(value):  # Redis refuses NaN and infinity, and with it the whole pipeline
+        return
     _write(incs=[(name, "c|" + _labels(labels), value)])
 
 
 def observe(name: str, value: float, /, **labels: str) -> None:
-    """One observation (ms for durations) into the histogram of this minute."""
+    """One observation (ms for durations) into the histogram of this minute; NaN and infinity are no figure."""
+    if not math.isfinite(value):
+        return
     fields = _labels(labels)
     index = bisect.bisect_left(BOUNDS, value)
     _write(incs=[(name, f"b{index}|{fields}", 1.0), (name, "n|" + fields, 1.0), (name, "s|" + fields, value)])
@@ -53,6 +57,8 @@ def observe(name: str, value: float, /, **labels: str) -> None:
 
 def gauge(name: str, value: float, /, **labels: str) -> None:
     """The last value of something this process sees (its open sockets, say)."""
+    if not math.isfinite(value):
+        return
     key = instance() + ("|" + _labels(labels) if labels else "")
     _write(gauges=[(name, key, value)])
 

@@ -204,3 +204,15 @@ def test_a_requests_figures_reach_other_processes_with_the_next_flush(store_app:
     while elsewhere.buckets("probe.deferred", minute) != [{"c|": 1.0}]:
         assert time.monotonic() < deadline, "the flush thread never sent the request's figures"
         time.sleep(0.1)
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_a_value_that_is_no_number_is_no_figure_and_spoils_none(store_app: Flask, bad: float) -> None:
+    with metrics.batched():
+        metrics.observe("vitals", bad, metric="CLS", page="match")
+        metrics.count("cache.get", bad, outcome="hit")
+        metrics.gauge("ws.connections", bad)
+        metrics.observe("vitals", 0.05, metric="CLS", page="match")
+    assert metrics.quantiles("vitals", FIVE_MINUTES)[""]["count"] == 1
+    assert metrics.totals("cache.get", FIVE_MINUTES) == {}
+    assert metrics.gauges("ws.connections") == {}
