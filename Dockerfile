@@ -21,7 +21,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PATH=/opt/venv/bin:$PATH \
     BETSCORE_ENV=production \
-    PORT=8000
+    PORT=8000 \
+    PROMETHEUS_MULTIPROC_DIR=/tmp/betscore-metrics
 # pg_dump and pg_restore for `flask backup` (their major version must be at least the server's: Debian bookworm
 # ships 15; for a newer server install postgresql-client-<major> from apt.postgresql.org instead).
 RUN apt-get update \
@@ -35,7 +36,9 @@ COPY templates ./templates
 COPY static ./static
 COPY migrations ./migrations
 COPY wsgi.py worker.py gunicorn.conf.py gunicorn.live.conf.py ./
-RUN mkdir -p instance && chown 10001:10001 instance
+# instance/: the app's own files; the metrics folder: each gunicorn worker's Prometheus figures, which /metrics adds
+# up (emptied when gunicorn starts; it must exist for the other processes, which load the same app).
+RUN mkdir -p instance "$PROMETHEUS_MULTIPROC_DIR" && chown 10001:10001 instance "$PROMETHEUS_MULTIPROC_DIR"
 USER 10001:10001
 
 EXPOSE 8000 8001
