@@ -14,8 +14,6 @@ what is malformed.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import rq_dashboard
 from flask import Flask, Response, abort, current_app, jsonify, render_template, request, url_for
 from flask_login import current_user
@@ -64,19 +62,10 @@ def _admins_only() -> None:
         abort(403, "This page is for administrators.")
 
 
-def same_origin() -> bool:
-    """The request comes from a page of this site, by its Origin header or, without one, its Referer."""
-    source = request.headers.get("Origin") or request.headers.get("Referer")
-    try:
-        return bool(source) and urlsplit(source).netloc.lower() == request.host.lower()
-    except ValueError:  # no URL at all: an unclosed IPv6 bracket, `http://[`
-        return False
-
-
 def guard() -> Response | None:
     """Administrators only; a change only from this site's own pages; and only what exists, well formed."""
     _admins_only()
-    if (request.method not in SAFE_METHODS or request.endpoint in CHANGES_ON_GET) and not same_origin():
+    if (request.method not in SAFE_METHODS or request.endpoint in CHANGES_ON_GET) and not security.same_origin():
         abort(403, "Changes to the queue are accepted only from the dashboard's own pages.")
     args = request.view_args or {}
     _check_url(args)

@@ -55,6 +55,15 @@ def _origin(url: str) -> str | None:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
 
 
+def same_origin() -> bool:
+    """The request comes from a page of this site, by its Origin header or, without one, its Referer."""
+    source = request.headers.get("Origin") or request.headers.get("Referer")
+    try:
+        return bool(source) and urlsplit(source).netloc.lower() == request.host.lower()
+    except ValueError:  # no URL at all: an unclosed IPv6 bracket, `http://[`
+        return False
+
+
 BAD_HOST = "400 Bad Request: the Host header does not name a valid host, such as betscore.example or 127.0.0.1:8000.\n"
 
 
