@@ -82,6 +82,7 @@ def _init_features(app: Flask) -> None:
     from app.odds import history
     from app.odds.routes import bp as odds_bp
     from app.ops import prometheus
+    from app.ops import vitals
     from app.predictions import models as _prediction_models  # noqa: F401  (its tables and freeze guard)
     from app.predictions.routes import bp as predictions_bp
     from app.refresh import usage
@@ -113,6 +114,8 @@ def _init_features(app: Flask) -> None:
     dashboard.init_app(app)
     # /metrics for Prometheus, behind METRICS_TOKEN; quota left read from the providers' usage.
     prometheus.init_app(app, quota=usage.quota_left)
+    # Browsers' web vitals (LCP, CLS, INP) for the health page, and the kind of page each view draws.
+    vitals.init_app(app)
     live_route.init_app(app)
     # After each job's commit (app.jobs.signals): open pages get what changed, bets on finished matches settle;
     # nightly, old prices are thinned and missed bets settled.

@@ -103,6 +103,10 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "RATELIMIT_USER": env.get("RATELIMIT_USER", "100 per minute;1000 per hour"),
         # Crest and badge images (/media): outside the budgets above (a page shows dozens), within one of their own.
         "RATELIMIT_MEDIA": env.get("RATELIMIT_MEDIA", "600 per minute"),
+        # Real-user web vitals (app/ops/vitals.py): the share of page views whose browser measures and beacons them
+        # (0 to 1; 0 sends nothing), and each address's budget of beacons (a page sends up to three).
+        "VITALS_SAMPLE_RATE": float(env.get("VITALS_SAMPLE_RATE", "0.1")),
+        "RATELIMIT_VITALS": env.get("RATELIMIT_VITALS", "60 per minute"),
         # No X-RateLimit-* headers: they cost every response a read of the limit's storage (Redis), and nothing reads
         # them. A 429 says when to come back in Retry-After and on its page (app/web/limits.py).
         "RATELIMIT_HEADERS_ENABLED": False,
@@ -228,6 +232,8 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         raise ValueError(f"TRUSTED_PROXIES counts proxies: 0 or more, got {settings['TRUSTED_PROXIES']}")
     if settings["DATABASE_REPLICA_URLS"] and not settings["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         raise ValueError("DATABASE_REPLICA_URLS needs DATABASE_URL to be their PostgreSQL primary")
+    if not 0 <= settings["VITALS_SAMPLE_RATE"] <= 1:
+        raise ValueError(f"VITALS_SAMPLE_RATE is a share of page views, 0 to 1, got {settings['VITALS_SAMPLE_RATE']}")
     if production and settings["SECRET_KEY"] == DEV_SECRET:
         raise RuntimeError("SECRET_KEY must be set when BETSCORE_ENV=production")
     return settings
