@@ -16,7 +16,17 @@ from flask_login import current_user
 from app.web import assets
 
 # What every page needs to draw itself without the network: the stylesheet, the scripts, the icons.
-SHELL_FILES = ("app.css", "app.js", "pwa.js", "vendor/htmx*.js", "icons/icon.svg", "icons/*.png")
+# (The web-vitals library is loaded only by the sampled pages' vitals.js, but a saved page may be one of them.)
+SHELL_FILES = (
+    "app.css",
+    "app.js",
+    "pwa.js",
+    "vitals.js",
+    "vendor/htmx*.js",
+    "vendor/web-vitals-*.js",
+    "icons/icon.svg",
+    "icons/*.png",
+)
 # Saved pages outlive shell versions (a new stylesheet does not make yesterday's copy of a match useless).
 PAGES_CACHE = "betscore-pages-v1"
 COLOUR = "#0b1220"
