@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app import clock
 from app.accounts.services import admin_required
-from app.admin import dashboard
+from app.admin import dashboard, health, health_backends
 from app.extensions import db
 from app.football import registry
 from app.football.models import Match, Team, UnresolvedTeam
@@ -156,3 +156,31 @@ def live_metrics():
         for key in ("connections", "messages_out_per_second", "refused_full", "dropped_slow")
     }
     return {"instances": instances, "totals": totals}
+
+
+HEALTH_PANELS = (
+    health.requests,
+    health.caching,
+    health.real_users,
+    health_backends.providers_panel,
+    health_backends.database_panel,
+    health_backends.redis_panel,
+    health.websockets,
+    health_backends.jobs_panel,
+    # HOOK(backups): the last verified backup, once app.admin.backups.last_verified() is on main (issue 16, item 6).
+)
+
+
+@bp.get("/health")
+@admin_required
+def health_page():
+    """Whether visitors are served and the paid quotas will last: each panel with its target and mark."""
+    return render_template("admin/health.html", panels=health.panels(HEALTH_PANELS), at=health.measured_at())
+
+
+@bp.get("/health/panels")
+@admin_required
+def health_panels():
+    """The panels alone, as the page polls them every 15 seconds."""
+    html = render_template("admin/_health.html", panels=health.panels(HEALTH_PANELS), at=health.measured_at())
+    return vary_on_htmx(make_response(html))

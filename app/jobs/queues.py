@@ -24,6 +24,7 @@ from redis import Redis
 from rq import Queue, Retry, Worker, get_current_job
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
+from rq.registry import FailedJobRegistry
 from rq.utils import utcparse
 from rq_scheduler import Scheduler
 
@@ -286,3 +287,13 @@ def _preload() -> None:
 def app_connection(app: Flask) -> Redis:
     with app.app_context():
         return connection()
+
+
+def depths() -> dict[str, tuple[int, int]]:
+    """Each queue's jobs waiting and jobs failed for good (empty without Redis), for the health page."""
+    redis = redis_client.connection()
+    if redis is None:
+        return {}
+    return {
+        name: (Queue(name, connection=redis).count, len(FailedJobRegistry(name, connection=redis))) for name in QUEUES
+    }
