@@ -6,7 +6,7 @@ FLASK := $(VENV)/bin/flask --app app:create_app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run live test lint audit chromium bench bench-tools bench-live bench-model backtest worker scheduler install install-dev migrate seed clean pwa-images
+.PHONY: run live test lint audit chromium bench bench-tools bench-live bench-model backtest worker scheduler install install-dev migrate seed clean pwa-images health-screenshot
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -107,3 +107,8 @@ scheduler: install
 
 clean:
 	rm -rf $(VENV) .venv-penaltyblog instance .pytest_cache .hypothesis
+
+## docs/admin-health-1280.png: the health page with live figures, from a demo world served as `make run` serves it,
+## after a browser's visits (web vitals) and some plain traffic (bench/health_screenshot.py).
+health-screenshot: install-dev chromium
+	$(PY) bench/health_screenshot.py

@@ -78,8 +78,10 @@ def count(value: float) -> str:
 
 
 def duration(seconds: float) -> str:
-    """3 d 4 h, 5 h 12 min, 7 min: the two largest units."""
+    """3 d 4 h, 5 h 12 min, 7 min: the two largest units ("under a minute" below one)."""
     minutes = int(seconds // 60)
+    if not minutes:
+        return "under a minute"
     days, hours, mins = minutes // 1440, minutes % 1440 // 60, minutes % 60
     if days:
         return f"{days} d {hours} h"

@@ -30,6 +30,8 @@ AVERAGE_QUERY_MS = 20.0  # the average query under this
 QUEUE_DEPTH = 100  # jobs waiting past this: workers are not keeping up
 SLOW_SHOWN = 5
 STATEMENT_SHOWN = 300
+# Providers as their own sites name them.
+NAMES = {"the-odds-api": "The Odds API", "api-football": "API-Football", "football-data": "football-data.org"}
 CIRCUIT_MARK = {"closed": "ok", "half_open": "warn", "open": "bad", "none": None}
 
 
@@ -51,10 +53,10 @@ def providers_panel() -> Panel:
         circuit = provider.circuit()
         panel.rows.append(
             (
-                Cell(name),
+                Cell(NAMES.get(name, name)),
                 Cell(_used(reading)),
                 Cell("–" if reading is None or reading.remaining is None else count(reading.remaining)),
-                _forecast(name, reading, now) if provider.paid else Cell("free: no quota"),
+                _forecast(NAMES.get(name, name), reading, now) if provider.paid else Cell("free: no quota"),
                 Cell(circuit.replace("_", "-"), CIRCUIT_MARK.get(circuit)),
                 Cell(f"{duration((now - reading.observed_at).total_seconds())} ago" if reading else "no answer yet"),
                 Cell(count(calls.get(name, 0.0))),
@@ -236,7 +238,9 @@ def jobs_panel() -> Panel:
 
 def _job_row(periodic: Periodic, run: JobRun | None, now: datetime) -> tuple[Cell, ...]:
     if run is None or run.started_at is None:
-        return (Cell(periodic.id), Cell("never"), Cell("–"), Cell("not run yet", "warn"))
+        # A job at set times (the nightly cleanup) may not have been due yet; one on an interval should have run.
+        mark = None if periodic.cron else "warn"
+        return (Cell(periodic.id), Cell("never"), Cell("–"), Cell("not run yet", mark))
     due = periodic.next_after(run.started_at)
     grace = max(timedelta(minutes=2), (periodic.every or timedelta(hours=1)) / 2)
     late = now - due if now > due + grace else None

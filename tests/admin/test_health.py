@@ -216,6 +216,9 @@ def test_a_late_job_is_marked_late(app: Flask) -> None:
     run = JobRun(name="competitions", trigger="schedule", state="ok", queued_at=NOW, started_at=ten_hours_ago)
     cells = health_backends._job_row(periodic, run, NOW)
     assert cells[3].text.startswith("late by") and cells[3].mark == "bad"
+    nightly = find("cleanup")
+    assert health_backends._job_row(nightly, None, NOW)[3].mark is None  # at set times: maybe not due yet
+    assert health_backends._job_row(periodic, None, NOW)[3].mark == "warn"  # on an interval: should have run
     on_time = JobRun(name="competitions", trigger="schedule", state="ok", queued_at=NOW, started_at=NOW)
     assert health_backends._job_row(periodic, on_time, NOW)[3].mark == "ok"
 
