@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,37 +108,48 @@ def failing(report: dict) -> list[str]:
     return lines
 
 
+@contextlib.contextmanager
+def demo_server(tmp: str, *commands: tuple[str, ...], **settings: str) -> Iterator[str]:
+    """A demo world seeded into a database of its own under `tmp`, then these flask commands run, and served as
+    `make run` serves it, with these settings besides: its URL until the block ends. (Commands run before it is
+    served: its jobs write to the SQLite file at once, and another writer would find it locked.)"""
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
+    # The crests the seed draws go with the database, not into the working tree's instance/.
+    env.update(DATABASE_URL=f"sqlite:///{tmp}/demo.db", MEDIA_ROOT=f"{tmp}/media", **settings)
+    print("seeding the demo world into a database of its own (~20-60 s)", flush=True)
+    flask(env, "db", "upgrade")
+    flask(env, "seed")
+    for command in commands:
+        flask(env, *command)
+    port = free_port()
+    base = f"http://{HOST}:{port}"
+    serve = ["run", "--host", HOST, "--port", str(port), "--no-reload", "--with-threads"]
+    server = subprocess.Popen(
+        [str(BIN / "flask"), "--app", "wsgi", *serve],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        wait_ready(base + "/", server)
+        yield base
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(10)
+
+
 def audit_demo_world(binary: str) -> list[tuple[str, dict]]:
     """Seed a demo world into a database of its own, serve it, and run Lighthouse on each page; stop the server."""
     OUT.mkdir(exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="betscore-audit-") as tmp:
-        env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
-        env["DATABASE_URL"] = f"sqlite:///{tmp}/audit.db"
-        print("seeding the demo world into a database of its own (~20-60 s)", flush=True)
-        flask(env, "db", "upgrade")
-        flask(env, "seed")
-        port = free_port()
-        base = f"http://{HOST}:{port}"
-        serve = ["run", "--host", HOST, "--port", str(port), "--no-reload", "--with-threads"]
-        server = subprocess.Popen(
-            [str(BIN / "flask"), "--app", "wsgi", *serve],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        try:
-            wait_ready(base + "/", server)
-            results = []
-            for path in ["/", a_match(base), "/leagues/epl", "/model"]:
-                print(f"lighthouse {path}", flush=True)
-                saved = OUT / f"lighthouse{path.replace('/', '-').rstrip('-') or '-matches'}.json"
-                results.append((path, lighthouse(binary, base + path, saved)))
-            return results
-        finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(10)
+    with tempfile.TemporaryDirectory(prefix="betscore-audit-") as tmp, demo_server(tmp) as base:
+        results = []
+        for path in ["/", a_match(base), "/leagues/epl", "/model"]:
+            print(f"lighthouse {path}", flush=True)
+            saved = OUT / f"lighthouse{path.replace('/', '-').rstrip('-') or '-matches'}.json"
+            results.append((path, lighthouse(binary, base + path, saved)))
+        return results
 
 
 def main() -> int:

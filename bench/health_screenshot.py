@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import re
-import signal
-import subprocess
 import sys
 import tempfile
 import urllib.error
@@ -25,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.audit import BIN, HOST, flask, free_port, wait_ready  # noqa: E402
+from bench.audit import demo_server  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, sign_in  # noqa: E402
 
 ADMIN = ("admin@example.com", "screenshot admin password")
@@ -56,52 +53,32 @@ def traffic(base: str, rounds: int) -> None:
 def shoot(out: Path, width: int, rounds: int) -> Path:
     from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory(prefix="betscore-health-") as tmp:
-        env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
-        env.update(
-            DATABASE_URL=f"sqlite:///{tmp}/health.db",
-            MEDIA_ROOT=f"{tmp}/media",
-            VITALS_SAMPLE_RATE="1",
-            RATELIMIT_DEFAULT="100000 per minute",
-            RATELIMIT_MEDIA="100000 per minute",
-        )
-        print("seeding the demo world into a database of its own (~20-60 s)", flush=True)
-        flask(env, "db", "upgrade")
-        flask(env, "seed")
-        flask(env, "users", "create-admin", ADMIN[0], "--password", ADMIN[1])
-        port = free_port()
-        base = f"http://{HOST}:{port}"
-        serve = ["run", "--host", HOST, "--port", str(port), "--no-reload", "--with-threads"]
-        server = subprocess.Popen(
-            [str(BIN / "flask"), "--app", "wsgi", *serve],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        try:
-            wait_ready(base + "/", server)
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                for zone in ("Europe/London", "America/New_York"):
-                    visitor = browser.new_context(timezone_id=zone, viewport={"width": 390, "height": 800})
-                    visit(visitor.new_page(), base)
-                    visitor.close()  # its pages' last beacons (CLS, INP) go as they close
-                print(f"traffic: {rounds} rounds of plain requests", flush=True)
-                traffic(base, rounds)
-                context = browser.new_context(timezone_id="UTC", viewport={"width": width, "height": 900})
-                admin = context.new_page()
-                sign_in(admin, base, *ADMIN)
-                admin.goto(base + "/admin/health")
-                admin.wait_for_load_state("networkidle")
-                target = out / f"admin-health-{width}.png"
-                admin.screenshot(path=str(target), full_page=True)
-                browser.close()
-            return target
-        finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(10)
+    settings = {
+        "VITALS_SAMPLE_RATE": "1",
+        "RATELIMIT_DEFAULT": "100000 per minute",
+        "RATELIMIT_MEDIA": "100000 per minute",
+    }
+    with (
+        tempfile.TemporaryDirectory(prefix="betscore-health-") as tmp,
+        demo_server(tmp, ("users", "create-admin", ADMIN[0], "--password", ADMIN[1]), **settings) as base,
+        sync_playwright() as pw,
+    ):
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for zone in ("Europe/London", "America/New_York"):
+            visitor = browser.new_context(timezone_id=zone, viewport={"width": 390, "height": 800})
+            visit(visitor.new_page(), base)
+            visitor.close()  # its pages' last beacons (CLS, INP) go as they close
+        print(f"traffic: {rounds} rounds of plain requests", flush=True)
+        traffic(base, rounds)
+        context = browser.new_context(timezone_id="UTC", viewport={"width": width, "height": 900})
+        admin = context.new_page()
+        sign_in(admin, base, *ADMIN)
+        admin.goto(base + "/admin/health")
+        admin.wait_for_load_state("networkidle")
+        target = out / f"admin-health-{width}.png"
+        admin.screenshot(path=str(target), full_page=True)
+        browser.close()
+        return target
 
 
 def main() -> None:

@@ -44,6 +44,12 @@ class Panel:
     notes: list[str] = field(default_factory=list)
     empty: str | None = None  # why there are no figures yet
 
+    def or_empty(self, why: str) -> Panel:
+        """The panel, saying `why` there are no figures when it has no rows."""
+        if not self.rows:
+            self.empty = why
+        return self
+
     @property
     def mark(self) -> str:
         """The worst mark of its cells: "none" when nothing is measured against a target."""
@@ -108,8 +114,7 @@ def requests() -> Panel:
         by_group = metrics.quantiles("http.request", window, by="group")
         for group in sorted(by_group, key=lambda g: -by_group[g]["count"]):
             panel.rows.append(_latency_row(group, label, by_group[group], Cell("")))
-    if not panel.rows:
-        panel.empty = "No requests measured in the last 24 hours."
+    panel.or_empty("No requests measured in the last 24 hours.")
     up = time.time() - metrics.started().timestamp()
     panel.notes.append(f"Up {duration(max(up, 0))} (since this release's first process started).")
     panel.notes.append("Errors are counted over all route groups together.")
@@ -155,9 +160,7 @@ def caching() -> Panel:
                 Cell(share(reached)),
             )
         )
-    if not panel.rows:
-        panel.empty = "No cache reads or page views measured in the last 24 hours."
-    return panel
+    return panel.or_empty("No cache reads or page views measured in the last 24 hours.")
 
 
 # -- real users ---------------------------------------------------------------------------------------------------
@@ -182,9 +185,7 @@ def real_users() -> Panel:
             text = "–" if value is None else f"{value:,.0f} ms" if unit else f"{value:.3f}"
             cells.append(Cell(text, below(value, good, poor)))
         panel.rows.append((Cell(page), *cells, Cell(count(samples))))
-    if not panel.rows:
-        panel.empty = "No visitor's browser has reported web vitals in the last 24 hours (they are sampled)."
-    return panel
+    return panel.or_empty("No visitor's browser has reported web vitals in the last 24 hours (they are sampled).")
 
 
 # -- sockets ------------------------------------------------------------------------------------------------------
@@ -200,9 +201,7 @@ def websockets() -> Panel:
     now = time.time()
     for snapshot in live.current().cluster_metrics():
         panel.rows.append(_instance_row(snapshot, now))
-    if not panel.rows:
-        panel.empty = "No live instance has reported in the last minute."
-    return panel
+    return panel.or_empty("No live instance has reported in the last minute.")
 
 
 def _instance_row(snapshot: dict[str, Any], now: float) -> tuple[Cell, ...]:

@@ -62,9 +62,7 @@ def providers_panel() -> Panel:
                 Cell(count(calls.get(name, 0.0))),
             )
         )
-    if not panel.rows:
-        panel.empty = "No provider is configured."
-    return panel
+    return panel.or_empty("No provider is configured.")
 
 
 def _used(reading: ProviderUsage | None) -> str:
