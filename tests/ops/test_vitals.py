@@ -168,6 +168,8 @@ def test_beacons_have_a_budget_of_their_own(store_app: Flask) -> None:
     client = app.test_client()
     body = {"name": "LCP", "value": 900, "page": "match"}
     assert [send(client, body).status_code for _ in range(4)] == [204, 204, 204, 429]
+    with app.app_context():
+        assert kept() == 3  # the refused one is not kept
 
 
 def test_the_sample_rate_is_a_share() -> None:
