@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import QueuePool
 
 from app import clock
+from app.admin import backups
 from app.admin.health import DAY, FIVE_MINUTES, Cell, Panel, count, duration, ms
 from app.extensions import db
 from app.jobs import queues, runs
@@ -32,6 +33,7 @@ SLOW_SHOWN = 5
 STATEMENT_SHOWN = 300
 # Providers as their own sites name them.
 NAMES = {"the-odds-api": "The Odds API", "api-football": "API-Football", "football-data": "football-data.org"}
+RPO = timedelta(hours=24)  # the newest proven backup no older than this (README: Backups and restore)
 CIRCUIT_MARK = {"closed": "ok", "half_open": "warn", "open": "bad", "none": None}
 
 
@@ -249,3 +251,21 @@ def _job_row(periodic: Periodic, run: JobRun | None, now: datetime) -> tuple[Cel
         Cell(run.state, state_mark),
         Cell(f"late by {duration(late.total_seconds())}" if late else "yes", "bad" if late else "ok"),
     )
+
+
+# -- backups ------------------------------------------------------------------------------------------------------
+
+
+def backups_panel() -> Panel:
+    panel = Panel("backups", "Backups", "a backup proven by a restore within the last 24 h (RPO)", ("Figure", "Value"))
+    last = backups.last_verified()
+    if last is None or last.finished_at is None:
+        return panel.or_empty("No backup has been verified by a restore yet (`flask backup create`, then `verify`).")
+    age = clock.now() - last.finished_at
+    mark = "ok" if age <= RPO else "warn" if age <= 2 * RPO else "bad"
+    panel.rows += [
+        (Cell("Last verified"), Cell(f"{duration(age.total_seconds())} ago", mark)),
+        (Cell("File"), Cell(last.file or "–")),
+        (Cell("Size"), Cell("–" if last.size is None else f"{last.size / 1e6:,.1f} MB")),
+    ]
+    return panel

@@ -167,7 +167,7 @@ HEALTH_PANELS = (
     health_backends.redis_panel,
     health.websockets,
     health_backends.jobs_panel,
-    # HOOK(backups): the last verified backup, once app.admin.backups.last_verified() is on main (issue 16, item 6).
+    health_backends.backups_panel,
 )
 
 
