@@ -258,6 +258,8 @@ def _job_row(periodic: Periodic, run: JobRun | None, now: datetime) -> tuple[Cel
 
 def backups_panel() -> Panel:
     panel = Panel("backups", "Backups", "a backup proven by a restore within the last 24 h (RPO)", ("Figure", "Value"))
+    if db.engine.dialect.name != "postgresql":
+        return panel.or_empty("Embedded (SQLite): backups are of PostgreSQL (the README's Backups and restore).")
     last = backups.last_verified()
     if last is None or last.finished_at is None:
         return panel.or_empty("No backup has been verified by a restore yet (`flask backup create`, then `verify`).")
