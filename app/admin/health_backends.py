@@ -224,13 +224,11 @@ def jobs_panel() -> Panel:
     since = now - DAY
     failed = db.session.scalar(select(func.count()).where(JobRun.state == "failed", JobRun.queued_at >= since)) or 0
     panel.rows.append(
-        (Cell("Failed runs, 24 h"), Cell(count(failed)), Cell(""), Cell("", "ok" if not failed else "warn"))
+        (Cell("Failed runs, 24 h"), Cell(count(failed), "ok" if not failed else "warn"), Cell(""), Cell(""))
     )
     for queue, (waiting, dead) in queues.depths().items():
-        mark = "ok" if waiting < QUEUE_DEPTH else "warn"
-        panel.rows.append(
-            (Cell(f"Queue {queue}"), Cell(f"{waiting:,} waiting"), Cell(f"{dead:,} failed"), Cell("", mark))
-        )
+        waiting_cell = Cell(f"{waiting:,} waiting", "ok" if waiting < QUEUE_DEPTH else "warn")
+        panel.rows.append((Cell(f"Queue {queue}"), waiting_cell, Cell(f"{dead:,} failed for good"), Cell("")))
     if not current_app.config.get("REDIS_URL"):
         panel.notes.append("Embedded: jobs run in a thread of this process, with no queue.")
     return panel

@@ -285,3 +285,16 @@ def test_backups_panel_shows_the_last_verified_backup(app: Flask, as_admin: Flas
     db.session.commit()
     fresh = panel(as_admin.get("/admin/health").get_data(as_text=True), "backups")
     assert "betscore-new.dump" in fresh and "3.5 MB" in fresh and '<span class="mark ok">OK</span> Backups' in fresh
+
+
+def test_a_failed_run_is_a_warning(app: Flask, as_admin: FlaskClient) -> None:
+    from app.jobs.runs import JobRun
+
+    calm = panel(as_admin.get("/admin/health").get_data(as_text=True), "jobs")
+    assert 'Failed runs, 24 h</td><td class="mark-cell ok">0 ' in calm
+    db.session.add(JobRun(name="live", trigger="schedule", state="failed", queued_at=NOW - timedelta(hours=1)))
+    db.session.commit()
+    jobs = panel(as_admin.get("/admin/health").get_data(as_text=True), "jobs")
+    assert 'Failed runs, 24 h</td><td class="mark-cell warn">1 ' in jobs
+    if app.config.get("REDIS_URL"):
+        assert re.search(r'Queue live</td><td class="mark-cell ok">\d+ waiting', jobs)
