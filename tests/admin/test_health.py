@@ -252,6 +252,14 @@ def test_quota_readings_show_on_the_page(app: Flask, as_admin: FlaskClient) -> N
     assert "12 of 100" in providers and "<td>88</td>" in providers and "3 min ago" in providers
 
 
+def proven(hours_ago: float, file: str, size: int):
+    """A backup a restore proved, finished `hours_ago`."""
+    from app.admin.backups import BackupRun
+
+    done = NOW - timedelta(hours=hours_ago)
+    return BackupRun(started_at=done - timedelta(hours=1), finished_at=done, file=file, size=size, verified="ok")
+
+
 def test_backups_panel_shows_the_last_verified_backup(app: Flask, as_admin: FlaskClient) -> None:
     from app.admin.backups import BackupRun
 
@@ -260,28 +268,12 @@ def test_backups_panel_shows_the_last_verified_backup(app: Flask, as_admin: Flas
         assert "Embedded (SQLite): backups are of PostgreSQL" in empty
         return
     assert "No backup has been verified by a restore yet" in empty
-    db.session.add(
-        BackupRun(
-            started_at=NOW - timedelta(hours=30),
-            finished_at=NOW - timedelta(hours=30),
-            file="/backups/betscore-old.dump",
-            size=2_000_000,
-            verified="ok",
-        )
-    )
+    db.session.add(proven(hours_ago=30, file="/backups/betscore-old.dump", size=2_000_000))
     db.session.add(BackupRun(started_at=NOW - timedelta(hours=3), finished_at=NOW, file="/x.dump", verified="failed"))
     db.session.commit()
     stale = panel(as_admin.get("/admin/health").get_data(as_text=True), "backups")
     assert "betscore-old.dump" in stale and "1 d 6 h ago" in stale and "Warning" in stale  # past the 24 h RPO
-    db.session.add(
-        BackupRun(
-            started_at=NOW - timedelta(hours=2),
-            finished_at=NOW - timedelta(hours=1),
-            file="/backups/betscore-new.dump",
-            size=3_500_000,
-            verified="ok",
-        )
-    )
+    db.session.add(proven(hours_ago=1, file="/backups/betscore-new.dump", size=3_500_000))
     db.session.commit()
     fresh = panel(as_admin.get("/admin/health").get_data(as_text=True), "backups")
     assert "betscore-new.dump" in fresh and "3.5 MB" in fresh and '<span class="mark ok">OK</span> Backups' in fresh
