@@ -81,8 +81,7 @@ def _init_features(app: Flask) -> None:
     from app.media.routes import bp as media_bp
     from app.odds import history
     from app.odds.routes import bp as odds_bp
-    from app.ops import prometheus
-    from app.ops import vitals
+    from app.ops import prometheus, vitals
     from app.predictions import models as _prediction_models  # noqa: F401  (its tables and freeze guard)
     from app.predictions.routes import bp as predictions_bp
     from app.refresh import usage
