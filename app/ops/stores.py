@@ -121,6 +121,8 @@ class RedisStore:
         self._down = False
         self._announced = False
         self._guard = threading.Lock()
+        # One drain at a time: a read's drain waits for the flusher's send in flight (a process reads all it recorded).
+        self._draining = threading.Lock()
         self._pending: list[tuple[Batch, float]] = []
         self._flusher_pid = 0
         # Keys whose expiry this process set in the current minute: each gets one EXPIRE a minute, not one a write.
@@ -158,10 +160,11 @@ class RedisStore:
 
     def drain(self) -> None:
         """Send what this process has deferred."""
-        with self._guard:
-            pending, self._pending = self._pending, []
-        if pending:
-            self._send(pending)
+        with self._draining:
+            with self._guard:
+                pending, self._pending = self._pending, []
+            if pending:
+                self._send(pending)
 
     def _flush_forever(self) -> None:
         while True:

@@ -12,25 +12,18 @@ from flask.testing import FlaskClient
 
 from app.admin import health, health_backends
 from app.extensions import db
-from app.ops import metrics, stores
+from app.ops import metrics
 from app.refresh.usage import ProviderUsage
 from tests.conftest import NOW
-from tests.ops.conftest import clear_metrics
+from tests.ops.conftest import reset_metrics
 
 SITE = {"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"}
 
 
 @pytest.fixture(autouse=True)
 def _no_earlier_figures(app: Flask) -> None:
-    """Each test reads only the figures it made: the in-process store is made anew, Redis's keys removed (after a
-    read, which sends what earlier requests deferred)."""
-    url = app.config.get("REDIS_URL")
-    if url:
-        with app.app_context():
-            metrics.totals("http.request", health.FIVE_MINUTES)
-        clear_metrics(url)
-    else:
-        app.extensions["betscore.metrics"] = stores.MemoryStore()
+    """Each test reads only the figures it made."""
+    reset_metrics(app)
 
 
 def panel(page: str, name: str) -> str:
