@@ -108,17 +108,20 @@ def requests() -> Panel:
         overall = metrics.quantiles("http.request", window).get("")
         if overall is None:
             continue
-        errors = error_rate(window)
-        mark = None if errors is None else "ok" if errors < ERROR_RATE else "warn" if errors < 5 * ERROR_RATE else "bad"
-        panel.rows.append(_latency_row("all", label, overall, Cell(share(errors), mark)))
+        panel.rows.append(_latency_row("all", label, overall, _errors(window)))
         by_group = metrics.quantiles("http.request", window, by="group")
         for group in sorted(by_group, key=lambda g: -by_group[g]["count"]):
-            panel.rows.append(_latency_row(group, label, by_group[group], Cell("")))
+            panel.rows.append(_latency_row(group, label, by_group[group], _errors(window, group)))
     panel.or_empty("No requests measured in the last 24 hours.")
     up = time.time() - metrics.started().timestamp()
     panel.notes.append(f"Up {duration(max(up, 0))} (since this release's first process started).")
-    panel.notes.append("Errors are counted over all route groups together.")
     return panel
+
+
+def _errors(window: timedelta, group: str | None = None) -> Cell:
+    errors = error_rate(window, group)
+    mark = None if errors is None else "ok" if errors < ERROR_RATE else "warn" if errors < 5 * ERROR_RATE else "bad"
+    return Cell(share(errors), mark)
 
 
 def _latency_row(group: str, window: str, figures: dict[Any, Any], errors: Cell) -> tuple[Cell, ...]:
@@ -126,9 +129,10 @@ def _latency_row(group: str, window: str, figures: dict[Any, Any], errors: Cell)
     return (Cell(group), Cell(window), Cell(count(figures["count"])), errors, *quantiles)
 
 
-def error_rate(window: timedelta) -> float | None:
-    """The share of answers that were server errors (5xx) over the window, None with no requests."""
-    by_status = metrics.totals("http.request", window, by="status")
+def error_rate(window: timedelta, group: str | None = None) -> float | None:
+    """The share of answers that were server errors (5xx) over the window, of one route group or all; None with no
+    requests."""
+    by_status = metrics.totals("http.request", window, by="status", where={"group": group} if group else None)
     total = sum(by_status.values())
     return by_status.get("5xx", 0.0) / total if total else None
 

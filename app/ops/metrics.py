@@ -16,7 +16,7 @@ import os
 import re
 import socket
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -93,12 +93,15 @@ def flush(later: bool = False) -> None:
 # -- reading ------------------------------------------------------------------------------------------------------
 
 
-def totals(name: str, window: timedelta, by: str | None = None) -> dict[str, float]:
+def totals(
+    name: str, window: timedelta, by: str | None = None, where: Mapping[str, str] | None = None
+) -> dict[str, float]:
     """Sum of a counter (or the number of a histogram's observations) over the last `window`, per value of label
-    `by` ("" when `by` is None)."""
+    `by` ("" when `by` is None); with `where`, only of the figures whose labels have those values."""
+    wanted = {f"{k}={v}" for k, v in (where or {}).items()}
     result: dict[str, float] = {}
     for kind, labels, value in _fields(name, window):
-        if kind in ("c", "n"):
+        if kind in ("c", "n") and wanted <= set(labels.split(",")):
             group = _group(labels, by)
             result[group] = result.get(group, 0.0) + value
     return result

@@ -81,6 +81,12 @@ def test_server_errors_turn_the_error_rate_bad(app: Flask, as_admin: FlaskClient
     assert health.error_rate(health.FIVE_MINUTES) > 0.05
     requests = panel(as_admin.get("/admin/health").get_data(as_text=True), "requests")
     assert re.search(r"<td>all</td><td>5 min</td><td>\d+</td><td class=\"mark-cell bad\">[\d.]+% <span", requests)
+    # Per route group: the errors are the matches group's; signing in (accounts) erred nothing.
+    assert health.error_rate(health.FIVE_MINUTES, "matches") == 1.0
+    assert health.error_rate(health.FIVE_MINUTES, "accounts") == 0
+    assert health.error_rate(health.FIVE_MINUTES, "nobody") is None
+    assert re.search(r"<td>matches</td><td>5 min</td><td>10</td><td class=\"mark-cell bad\">100.0% <span", requests)
+    assert re.search(r"<td>accounts</td><td>5 min</td><td>\d+</td><td class=\"mark-cell ok\">0.0% <span", requests)
 
 
 def test_latency_marks_against_200_ms() -> None:

@@ -28,6 +28,20 @@ def test_counters_add_up_per_label(store_app: Flask) -> None:
     assert metrics.totals("nothing.recorded", FIVE_MINUTES) == {}
 
 
+def test_totals_of_the_figures_whose_labels_match(store_app: Flask) -> None:
+    metrics.observe("http.request", 10, group="matches", status="5xx")
+    metrics.observe("http.request", 10, group="matches", status="2xx")
+    metrics.observe("http.request", 10, group="odds", status="2xx")
+
+    assert metrics.totals("http.request", FIVE_MINUTES, by="status", where={"group": "matches"}) == {
+        "5xx": 1.0,
+        "2xx": 1.0,
+    }
+    assert metrics.totals("http.request", FIVE_MINUTES, where={"group": "odds", "status": "2xx"}) == {"": 1.0}
+    assert metrics.totals("http.request", FIVE_MINUTES, where={"group": "odds", "status": "5xx"}) == {}
+    assert metrics.totals("http.request", FIVE_MINUTES, where={"group": "match"}) == {}  # a whole value, not a prefix
+
+
 def test_the_window_keeps_only_recent_minutes(store_app: Flask) -> None:
     clock = store_app.config["CLOCK"]
     metrics.count("page.view", db="yes")
