@@ -22,7 +22,7 @@ from app.extensions import db
 from app.jobs import queues, runs
 from app.jobs.runs import JobRun
 from app.jobs.schedule import PERIODIC, Periodic
-from app.ops import metrics
+from app.ops import instrument, metrics
 from app.refresh import providers, usage
 from app.refresh.usage import ProviderUsage
 
@@ -45,7 +45,7 @@ def providers_panel() -> Panel:
         "providers",
         "Providers",
         "quota lasts until it resets; circuits closed",
-        ("Provider", "Quota used", "Left", "Forecast", "Circuit", "Last answer", "Calls 24 h"),
+        ("Provider", "Quota used", "Left", "Forecast", "Circuit", "Last success", "Calls 24 h"),
     )
     readings = usage.latest()
     calls = metrics.totals("provider.call", DAY, by="provider")
@@ -60,11 +60,19 @@ def providers_panel() -> Panel:
                 Cell("–" if reading is None or reading.remaining is None else count(reading.remaining)),
                 _forecast(NAMES.get(name, name), reading, now) if provider.paid else Cell("free: no quota"),
                 Cell(circuit.replace("_", "-"), CIRCUIT_MARK.get(circuit)),
-                Cell(f"{duration((now - reading.observed_at).total_seconds())} ago" if reading else "no answer yet"),
+                _last_success(name, now),
                 Cell(count(calls.get(name, 0.0))),
             )
         )
     return panel.or_empty("No provider is configured.")
+
+
+def _last_success(name: str, now: datetime) -> Cell:
+    """When the provider last answered a call well (kept with the metrics, 25 hours in Redis)."""
+    at = instrument.last_success(name)
+    if at is None:
+        return Cell("none recorded")
+    return Cell(f"{duration(max((now - at).total_seconds(), 0))} ago")
 
 
 def _used(reading: ProviderUsage | None) -> str:

@@ -165,8 +165,20 @@ def _forget_failed_query(context: Any) -> None:
 
 
 def provider_called(provider: str, call: str, outcome: str) -> None:
-    """The registry's on_call: one call sent to a provider, and how it went."""
+    """The registry's on_call: one call sent to a provider, and how it went; a good answer is its last success."""
     metrics.count("provider.call", provider=provider, outcome=outcome)
+    if outcome == "ok":
+        metrics.note(f"provider.ok.{provider}", {"call": call, "at": metrics.now().isoformat()}, keep=1)
+
+
+def last_success(provider: str) -> datetime | None:
+    """When the provider last answered a call well, by any process (None: not in the metrics' memory)."""
+    for entry in metrics.recent(f"provider.ok.{provider}", 1):
+        try:
+            return datetime.fromisoformat(entry["at"])
+        except (KeyError, TypeError, ValueError):
+            return None
+    return None
 
 
 def job_ran(name: str, seconds: float, outcome: str) -> None:

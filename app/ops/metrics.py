@@ -218,6 +218,11 @@ def _now() -> float:
     return pinned().timestamp() if pinned else time.time()
 
 
+def now() -> datetime:
+    """The store's time: the app's clock (pinned in tests) or the system's."""
+    return datetime.fromtimestamp(_now(), UTC)
+
+
 def _deployment() -> str:
     return str(current_app.extensions.get("betscore.asset_version", "")) if has_app_context() else ""
 

@@ -118,14 +118,19 @@ def test_provider_calls_are_counted_by_outcome(measured: Flask) -> None:
         with measured.app_context():
             odds = registry.build(settings, lambda: None, on_call=instrument.provider_called)["odds"][0]
             odds.http.settings = HTTPSettings(retries=0, read_timeout=0.2)
+            assert instrument.last_success("the-odds-api") is None
             odds.http.get_json("sports", "/sports")
+            succeeded = instrument.last_success("the-odds-api")
             for path in ("/broken", "/limited", "/slow"):
                 with pytest.raises(ProviderError):
                     odds.http.get_json("x", path)
             calls = metrics.totals("provider.call", WINDOW, by="outcome")
+            after_failures = instrument.last_success("the-odds-api")
     finally:
         server.close()
     assert calls == {"ok": 1.0, "error": 1.0, "quota": 1.0, "timeout": 1.0}
+    # The health page's "last success": the good answer, which the failures after it do not move.
+    assert succeeded is not None and after_failures == succeeded
 
 
 def test_sockets_are_reported_by_the_heartbeat(measured: Flask) -> None:
