@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from app.accounts import signals
 from app.accounts.models import User
-from app.accounts.redaction import LOGGERS, MASK, Redact, redact
 from app.extensions import db
+from app.ops.redaction import LOGGERS, MASK, Redact, redact
 from tests.accounts.conftest import PASSWORD, form_post, sign_in, sign_out, sign_up
 
 EMAIL = "private.fan@example.com"
@@ -129,7 +129,7 @@ def test_the_log_filter_masks_addresses_tokens_and_session_ids(line, kept):
     assert MASK in masked and masked.startswith(kept)
 
 
-def test_the_log_filter_leaves_ordinary_lines_and_the_outbox_alone():
+def test_the_log_filter_leaves_ordinary_lines_and_the_outbox_alone(app):
     line = "job 6f1c2d3e-4b5a-4c6d-8e9f-0a1b2c3d4e5f odds refreshed for epl in 0.4 s"
     assert redact(line) == line
     record = logging.LogRecord("betscore.outbox", logging.INFO, __file__, 1, "link %s", ("http://x/reset/a.b.c",), None)
