@@ -31,13 +31,12 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from app.extensions import cache, csrf, db, limiter, login, migrate, sock
-    from app.ops import instrument, metrics
+    from app.ops import instrument, metrics, sentry
     from app.providers import registry
     from app.storage import database, replicas
     from app.web import compression, proxy, security
 
-    if app.config["SENTRY_DSN"]:
-        security.init_sentry(app)
+    sentry.init_app(app)
     proxy.init_app(app)
     metrics.init_app(app)
     database.configure(app)

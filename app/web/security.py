@@ -115,19 +115,3 @@ def init_app(app: Flask) -> None:
         if response.mimetype == "text/html" and not request.path.startswith("/static/"):
             response.headers.setdefault("Cache-Control", "no-cache")
         return response
-
-
-def init_sentry(app: Flask) -> None:
-    import sentry_sdk
-    from sentry_sdk.integrations.flask import FlaskIntegration
-    from sentry_sdk.integrations.rq import RqIntegration
-
-    sentry_sdk.init(
-        dsn=app.config["SENTRY_DSN"],
-        # Pages, and jobs on RQ workers (each failed job reported with its arguments and traceback).
-        integrations=[FlaskIntegration(), RqIntegration()],
-        send_default_pii=False,
-        # flask-sock reports every closed websocket as StopIteration (see STACK-NOTES).
-        ignore_errors=[StopIteration],
-        traces_sample_rate=0.0,
-    )
