@@ -11,12 +11,12 @@ Both need REDIS_URL. Without Redis the same schedule runs embedded, inside the w
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
-from app import create_app
+from app import config, create_app
 from app.jobs import queues
 from app.jobs.schedule import QUEUES
+from app.ops import logs
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,7 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--interval", type=float, default=5.0, help="seconds between the scheduler's passes")
     parser.add_argument("--name", help="the worker's name (default: RQ's own)")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # RQ's own lines too: its worker adds no handler of its own when the root logger has one.
+    logs.configure(config.log_settings())
     app = create_app({"SCHEDULER": "off"})
     if not app.config["REDIS_URL"]:
         print(

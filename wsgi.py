@@ -1,11 +1,12 @@
 """The WSGI entry point: `gunicorn wsgi:app` in production, `flask --app wsgi run` embedded."""
 
-import logging
-
-from app import create_app
+from app import config, create_app
 from app.jobs.embedded import EmbeddedScheduler
+from app.ops import logs
 
-logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+# Readable lines for `make run`, JSON in production (LOG_FORMAT); under gunicorn this replaces the handler its
+# logconfig_dict made with the same one.
+logs.configure(config.log_settings())
 app = create_app()
 
 if app.config["SCHEDULER"] == "embedded":

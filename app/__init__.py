@@ -26,17 +26,17 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(overrides or {})
     _init_extensions(app)
     _init_features(app)
+    _init_ops(app)
     return app
 
 
 def _init_extensions(app: Flask) -> None:
     from app.extensions import cache, csrf, db, limiter, login, migrate, sock
-    from app.ops import instrument, metrics, sentry
+    from app.ops import instrument, metrics
     from app.providers import registry
     from app.storage import database, replicas
     from app.web import compression, proxy, security
 
-    sentry.init_app(app)
     proxy.init_app(app)
     metrics.init_app(app)
     database.configure(app)
@@ -123,3 +123,12 @@ def _init_features(app: Flask) -> None:
     favourites.init_app(app)
     # Bets settle when a result is final, and are archived nightly.
     bet_jobs.init_app(app)
+
+
+def _init_ops(app: Flask) -> None:
+    from app.ops import logs, sentry
+
+    # Last: the request log wraps every other middleware, so every response carries its request id; Sentry's release
+    # defaults to the static assets' version, known once they are.
+    logs.init_app(app)
+    sentry.init_app(app)

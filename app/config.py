@@ -57,6 +57,31 @@ def _non_negative(name: str, text: str) -> float:
     return value
 
 
+LOG_FORMATS = ("json", "text")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def log_settings(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """LOG_FORMAT and LOG_LEVEL, alone: the entry points (wsgi.py, worker.py, gunicorn's configuration) set up logging
+    with them before the app exists. JSON lines in production, the readable text `make run` prints elsewhere."""
+    env = os.environ if env is None else env
+    production = env.get("BETSCORE_ENV", "development") == "production"
+    fmt = (env.get("LOG_FORMAT") or ("json" if production else "text")).strip().lower()
+    level = (env.get("LOG_LEVEL") or "INFO").strip().upper()
+    if fmt not in LOG_FORMATS:
+        raise ValueError(f"LOG_FORMAT is one of {', '.join(LOG_FORMATS)}, got {fmt!r}")
+    if level not in LOG_LEVELS:
+        raise ValueError(f"LOG_LEVEL is one of {', '.join(LOG_LEVELS)}, got {level!r}")
+    return {"LOG_FORMAT": fmt, "LOG_LEVEL": level}
+
+
+def _sample_rate(text: str) -> float:
+    rate = float(text)
+    if not 0.0 <= rate <= 1.0:
+        raise ValueError(f"SENTRY_TRACES_SAMPLE_RATE is a share of requests and jobs, 0 to 1, got {text!r}")
+    return rate
+
+
 def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Build the settings dict from an environment mapping (os.environ by default)."""
     env = os.environ if env is None else env
@@ -126,7 +151,11 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "BREAKER_COOLDOWN": float(env.get("BREAKER_COOLDOWN", "60")),
         "DEMO_SEED": int(env.get("DEMO_SEED", "7")),
         "SEED_HISTORY_HOURS": int(env.get("SEED_HISTORY_HOURS", "48")),
+        **log_settings(env),
+        # Error tracking (app/ops/sentry.py): off without a DSN. The release defaults to the static assets' version.
         "SENTRY_DSN": env.get("SENTRY_DSN") or None,
+        "SENTRY_RELEASE": env.get("SENTRY_RELEASE") or None,
+        "SENTRY_TRACES_SAMPLE_RATE": _sample_rate(env.get("SENTRY_TRACES_SAMPLE_RATE") or "0"),
         # The app's own measurements (app/ops/metrics.py: the health dashboard and /metrics); off, nothing is recorded.
         "METRICS_ENABLED": _bool(env.get("METRICS_ENABLED"), True),
         # /metrics answers only a scraper sending "Authorization: Bearer <METRICS_TOKEN>"; unset, there is no /metrics.

@@ -30,6 +30,7 @@ from rq_scheduler import Scheduler
 
 from app.extensions import db
 from app.jobs.schedule import PERIODIC, QUEUES, Periodic, resolve
+from app.ops import logs
 from app.storage import database, redis_client
 
 log = logging.getLogger("betscore.queues")
@@ -41,6 +42,7 @@ LAST_JOB = "betscore:periodic:last-job"  # hash: periodic id -> id of the job it
 LOST_REDIS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 RECONNECT_SECONDS = (1, 2, 5, 10, 30)  # waits between attempts to reach Redis again, the last repeated
 BUSY = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+RETRYING = {JobStatus.SCHEDULED, JobStatus.QUEUED}  # a failed job's status when RQ retries it
 
 
 def connection() -> Redis:
@@ -249,13 +251,15 @@ class AppContext:
     app: Flask
 
     def perform_job(self, job: Job, queue: Queue, *args: Any, **kwargs: Any) -> bool:
-        with self.app.app_context():
+        with self.app.app_context(), logs.job_line(self.app, job.id, job.func_name or "", queue.name) as line:
             # A forked work horse must not share the connections it inherited from its parent.
             db.engine.dispose(close=False)
             try:
-                return bool(super().perform_job(job, queue, *args, **kwargs))  # type: ignore[misc]
+                done = bool(super().perform_job(job, queue, *args, **kwargs))  # type: ignore[misc]
             finally:
                 database.end_session()
+            line["outcome"] = "ok" if done else "retried" if job.get_status(refresh=False) in RETRYING else "failed"
+            return done
 
 
 class AppWorker(AppContext, Worker):

@@ -1,11 +1,16 @@
-"""Defence in depth for the rule that no email address, password, token or session id is written to a log: a filter
-on the app's log handlers masks what looks like one (loggers whose job is to show a link, as the development outbox's,
-are exempted by their feature)."""
+"""Defence in depth for the rule that no email address, password, token, session id or provider key is written to a
+log or sent to error tracking: what looks like one is masked (loggers whose job is to show a link, as the development
+outbox's, are exempted by their feature). One function, `redact`, serves the log filter, the JSON lines and Sentry."""
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import quote, quote_plus
+
+from flask import Flask, has_request_context, request
 
 MASK = "[redacted]"
 _WORD = r"A-Za-z0-9_\-"
@@ -20,17 +25,89 @@ PATTERNS = (
         rf"(?<![{_WORD}])(?=[{_WORD}]*[A-Z])(?=[{_WORD}]*[a-z])(?=[{_WORD}]*[0-9])[{_WORD}]{{32,}}(?![{_WORD}])"
     ),
 )
+# A name that says its value is secret or personal: as a query or form parameter, a header, a keyword or a dict key.
+# The providers' keys travel as apiKey (The Odds API), x-apisports-key (API-Football), x-rapidapi-key, X-Auth-Token
+# (football-data); sign-in forms send email, password, current and confirm; OAuth callbacks carry a code.
+SENSITIVE_NAME = re.compile(
+    r"(?i)[\w-]*(?:pass(?:wd|word)|secret|token|api[_-]?key|apisports-key|rapidapi-key|auth|signature|credential"
+    r"|cookie|session)[\w-]*|email|code|current|confirm|dsn"
+)
+_NAMES = SENSITIVE_NAME.pattern.removeprefix("(?i)")
+# name=value, name: value, 'name': 'value' (a query string, a form body, a header, a dict's repr), and ('name', 'value')
+# (a MultiDict's repr): the value goes, the name stays.
+NAMED = (
+    re.compile(rf"""(?<![\w-])((?:{_NAMES})['"]?\s*[=:]\s*['"]?)[^&\s'",;]+""", re.I),
+    re.compile(rf"""(['"](?:{_NAMES})['"]\s*,\s*['"])[^'"]+""", re.I),
+)
+BEARER = re.compile(r"(?i)\b(bearer|basic|token)\s+[A-Za-z0-9._~+/=-]{8,}")
 # Handlers of these loggers, and the root's, carry the filter: the app's own lines, the development server's and
 # gunicorn's access and error lines.
 LOGGERS = ("", "werkzeug", "gunicorn.error", "gunicorn.access", "betscore")
 # Loggers left unmasked: their lines exist to carry a link (accounts' development outbox).
 EXEMPT: set[str] = set()
+# The app's own secrets (provider keys, the secret key, mail and OAuth passwords), as written and as URL-encoded.
+SECRETS: set[str] = set()
+SECRET_SETTING = re.compile(r"(KEY|SECRET|PASSWORD|TOKEN)$")
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+_REQUEST_VALUES = "betscore.redaction.values"
+_SHORTEST = 4  # a shorter value would mask ordinary words wherever it appears
 
 
 def redact(text: str) -> str:
+    """The text with what looks like a secret or personal data masked; within a request, also the values of its
+    secret-named query and form fields wherever they appear (a password is not recognisable by its look)."""
+    for secret in (*_request_values(), *sorted(SECRETS, key=len, reverse=True)):
+        if secret in text:
+            text = text.replace(secret, MASK)
+    # A header's scheme and a named value first: an address or key given by name keeps the name beside its mask.
+    text = BEARER.sub(rf"\1 {MASK}", text)
+    for named in NAMED:
+        text = named.sub(rf"\1{MASK}", text)
     for pattern in PATTERNS:
         text = pattern.sub(MASK, text)
     return text
+
+
+def scrub(value: Any) -> Any:
+    """A copy of a JSON-like structure (a log line's fields, a Sentry event) with every string redacted and every
+    string under a secret-sounding key masked whole."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, Mapping):
+        return {
+            k: MASK if isinstance(v, str) and isinstance(k, str) and sensitive(k) else scrub(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [scrub(v) for v in value]
+    return value
+
+
+def sensitive(name: str) -> bool:
+    return SENSITIVE_NAME.fullmatch(name) is not None
+
+
+def remember(secrets: Iterable[str]) -> None:
+    """Mask these values wherever they appear, as written and URL-encoded."""
+    for secret in secrets:
+        if secret and len(secret) >= 8:
+            SECRETS.update({secret, quote(secret, safe=""), quote_plus(secret)})
+
+
+def _request_values() -> tuple[str, ...]:
+    if not has_request_context():
+        return ()
+    values = request.environ.get(_REQUEST_VALUES)
+    if values is None:
+        try:
+            fields = list(request.args.items(multi=True))
+            if request.mimetype in FORM_TYPES:  # parsed as the view would: nothing a view reads is consumed here
+                fields += request.form.items(multi=True)
+        except Exception:  # a body too large or malformed: its view answers for it; the patterns still apply
+            fields = []
+        found = {v for k, v in fields if sensitive(k) and len(v) >= _SHORTEST}
+        values = request.environ[_REQUEST_VALUES] = tuple(sorted(found, key=len, reverse=True))
+    return values
 
 
 class Redact(logging.Filter):
@@ -57,3 +134,9 @@ def install() -> None:
         for handler in logging.getLogger(name).handlers:
             if not any(isinstance(f, Redact) for f in handler.filters):
                 handler.addFilter(Redact())
+
+
+def init_app(app: Flask) -> None:
+    """The app's configured secrets are masked wherever they appear; the filter sits on the log handlers."""
+    remember(v for k, v in app.config.items() if SECRET_SETTING.search(k) and isinstance(v, str))
+    install()
