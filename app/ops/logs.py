@@ -181,8 +181,9 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def note_route_and_user(response: Response) -> Response:
         request.environ[_ROUTE] = request.url_rule.rule if request.url_rule else None
-        # The user a page already looked up (every page's menu does): the line costs no query of its own.
+        # The user a page already looked up (every page's menu does): the line costs no query of its own. By the
+        # account's id, not Flask-Login's session id, which changes when the account's sessions are ended.
         user = g.get("_login_user")
         if user is not None and user.is_authenticated:
-            request.environ[_USER] = user_hash(str(user.get_id()), str(app.secret_key))
+            request.environ[_USER] = user_hash(str(user.id), str(app.secret_key))
         return response
