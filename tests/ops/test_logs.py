@@ -56,10 +56,10 @@ def test_a_request_without_an_id_gets_a_new_one_on_every_line_and_in_the_respons
     assert json_lines.of("betscore.request", request_id=ids[1])[0]["route"] is None
 
 
-def test_secrets_and_personal_data_in_a_request_are_on_no_line(make_app, json_lines):
+def test_secrets_and_personal_data_in_a_request_are_on_no_line(app_with, json_lines):
     """A careless view logs the whole form and fails with the password in its message: no line carries the provider
     key, the other key, the address or the password, whether they came in the query string or the form."""
-    app = make_app(LOG_FORMAT="json", ODDS_API_KEY=PROVIDER_KEY)
+    app = app_with(LOG_FORMAT="json", ODDS_API_KEY=PROVIDER_KEY)
 
     @app.post("/careless")
     def careless():
@@ -82,10 +82,10 @@ def test_secrets_and_personal_data_in_a_request_are_on_no_line(make_app, json_li
 
 
 def test_a_sign_in_with_secrets_in_the_query_string_and_the_form_leaves_none_in_the_logs(
-    make_app, json_lines, make_user
+    app_with, json_lines, make_user
 ):
     """The real sign-in form, failing (wrong password), with a provider key and the address in the query string."""
-    app = make_app(LOG_FORMAT="json", ODDS_API_KEY=PROVIDER_KEY)
+    app = app_with(LOG_FORMAT="json", ODDS_API_KEY=PROVIDER_KEY)
     client = app.test_client()
     answer = client.post(
         f"/login?apiKey={OTHER_KEY}&q={PROVIDER_KEY}&email={EMAIL}",

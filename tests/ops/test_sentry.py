@@ -21,8 +21,8 @@ def careless_view():
     raise RuntimeError(f"could not sign in {email} with {password!r} at {request.url}")
 
 
-def test_an_exception_in_a_view_arrives_once_with_its_request_id_and_no_secret(make_app, sentry_server):
-    app = make_app(SENTRY_DSN=sentry_server.dsn, ODDS_API_KEY=PROVIDER_KEY)
+def test_an_exception_in_a_view_arrives_once_with_its_request_id_and_no_secret(app_with, sentry_server):
+    app = app_with(SENTRY_DSN=sentry_server.dsn, ODDS_API_KEY=PROVIDER_KEY)
     app.add_url_rule("/careless", view_func=careless_view, methods=["POST"])
     answer = app.test_client().post(
         f"/careless?apiKey={OTHER_KEY}&q={PROVIDER_KEY}&email={EMAIL}",
@@ -53,9 +53,9 @@ def explode(address: str) -> dict:
 
 
 @pytest.mark.usefixtures("redis")
-def test_an_exception_in_a_job_arrives_once_after_its_retries_with_its_job_id(make_app, sentry_server):
+def test_an_exception_in_a_job_arrives_once_after_its_retries_with_its_job_id(app_with, sentry_server):
     """Two retries at once (no wait): three failures of one job, one event, when no retry is left."""
-    app = make_app(SENTRY_DSN=sentry_server.dsn, ODDS_API_KEY=PROVIDER_KEY, JOB_RETRY_INTERVALS=(0, 0))
+    app = app_with(SENTRY_DSN=sentry_server.dsn, ODDS_API_KEY=PROVIDER_KEY, JOB_RETRY_INTERVALS=(0, 0))
     with app.app_context():
         job_id = queues.enqueue("tests.ops.test_sentry:explode", EMAIL)
     queues.make_worker(app, ["default"], worker_class=InProcess).work(burst=True)
@@ -67,8 +67,8 @@ def test_an_exception_in_a_job_arrives_once_after_its_retries_with_its_job_id(ma
     assert [s for s in SECRETS if s in sentry_server.everything()] == []
 
 
-def test_tracing_at_the_configured_rate_sends_scrubbed_transactions(make_app, sentry_server):
-    app = make_app(SENTRY_DSN=sentry_server.dsn, SENTRY_TRACES_SAMPLE_RATE=1.0, SENTRY_RELEASE="abc1234")
+def test_tracing_at_the_configured_rate_sends_scrubbed_transactions(app_with, sentry_server):
+    app = app_with(SENTRY_DSN=sentry_server.dsn, SENTRY_TRACES_SAMPLE_RATE=1.0, SENTRY_RELEASE="abc1234")
     answer = app.test_client().get(f"/leagues/epl?email={EMAIL}", headers={"X-Request-ID": "sentry-trace-0001"})
     assert answer.status_code == 200
     sentry_sdk.flush()
