@@ -7,8 +7,9 @@ served by their own process group, gevent workers configured in gunicorn.live.co
 import multiprocessing
 import os
 
-from app import config
-from app.ops import logs
+# Private names: gunicorn reads every public name of this file as a setting (`config` is one).
+from app.config import log_settings as _log_settings
+from app.ops.logs import gunicorn_config as _gunicorn_config
 
 bind = os.environ.get("BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
 worker_class = "gthread"
@@ -28,7 +29,7 @@ max_requests_jitter = 20_000
 accesslog = os.environ.get("ACCESS_LOG") or None
 errorlog = "-"
 # gunicorn's own lines through the app's log handler: one format (LOG_FORMAT) and the redaction for every line.
-logconfig_dict = logs.gunicorn_config(config.log_settings(), access=accesslog is not None)
+logconfig_dict = _gunicorn_config(_log_settings(), access=accesslog is not None)
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # /metrics adds up every worker's figures from files in this folder (app/ops/prometheus.py); unset, each worker's own.
 METRICS_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None

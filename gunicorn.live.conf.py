@@ -15,8 +15,9 @@ LIVE_MAX_CONNECTIONS sockets (10,000 by default), each a pair of greenlets.
 import os
 import resource
 
-from app import config
-from app.ops import logs
+# Private names: gunicorn reads every public name of this file as a setting (`config` is one).
+from app.config import log_settings as _log_settings
+from app.ops.logs import gunicorn_config as _gunicorn_config
 
 _port = os.environ.get("LIVE_PORT", "8001")
 bind = os.environ.get("LIVE_BIND", f"0.0.0.0:{_port}")
@@ -34,7 +35,7 @@ max_requests = 0  # never recycle: a restart drops every socket
 accesslog = os.environ.get("ACCESS_LOG") or None
 errorlog = "-"
 # gunicorn's own lines through the app's log handler: one format (LOG_FORMAT) and the redaction for every line.
-logconfig_dict = logs.gunicorn_config(config.log_settings(), access=accesslog is not None)
+logconfig_dict = _gunicorn_config(_log_settings(), access=accesslog is not None)
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 # Each socket brings ~100 objects the cycle collector tracks; at 10,000 sockets a full collection
