@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
     if not app.config["SENTRY_DSN"]:
         return
     from sentry_sdk.integrations.flask import FlaskIntegration
+    from sentry_sdk.integrations.logging import ignore_logger
     from sentry_sdk.integrations.rq import RqIntegration
 
     sentry_sdk.init(
@@ -50,3 +51,6 @@ def init_app(app: Flask) -> None:
         traces_sample_rate=app.config["SENTRY_TRACES_SAMPLE_RATE"],
     )
     request_started.connect(tag_request, app)
+    # The job decorator logs every failed attempt with its traceback; as events they would report a job once per
+    # retry. The RQ integration reports it once, when no retry is left.
+    ignore_logger("betscore.jobs")

@@ -9,6 +9,7 @@ from flask import request
 
 from app import config
 from app.jobs import queues
+from app.jobs.job import job
 from tests.jobs.test_queues import InProcess, redis  # noqa: F401  (redis: RQ's fixture, RQ state cleared around it)
 from tests.ops.test_logs import EMAIL, OTHER_KEY, PASSWORD, PROVIDER_KEY, SECRETS
 
@@ -48,7 +49,9 @@ def test_an_exception_in_a_view_arrives_once_with_its_request_id_and_no_secret(a
     assert [s for s in (*SECRETS, SESSION_ID) if s in everything] == []
 
 
-def explode(address: str) -> dict:
+@job
+def refresh_nothing(address: str) -> dict:
+    """A job on the app's own path (the job decorator logs each failed attempt with its traceback)."""
     raise KeyError(f"no account for {address} with key {PROVIDER_KEY}")
 
 
@@ -57,7 +60,7 @@ def test_an_exception_in_a_job_arrives_once_after_its_retries_with_its_job_id(ap
     """Two retries at once (no wait): three failures of one job, one event, when no retry is left."""
     app = app_with(SENTRY_DSN=sentry_server.dsn, ODDS_API_KEY=PROVIDER_KEY, JOB_RETRY_INTERVALS=(0, 0))
     with app.app_context():
-        job_id = queues.enqueue("tests.ops.test_sentry:explode", EMAIL)
+        job_id = queues.enqueue("tests.ops.test_sentry:refresh_nothing", EMAIL)
     queues.make_worker(app, ["default"], worker_class=InProcess).work(burst=True)
     sentry_sdk.flush()
     [event] = sentry_server.items("event")
