@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sentry_sdk
 from flask import Flask, request_started
 
 from app.ops import logs, redaction
@@ -24,12 +23,16 @@ def scrubbed(event: Any, hint: Any = None) -> Any:
 def tag_request(sender: Flask, **extra: Any) -> None:
     """The request's id on its Sentry scope: its transaction ends after the request log's context (before_send's tag)
     has gone, as the SDK's middleware wraps the app's."""
+    import sentry_sdk
+
     sentry_sdk.set_tag("request_id", logs.ids().get("request_id"))
 
 
 def init_app(app: Flask) -> None:
     if not app.config["SENTRY_DSN"]:
         return
+    # Imported only when used: a process without a DSN never loads the SDK.
+    import sentry_sdk
     from sentry_sdk.integrations.flask import FlaskIntegration
     from sentry_sdk.integrations.logging import ignore_logger
     from sentry_sdk.integrations.rq import RqIntegration
