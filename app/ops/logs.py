@@ -32,6 +32,7 @@ HEADER = "X-Request-ID"
 # A sane id: 8 to 128 letters, digits and . _ : - (a UUID, a hex digest, a load balancer's trace id); anything else
 # offered (spaces, quotes, control characters, a whole paragraph) is replaced, never written to a log or a header.
 REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{7,127}")
+OWN_FIELDS = ("time", "level", "logger")
 LONGEST = 1000  # characters of a path or query string kept on a request's line
 _ROUTE, _USER = "betscore.logs.route", "betscore.logs.user"
 _ids: ContextVar[dict[str, str] | None] = ContextVar("betscore.log_ids", default=None)
@@ -69,7 +70,9 @@ class JsonLines(JsonFormatter):
         )
 
     def process_log_record(self, log_data: dict[str, Any]) -> dict[str, Any]:
-        return {"time": log_data["time"], **redaction.scrub(log_data), **ids()}
+        # The fields this formatter fills itself need no redaction: time, level and logger name.
+        own = {key: log_data.pop(key) for key in OWN_FIELDS if key in log_data}
+        return {**own, **redaction.scrub(log_data), **ids()}
 
 
 def formatter(fmt: str) -> logging.Formatter:

@@ -32,12 +32,12 @@ SENSITIVE_NAME = re.compile(
     r"(?i)[\w-]*(?:pass(?:wd|word)|secret|token|api[_-]?key|apisports-key|rapidapi-key|auth|signature|credential"
     r"|cookie|session)[\w-]*|email|code|current|confirm|dsn"
 )
-_NAMES = SENSITIVE_NAME.pattern.removeprefix("(?i)")
 # name=value, name: value, 'name': 'value' (a query string, a form body, a header, a dict's repr), and ('name', 'value')
-# (a MultiDict's repr): the value goes, the name stays.
+# (a MultiDict's repr): the value goes when the name is secret-sounding, the name stays. Any name is matched, then
+# judged: a regex naming them all would try every split of every word.
 NAMED = (
-    re.compile(rf"""(?<![\w-])((?:{_NAMES})['"]?\s*[=:]\s*['"]?)[^&\s'",;]+""", re.I),
-    re.compile(rf"""(['"](?:{_NAMES})['"]\s*,\s*['"])[^'"]+""", re.I),
+    re.compile(r"""(?<![\w-])([\w-]+)(['"]?\s*[=:]\s*['"]?)([^&\s'",;]+)"""),
+    re.compile(r"""(['"])([\w-]+)(['"]\s*,\s*['"])([^'"]+)"""),
 )
 BEARER = re.compile(r"(?i)\b(bearer|basic|token)\s+[A-Za-z0-9._~+/=-]{8,}")
 # Handlers of these loggers, and the root's, carry the filter: the app's own lines, the development server's and
@@ -61,11 +61,22 @@ def redact(text: str) -> str:
             text = text.replace(secret, MASK)
     # A header's scheme and a named value first: an address or key given by name keeps the name beside its mask.
     text = BEARER.sub(rf"\1 {MASK}", text)
-    for named in NAMED:
-        text = named.sub(rf"\1{MASK}", text)
-    for pattern in PATTERNS:
-        text = pattern.sub(MASK, text)
+    text = NAMED[0].sub(_mask_named, text)
+    text = NAMED[1].sub(_mask_pair, text)
+    if "@" in text:
+        text = PATTERNS[0].sub(MASK, text)
+    if len(text) >= 32:  # shorter, neither a token nor a session id
+        text = PATTERNS[1].sub(MASK, text)
+        text = PATTERNS[2].sub(MASK, text)
     return text
+
+
+def _mask_named(match: re.Match[str]) -> str:
+    return f"{match[1]}{match[2]}{MASK}" if sensitive(match[1]) else match[0]
+
+
+def _mask_pair(match: re.Match[str]) -> str:
+    return f"{match[1]}{match[2]}{match[3]}{MASK}" if sensitive(match[2]) else match[0]
 
 
 def scrub(value: Any) -> Any:
