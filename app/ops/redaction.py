@@ -45,8 +45,9 @@ BEARER = re.compile(r"(?i)\b(bearer|basic|token)\s+[A-Za-z0-9._~+/=-]{8,}")
 LOGGERS = ("", "werkzeug", "gunicorn.error", "gunicorn.access", "betscore")
 # Loggers left unmasked: their lines exist to carry a link (accounts' development outbox).
 EXEMPT: set[str] = set()
-# The app's own secrets (provider keys, the secret key, mail and OAuth passwords), as written and as URL-encoded.
-SECRETS: set[str] = set()
+# The app's own secrets (provider keys, the secret key, mail and OAuth passwords), as written and as URL-encoded;
+# longest first, so a secret is masked whole before a shorter one inside it.
+SECRETS: list[str] = []
 SECRET_SETTING = re.compile(r"(KEY|SECRET|PASSWORD|TOKEN)$")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 _REQUEST_VALUES = "betscore.redaction.values"
@@ -56,7 +57,7 @@ _SHORTEST = 4  # a shorter value would mask ordinary words wherever it appears
 def redact(text: str) -> str:
     """The text with what looks like a secret or personal data masked; within a request, also the values of its
     secret-named query and form fields wherever they appear (a password is not recognisable by its look)."""
-    for secret in (*_request_values(), *sorted(SECRETS, key=len, reverse=True)):
+    for secret in (*_request_values(), *SECRETS):
         if secret in text:
             text = text.replace(secret, MASK)
     # A header's scheme and a named value first: an address or key given by name keeps the name beside its mask.
@@ -65,7 +66,7 @@ def redact(text: str) -> str:
     text = NAMED[1].sub(_mask_pair, text)
     if "@" in text:
         text = PATTERNS[0].sub(MASK, text)
-    if len(text) >= 32:  # shorter, neither a token nor a session id
+    if len(text) >= 30:  # shorter, neither a token (30 at the least) nor a session id (32)
         text = PATTERNS[1].sub(MASK, text)
         text = PATTERNS[2].sub(MASK, text)
     return text
@@ -100,9 +101,11 @@ def sensitive(name: str) -> bool:
 
 def remember(secrets: Iterable[str]) -> None:
     """Mask these values wherever they appear, as written and URL-encoded."""
+    known = set(SECRETS)
     for secret in secrets:
         if secret and len(secret) >= 8:
-            SECRETS.update({secret, quote(secret, safe=""), quote_plus(secret)})
+            known.update({secret, quote(secret, safe=""), quote_plus(secret)})
+    SECRETS[:] = sorted(known, key=len, reverse=True)
 
 
 def _request_values() -> tuple[str, ...]:
