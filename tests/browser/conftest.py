@@ -103,9 +103,18 @@ def serving_with_user(
         yield url
 
 
+# True once a page drawn in another zone than the device's has been drawn again in its zone (static/app.js): the form
+# filled before that would be swapped for an empty one.
+IN_DEVICE_ZONE = (
+    "!document.body.hasAttribute('data-tz-auto')"
+    " || document.body.dataset.tz === Intl.DateTimeFormat().resolvedOptions().timeZone"
+)
+
+
 def sign_in(page, base: str, email: str, password: str) -> None:
-    """Sign in on the sign-in page, as a user types it."""
+    """Sign in on the sign-in page, as a user types it (once the page stands in the device's zone)."""
     page.goto(base + "/accounts/login")
+    page.wait_for_function(IN_DEVICE_ZONE)
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", password)
     with page.expect_navigation():

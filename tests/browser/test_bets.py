@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser.conftest import serving
+from tests.browser.conftest import serving, sign_in
 
 # Beside the other browser tests, not in tests/bets/: they share one Chromium a session (this folder's conftest).
 pytestmark = pytest.mark.browser
@@ -31,11 +31,7 @@ def bets_server(tmp_path_factory: pytest.TempPathFactory, clock) -> Iterator[str
 
 def test_a_price_tapped_twice_is_a_tracked_bet(bets_server, page_in):
     page = page_in("Europe/London", width=360)
-    page.goto(bets_server + "/accounts/login")
-    page.fill("input[name=email]", EMAIL)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
+    sign_in(page, bets_server, EMAIL, PASSWORD)
     page.goto(bets_server + "/")
     page.wait_for_selector("body[data-tz='Europe/London']")
     with page.expect_navigation():
