@@ -5,17 +5,21 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from app import create_app
 from app.cli import seed_all
 from tests.conftest import IN_PROCESS
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -67,10 +71,32 @@ def seeded_app(path: Path, clock, prepare: Callable[[], None] = lambda: None, ov
     return app
 
 
+_BODY = "tests.response_body"
+
+
+class _ClosingHandler(WSGIRequestHandler):
+    """werkzeug's development handler, but a response the browser abandoned is still closed: when the connection
+    drops while werkzeug drains the request (its `finally` reads the socket before it closes the body), a file a view
+    sent stayed open, and its ResourceWarning failed whichever test the garbage collector ran in."""
+
+    def connection_dropped(self, error: BaseException, environ: WSGIEnvironment | None = None) -> None:
+        body = (environ or {}).get(_BODY)
+        if body is not None and hasattr(body, "close"):
+            body.close()
+
+
+def _keeping_body(app: Flask) -> WSGIApplication:
+    def served(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        body = environ[_BODY] = app(environ, start_response)
+        return body
+
+    return served
+
+
 @contextmanager
 def running(app: Flask) -> Iterator[str]:
     """The app served on a free loopback port, in a thread, until the block ends."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _keeping_body(app), threaded=True, request_handler=_ClosingHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -106,7 +132,7 @@ def serving_with_user(
 # True once a page drawn in another zone than the device's has been drawn again in its zone (static/app.js): the form
 # filled before that would be swapped for an empty one.
 IN_DEVICE_ZONE = (
-    "!document.body.hasAttribute('data-tz-auto')"
+    "() => !document.body.hasAttribute('data-tz-auto')"
     " || document.body.dataset.tz === Intl.DateTimeFormat().resolvedOptions().timeZone"
 )
 
